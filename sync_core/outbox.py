@@ -1,0 +1,146 @@
+"""The push outbox: claim due items under a lease, then finish, retry or park them.
+
+On PostgreSQL several workers share the table: claims use `FOR UPDATE SKIP LOCKED`, and a
+lease makes a crashed worker's items claimable again once it expires (at-least-once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, and_, case, func, or_, select, type_coerce, update
+
+from sync_core.model import OutboxItem
+from sync_core.tables import UtcDateTime, outbox
+
+PENDING = "pending"
+PARKED = "parked"
+DONE = "done"
+
+
+class OutboxStore:
+    """Outbox operations; mixed into the SQL store, which provides `engine` and `lease`."""
+
+    engine: Engine
+    lease: timedelta
+
+    def claim_due(self, now: datetime, limit: int, worker: str) -> list[OutboxItem]:
+        """Lease up to `limit` due items to `worker`, oldest first."""
+        claimable = and_(
+            outbox.c.state == PENDING,
+            outbox.c.due_at <= now,
+            or_(outbox.c.lease_until.is_(None), outbox.c.lease_until <= now),
+        )
+        query = (
+            select(outbox.c.id, outbox.c.person_id, outbox.c.created_at, outbox.c.due_at)
+            .add_columns(outbox.c.attempts)
+            .where(claimable)
+            .order_by(outbox.c.due_at, outbox.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        with self.engine.begin() as conn:
+            rows = conn.execute(query).all()
+            if rows:
+                ids = [row.id for row in rows]
+                conn.execute(
+                    update(outbox)
+                    .where(outbox.c.id.in_(ids))
+                    .values(claimed_by=worker, lease_until=now + self.lease)
+                )
+        return [OutboxItem(r.id, r.person_id, r.created_at, r.due_at, r.attempts) for r in rows]
+
+    def finish_items(self, item_ids: Iterable[int], worker: str, now: datetime) -> int:
+        """Mark delivered. Done even if the lease moved on: the write happened (at least once)."""
+        ids = list(item_ids)
+        if not ids:
+            return 0
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(ids), outbox.c.state != DONE)
+                .values(state=DONE, delivered_at=now, lease_until=None, claimed_by=worker)
+            )
+        return result.rowcount
+
+    def retry_items(
+        self, delays: Mapping[int, datetime], worker: str, code: str, message: str
+    ) -> None:
+        """Schedule each item again at its own instant, counting the failed attempt."""
+        if not delays:
+            return
+        with self.engine.begin() as conn:
+            for item_id, due in delays.items():
+                conn.execute(
+                    update(outbox)
+                    .where(outbox.c.id == item_id, outbox.c.state == PENDING)
+                    .values(
+                        due_at=due,
+                        attempts=outbox.c.attempts + 1,
+                        lease_until=None,
+                        claimed_by=None,
+                        last_code=code,
+                        last_message=message,
+                    )
+                )
+
+    def park_items(self, item_ids: Iterable[int], worker: str, code: str, message: str) -> None:
+        """Stop retrying until settings change, the person is relinked, or someone asks."""
+        ids = list(item_ids)
+        if not ids:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(ids), outbox.c.state == PENDING)
+                .values(
+                    state=PARKED,
+                    attempts=outbox.c.attempts + 1,
+                    lease_until=None,
+                    claimed_by=None,
+                    last_code=code,
+                    last_message=message,
+                )
+            )
+
+    def requeue_parked(self, now: datetime, person_id: int | None = None) -> int:
+        """Parked items become due now (all of them, or one person's)."""
+        condition = outbox.c.state == PARKED
+        if person_id is not None:
+            condition = and_(condition, outbox.c.person_id == person_id)
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(outbox).where(condition).values(state=PENDING, due_at=now, attempts=0)
+            )
+        return result.rowcount
+
+    def next_due(self) -> datetime | None:
+        """The earliest instant a pending item can be claimed (its due time or lease end)."""
+        ready = case(
+            (
+                and_(outbox.c.lease_until.is_not(None), outbox.c.lease_until > outbox.c.due_at),
+                outbox.c.lease_until,
+            ),
+            else_=outbox.c.due_at,
+        )
+        with self.engine.connect() as conn:
+            earliest = type_coerce(func.min(ready), UtcDateTime())
+            value = conn.execute(select(earliest).where(outbox.c.state == PENDING)).scalar()
+        return value if isinstance(value, datetime) else None
+
+    def pending_count(self) -> int:
+        """Items not yet delivered (pending or parked)."""
+        with self.engine.connect() as conn:
+            query = select(func.count()).where(outbox.c.state != DONE)
+            return int(conn.execute(query).scalar_one())
+
+    def outbox_states(self, person_id: int) -> list[tuple[str, str | None]]:
+        """(state, last_code) of one person's items, oldest first (for diagnostics and tests)."""
+        query = (
+            select(outbox.c.state, outbox.c.last_code)
+            .where(outbox.c.person_id == person_id)
+            .order_by(outbox.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [(row.state, row.last_code) for row in conn.execute(query)]

@@ -1,0 +1,179 @@
+"""Pure decisions: which fields a run may write, what a nightly run changes, how pushes batch.
+
+No I/O and no clock reads here; callers pass everything in (behaviour.md sections 3 to 8).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
+
+from sync_core.model import (
+    Code,
+    ConfigProblem,
+    FieldInfo,
+    LocalUnsubscribe,
+    NightlyPlan,
+    OutboxItem,
+    Person,
+    PushPlan,
+    RecordWrite,
+    SfRecord,
+    Skip,
+    SObject,
+    Settings,
+    SyncField,
+)
+
+Described = Mapping[SObject, Mapping[str, FieldInfo]]
+
+BULK_INGEST_CALLS = 5  # create job, upload, close, one status poll, failed results
+BULK_QUERY_CALLS = 3  # create job, one status poll, one results page (per 50,000 rows)
+REST_QUERY_PAGE = 2_000
+BULK_RESULT_PAGE = 50_000
+
+
+def plan_requirements(settings: Settings, described: Described) -> tuple[ConfigProblem, ...]:
+    """Every selected field must exist on Contact and Lead and be updateable (requirement 3.2)."""
+    problems: list[ConfigProblem] = []
+    for sobject in SObject:
+        fields = {name.lower(): info for name, info in described.get(sobject, {}).items()}
+        for sync_field in sorted(settings.sync_fields):
+            name = settings.api_name(sync_field)
+            info = fields.get(name.lower())
+            if info is None:
+                message = f"{sobject}.{name} does not exist (is the package installed?)"
+                problems.append(ConfigProblem(sobject, name, Code.MISSING_FIELD, message))
+            elif not info.updateable:
+                message = f"{sobject}.{name} is not updateable by the integration user"
+                problems.append(ConfigProblem(sobject, name, Code.READ_ONLY_FIELD, message))
+    return tuple(problems)
+
+
+def plan_nightly(
+    people: Iterable[Person],
+    records: Mapping[str, SfRecord],
+    settings: Settings,
+    described: Described,
+) -> NightlyPlan:
+    """The grow-only union of behaviour.md section 5 over what both sides hold.
+
+    `records` holds every record read whose selected fields matter; a linked record absent
+    from it is taken as all-false (a full read only returns opted-out records).
+    """
+    problems = plan_requirements(settings, described)
+    if problems:
+        return NightlyPlan(problems=problems)
+    wanted: dict[str, set[SyncField]] = {}
+    owners: dict[str, list[int]] = {}
+    sobjects: dict[str, SObject] = {}
+    unsubscribes: list[LocalUnsubscribe] = []
+    skips: list[Skip] = []
+    for person in sorted(people, key=lambda p: p.id):
+        skip = skip_reason(person)
+        if skip is not None:
+            skips.append(skip)
+            continue
+        target = person.target
+        assert target is not None
+        sobject, record_id = target
+        said_so = _salesforce_says_opted_out(person, records, settings)
+        if not (person.unsubscribed or said_so):
+            continue
+        if not person.unsubscribed:
+            unsubscribes.append(LocalUnsubscribe(person.id, record_id))
+        held = records[record_id].opted_out if record_id in records else frozenset()
+        missing = settings.sync_fields - held
+        if missing:
+            wanted.setdefault(record_id, set()).update(missing)
+            owners.setdefault(record_id, []).append(person.id)
+            sobjects[record_id] = sobject
+    writes = tuple(
+        RecordWrite(sobjects[rid], rid, frozenset(fields), tuple(owners[rid]))
+        for rid, fields in sorted(wanted.items())
+    )
+    return NightlyPlan(writes=writes, unsubscribes=tuple(unsubscribes), skips=tuple(skips))
+
+
+def skip_reason(person: Person) -> Skip | None:
+    """Requirement 3.3 and section 7: no Id, or a broken link, means the person sits out."""
+    if not person.record_ids:
+        return Skip(person.id, Code.NO_SALESFORCE_ID, f"{person.email} has no Salesforce Id")
+    if person.link_broken:
+        message = f"{person.email}: linked record is deleted or merged; relink to resume"
+        return Skip(person.id, Code.LINK_BROKEN, message)
+    return None
+
+
+def _salesforce_says_opted_out(
+    person: Person, records: Mapping[str, SfRecord], settings: Settings
+) -> bool:
+    """Any selected field true on any linked record counts as Salesforce saying so."""
+    for record_id in person.record_ids:
+        record = records.get(record_id)
+        if record is not None and record.opted_out & settings.sync_fields:
+            return True
+    return False
+
+
+def plan_push(
+    items: Sequence[OutboxItem], people: Mapping[int, Person], settings: Settings
+) -> PushPlan:
+    """Turn due outbox items into sObject Collections batches of at most collection_size."""
+    fields = settings.push_fields
+    by_record: dict[str, RecordWrite] = {}
+    item_ids: dict[str, tuple[int, ...]] = {}
+    parked: list[tuple[int, Skip]] = []
+    for item in items:
+        person = people[item.person_id]
+        skip = skip_reason(person)
+        if skip is not None:
+            parked.append((item.id, skip))
+            continue
+        target = person.target
+        assert target is not None
+        sobject, record_id = target
+        known = by_record.get(record_id)
+        owners = (*known.person_ids, person.id) if known else (person.id,)
+        by_record[record_id] = RecordWrite(sobject, record_id, fields, owners)
+        item_ids[record_id] = (*item_ids.get(record_id, ()), item.id)
+    writes = list(by_record.values())
+    size = settings.collection_size
+    batches = tuple(tuple(writes[i : i + size]) for i in range(0, len(writes), size))
+    return PushPlan(batches=batches, item_ids=item_ids, parked=tuple(parked))
+
+
+def plan_write_calls(writes: Sequence[RecordWrite], settings: Settings) -> int:
+    """API calls the writes cost: Bulk 2.0 ingest per large object, Collections for the rest."""
+    rest = 0
+    calls = 0
+    for sobject in SObject:
+        count = sum(1 for w in writes if w.sobject is sobject)
+        if count > settings.bulk_write_threshold:
+            calls += BULK_INGEST_CALLS
+        else:
+            rest += count
+    return calls + math.ceil(rest / settings.collection_size)
+
+
+def uses_bulk_write(count: int, settings: Settings) -> bool:
+    return count > settings.bulk_write_threshold
+
+
+def read_calls(rows: int, bulk: bool) -> int:
+    """Minimum calls to read `rows` rows: REST pages of 2,000, or one Bulk 2.0 query job."""
+    if bulk:
+        return BULK_QUERY_CALLS - 1 + max(1, math.ceil(rows / BULK_RESULT_PAGE))
+    return max(1, math.ceil(rows / REST_QUERY_PAGE))
+
+
+def next_retry_delay(attempts: int, settings: Settings, jitter: float) -> timedelta:
+    """Exponential backoff from the base, doubling, capped; `jitter` in [0, 1) adds up to 20%.
+
+    Jitter only ever lengthens the wait, so a retry never comes faster than the backoff.
+    """
+    exponent = max(0, attempts - 1)
+    delay = min(settings.backoff_cap_seconds, settings.backoff_base_seconds * 2.0**exponent)
+    spread = min(settings.backoff_cap_seconds - delay, delay * 0.2 * jitter)
+    return timedelta(seconds=delay + max(0.0, spread))

@@ -1,0 +1,157 @@
+"""What the service needs from the outside world: Salesforce, a store, a clock, a sleep."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from sync_core.model import (
+    Diagnostic,
+    FieldInfo,
+    HistoryEntry,
+    Kind,
+    OutboxItem,
+    Person,
+    RecordWrite,
+    RunKind,
+    RunRecord,
+    Settings,
+    SfRecord,
+    SObject,
+    Source,
+    SyncField,
+    WriteOutcome,
+)
+
+Clock = Callable[[], datetime]
+Sleep = Callable[[float], None]
+
+
+class SalesforceGateway(Protocol):
+    """Every Salesforce call the engine makes. Failures raise sync_core.errors types."""
+
+    @property
+    def calls(self) -> int:
+        """API calls made so far (logins excluded)."""
+        ...
+
+    def api_usage(self) -> tuple[int, int] | None:
+        """(used, allocation) from the latest Sforce-Limit-Info header, if any."""
+        ...
+
+    def describe_fields(self, sobject: SObject) -> Mapping[str, FieldInfo]: ...
+
+    def update(
+        self, writes: Sequence[RecordWrite], names: Mapping[SyncField, str]
+    ) -> list[WriteOutcome]:
+        """One sObject Collections PATCH (at most 200 records, types may be mixed)."""
+        ...
+
+    def bulk_update(
+        self, sobject: SObject, writes: Sequence[RecordWrite], names: Mapping[SyncField, str]
+    ) -> list[WriteOutcome]:
+        """One Bulk API 2.0 ingest job for many records of one object."""
+        ...
+
+    def read_opted_out(
+        self,
+        sobject: SObject,
+        fields: frozenset[SyncField],
+        names: Mapping[SyncField, str],
+        *,
+        since: datetime | None = None,
+        bulk: bool = False,
+    ) -> list[SfRecord]:
+        """Records with any of `fields` true; with `since`, every record modified since."""
+        ...
+
+    def read_records(
+        self,
+        sobject: SObject,
+        ids: Sequence[str],
+        fields: frozenset[SyncField],
+        names: Mapping[SyncField, str],
+    ) -> list[SfRecord]:
+        """The listed records (existing, not deleted) with their field values."""
+        ...
+
+    def count_opted_out(
+        self, sobject: SObject, fields: frozenset[SyncField], names: Mapping[SyncField, str]
+    ) -> int: ...
+
+    def converted_contacts(self, lead_ids: Sequence[str]) -> Mapping[str, str | None]:
+        """ConvertedContactId of each Lead (None when not converted)."""
+        ...
+
+
+class Store(Protocol):
+    """Durable state: people, history, outbox, settings, runs, diagnostics, sync state."""
+
+    def add_person(
+        self, email: str, contact_id: str | None, lead_id: str | None, now: datetime
+    ) -> Person: ...
+
+    def person(self, person_id: int) -> Person: ...
+
+    def find_person(self, key: str) -> Person | None: ...
+
+    def people(self, ids: Iterable[int] | None = None) -> list[Person]: ...
+
+    def people_changed_since(self, since: datetime) -> list[Person]: ...
+
+    def record_unsubscribe(
+        self, person_id: int, source: Source, now: datetime, push_due: datetime | None
+    ) -> bool: ...
+
+    def record_resubscribe(self, person_id: int, by: str, reason: str, now: datetime) -> bool: ...
+
+    def set_link(
+        self,
+        person_id: int,
+        contact_id: str | None,
+        lead_id: str | None,
+        now: datetime,
+        *,
+        broken: bool = False,
+    ) -> Person: ...
+
+    def history(self, person_id: int) -> list[HistoryEntry]: ...
+
+    def last_change(self, person_id: int, kind: Kind) -> HistoryEntry | None: ...
+
+    def settings(self) -> Settings: ...
+
+    def save_settings(self, settings: Settings, now: datetime) -> None: ...
+
+    def claim_due(self, now: datetime, limit: int, worker: str) -> list[OutboxItem]: ...
+
+    def finish_items(self, item_ids: Iterable[int], worker: str, now: datetime) -> int: ...
+
+    def retry_items(
+        self, delays: Mapping[int, datetime], worker: str, code: str, message: str
+    ) -> None: ...
+
+    def park_items(self, item_ids: Iterable[int], worker: str, code: str, message: str) -> None: ...
+
+    def requeue_parked(self, now: datetime, person_id: int | None = None) -> int: ...
+
+    def next_due(self) -> datetime | None: ...
+
+    def pending_count(self) -> int: ...
+
+    def start_run(self, kind: RunKind, now: datetime) -> int: ...
+
+    def finish_run(
+        self, run_id: int, now: datetime, counts: Mapping[str, int], detail: Mapping[str, Any]
+    ) -> None: ...
+
+    def runs(self, kind: RunKind | None = None) -> list[RunRecord]: ...
+
+    def add_diagnostics(self, entries: Iterable[Diagnostic]) -> None: ...
+
+    def diagnostics(self, person_id: int | None = None) -> list[Diagnostic]: ...
+
+    def get_state(self, key: str) -> str | None: ...
+
+    def set_state(self, key: str, value: str | None) -> None: ...

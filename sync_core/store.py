@@ -1,0 +1,327 @@
+"""The SQL store: SQLite by default (file or memory), PostgreSQL by URL; Alembic-migrated on open.
+
+Each capture is one transaction: state change, history entry and outbox item together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, func, insert, or_, select, update
+from sqlalchemy.pool import StaticPool
+
+from sync_core.model import (
+    Diagnostic,
+    HistoryEntry,
+    Kind,
+    Person,
+    RunKind,
+    RunRecord,
+    Settings,
+    Source,
+)
+from sync_core.outbox import PENDING, OutboxStore
+from sync_core.tables import diagnostics, history, outbox, people, runs, settings, sync_state
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+DEFAULT_URL = "sqlite:///sync-core.db"
+
+
+def open_store(url: str = DEFAULT_URL) -> SqlStore:
+    """Open (and migrate in place) the store at a SQLAlchemy URL."""
+    if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:"):
+        engine = create_engine(
+            url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    migrate(engine)
+    return SqlStore(engine)
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the schema to the newest migration shipped in the package."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def _person(row: Any) -> Person:
+    return Person(
+        id=row.id,
+        email=row.email,
+        contact_id=row.contact_id,
+        lead_id=row.lead_id,
+        unsubscribed=bool(row.unsubscribed),
+        link_broken=bool(row.link_broken),
+    )
+
+
+def _history(row: Any) -> HistoryEntry:
+    source = Source(row.source) if row.source else None
+    return HistoryEntry(row.person_id, row.at, Kind(row.kind), source, row.admin, row.reason)
+
+
+class SqlStore(OutboxStore):
+    """Implements ports.Store over SQLAlchemy Core."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.lease = timedelta(seconds=self.settings().lease_seconds)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # people -------------------------------------------------------------------------------
+
+    def add_person(
+        self, email: str, contact_id: str | None, lead_id: str | None, now: datetime
+    ) -> Person:
+        values = {
+            "email": email.strip().lower(),
+            "contact_id": contact_id or None,
+            "lead_id": lead_id or None,
+            "unsubscribed": False,
+            "link_broken": False,
+            "created_at": now,
+            "changed_at": now,
+        }
+        with self.engine.begin() as conn:
+            person_id = conn.execute(insert(people).values(values)).inserted_primary_key
+            assert person_id is not None
+        return self.person(int(person_id[0]))
+
+    def add_people(self, rows: Iterable[Mapping[str, Any]], now: datetime) -> None:
+        """Bulk load (imports, benchmarks): email, contact_id, lead_id, unsubscribed."""
+        values = [
+            {
+                "email": str(r["email"]).lower(),
+                "contact_id": r.get("contact_id"),
+                "lead_id": r.get("lead_id"),
+                "unsubscribed": bool(r.get("unsubscribed", False)),
+                "link_broken": False,
+                "created_at": now,
+                "changed_at": now,
+            }
+            for r in rows
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(insert(people), values)
+
+    def person(self, person_id: int) -> Person:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(people).where(people.c.id == person_id)).one_or_none()
+        if row is None:
+            raise KeyError(f"no person {person_id}")
+        return _person(row)
+
+    def find_person(self, key: str) -> Person | None:
+        """By email (case-insensitive) or by a linked Contact/Lead Id (15 or 18 characters)."""
+        key = key.strip()
+        condition = people.c.email == key.lower()
+        if "@" not in key:
+            prefix = key[:15]
+            condition = or_(
+                people.c.contact_id == key,
+                people.c.lead_id == key,
+                func.substr(people.c.contact_id, 1, 15) == prefix,
+                func.substr(people.c.lead_id, 1, 15) == prefix,
+            )
+        with self.engine.connect() as conn:
+            row = conn.execute(select(people).where(condition).order_by(people.c.id)).first()
+        return _person(row) if row is not None else None
+
+    def people(self, ids: Iterable[int] | None = None) -> list[Person]:
+        query = select(people).order_by(people.c.id)
+        if ids is not None:
+            query = query.where(people.c.id.in_(list(ids)))
+        with self.engine.connect() as conn:
+            return [_person(row) for row in conn.execute(query)]
+
+    def people_changed_since(self, since: datetime) -> list[Person]:
+        query = select(people).where(people.c.changed_at >= since).order_by(people.c.id)
+        with self.engine.connect() as conn:
+            return [_person(row) for row in conn.execute(query)]
+
+    def record_unsubscribe(
+        self, person_id: int, source: Source, now: datetime, push_due: datetime | None
+    ) -> bool:
+        """Unsubscribe, history entry and (if push_due) outbox item, atomically; idempotent."""
+        with self.engine.begin() as conn:
+            changed = conn.execute(
+                update(people)
+                .where(people.c.id == person_id, people.c.unsubscribed.is_(False))
+                .values(unsubscribed=True, changed_at=now)
+            ).rowcount
+            if not changed:
+                self._require(conn, person_id)
+                return False
+            entry = {"person_id": person_id, "at": now, "kind": str(Kind.UNSUBSCRIBE)}
+            conn.execute(insert(history).values(**entry, source=str(source)))
+            if push_due is not None:
+                conn.execute(insert(outbox).values(_outbox_row(person_id, now, push_due)))
+        return True
+
+    def record_resubscribe(self, person_id: int, by: str, reason: str, now: datetime) -> bool:
+        with self.engine.begin() as conn:
+            changed = conn.execute(
+                update(people)
+                .where(people.c.id == person_id, people.c.unsubscribed.is_(True))
+                .values(unsubscribed=False, changed_at=now)
+            ).rowcount
+            if not changed:
+                self._require(conn, person_id)
+                return False
+            entry = {"person_id": person_id, "at": now, "kind": str(Kind.RESUBSCRIBE)}
+            conn.execute(insert(history).values(**entry, admin=by, reason=reason))
+        return True
+
+    def set_link(
+        self,
+        person_id: int,
+        contact_id: str | None,
+        lead_id: str | None,
+        now: datetime,
+        *,
+        broken: bool = False,
+    ) -> Person:
+        values = {"contact_id": contact_id, "lead_id": lead_id, "link_broken": broken}
+        with self.engine.begin() as conn:
+            self._require(conn, person_id)
+            conn.execute(
+                update(people).where(people.c.id == person_id).values(**values, changed_at=now)
+            )
+        return self.person(person_id)
+
+    def _require(self, conn: Connection, person_id: int) -> None:
+        found = conn.execute(select(people.c.id).where(people.c.id == person_id)).first()
+        if found is None:
+            raise KeyError(f"no person {person_id}")
+
+    def history(self, person_id: int) -> list[HistoryEntry]:
+        query = select(history).where(history.c.person_id == person_id).order_by(history.c.id)
+        with self.engine.connect() as conn:
+            return [_history(row) for row in conn.execute(query)]
+
+    def last_change(self, person_id: int, kind: Kind) -> HistoryEntry | None:
+        query = (
+            select(history)
+            .where(history.c.person_id == person_id, history.c.kind == str(kind))
+            .order_by(history.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return _history(row) if row is not None else None
+
+    # settings and state -------------------------------------------------------------------
+
+    def settings(self) -> Settings:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(settings.c.data).where(settings.c.id == 1)).first()
+        return Settings.from_dict(json.loads(row.data)) if row is not None else Settings()
+
+    def save_settings(self, value: Settings, now: datetime) -> None:
+        data = json.dumps(value.to_dict(), sort_keys=True)
+        with self.engine.begin() as conn:
+            exists = conn.execute(select(settings.c.id).where(settings.c.id == 1)).first()
+            if exists is None:
+                conn.execute(insert(settings).values(id=1, data=data, changed_at=now))
+            else:
+                conn.execute(
+                    update(settings).where(settings.c.id == 1).values(data=data, changed_at=now)
+                )
+        self.lease = timedelta(seconds=value.lease_seconds)
+
+    def get_state(self, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(sync_state.c.value).where(sync_state.c.key == key)).first()
+        return row.value if row is not None else None
+
+    def set_state(self, key: str, value: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sync_state.delete().where(sync_state.c.key == key))
+            if value is not None:
+                conn.execute(insert(sync_state).values(key=key, value=value))
+
+    # runs and diagnostics -----------------------------------------------------------------
+
+    def start_run(self, kind: RunKind, now: datetime) -> int:
+        row = {"kind": str(kind), "started_at": now, "counts": "{}", "detail": "{}"}
+        with self.engine.begin() as conn:
+            key = conn.execute(insert(runs).values(row)).inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def finish_run(
+        self, run_id: int, now: datetime, counts: Mapping[str, int], detail: Mapping[str, Any]
+    ) -> None:
+        values = {
+            "finished_at": now,
+            "counts": json.dumps(dict(counts), sort_keys=True),
+            "detail": json.dumps(dict(detail), sort_keys=True, default=str),
+        }
+        with self.engine.begin() as conn:
+            conn.execute(update(runs).where(runs.c.id == run_id).values(values))
+
+    def runs(self, kind: RunKind | None = None) -> list[RunRecord]:
+        query = select(runs).order_by(runs.c.id)
+        if kind is not None:
+            query = query.where(runs.c.kind == str(kind))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            RunRecord(
+                r.id,
+                RunKind(r.kind),
+                r.started_at,
+                r.finished_at,
+                json.loads(r.counts),
+                json.loads(r.detail),
+            )
+            for r in rows
+        ]
+
+    def add_diagnostics(self, entries: Iterable[Diagnostic]) -> None:
+        rows = [
+            {
+                "run_id": e.run_id,
+                "person_id": e.person_id,
+                "at": e.at,
+                "code": e.code,
+                "message": e.message,
+                "record_id": e.record_id,
+            }
+            for e in entries
+        ]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(diagnostics), rows)
+
+    def diagnostics(self, person_id: int | None = None) -> list[Diagnostic]:
+        query = select(diagnostics).order_by(diagnostics.c.id)
+        if person_id is not None:
+            query = query.where(diagnostics.c.person_id == person_id)
+        with self.engine.connect() as conn:
+            return [
+                Diagnostic(r.at, r.code, r.message, r.person_id, r.record_id, r.run_id)
+                for r in conn.execute(query)
+            ]
+
+
+def _outbox_row(person_id: int, now: datetime, due: datetime) -> dict[str, Any]:
+    return {
+        "person_id": person_id,
+        "created_at": now,
+        "due_at": due,
+        "attempts": 0,
+        "state": PENDING,
+    }
