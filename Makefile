@@ -1,0 +1,56 @@
+# Entry points. The first target that needs Python creates .venv and installs the project.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SCENARIO ?= scenarios/default.yaml
+NODE_DIR := tests/contract/node
+
+.PHONY: simulate test test-fast test-slow lint format serve bench bench-slow node-deps clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@touch $(STAMP)
+
+simulate: $(STAMP)
+	@$(BIN)/simulate $(SCENARIO) $(ARGS)
+
+# Node's jsforce is used by the contract tests; skipped quietly if npm is absent (tests say why).
+node-deps:
+	@if command -v npm >/dev/null 2>&1; then \
+		if [ ! -d $(NODE_DIR)/node_modules/jsforce ]; then \
+			cd $(NODE_DIR) && npm install --no-audit --no-fund --loglevel=error; \
+		fi; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: $(STAMP) node-deps lint
+	$(BIN)/pytest -q -m "not slow"
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not slow and not postgres and not node" -x
+
+test-slow: $(STAMP) node-deps
+	$(BIN)/pytest -q -m slow
+
+serve: $(STAMP)
+	$(BIN)/fake-salesforce serve $(ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(ARGS)
+
+bench-slow: $(STAMP)
+	$(BIN)/python -m bench --full $(ARGS)
+
+clean:
+	rm -rf $(VENV) $(NODE_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,205 @@
+"""The Flask application factory: routing, authentication, faults, API usage and the journal.
+
+No module-level app or state: `create_app(registry)` serves the orgs that registry holds.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter
+
+from fake_salesforce.errors import JSON_CONTENT_TYPE, ApiError
+from fake_salesforce.faults import RequestInfo
+from fake_salesforce.registry import Registry
+
+MIN_VERSION, MAX_VERSION = 31.0, 66.0
+MAX_BODY_BYTES = 160 * 1024 * 1024  # Bulk API 2.0 takes uploads up to 150 MB
+_DATA_PATH = re.compile(r"^/services/(?:data/v(\d+\.\d)|async/(\d+\.\d))(?:/|$)(.*)$")
+_SOBJECT = re.compile(r"^(?:sobjects|composite/sobjects)/([A-Za-z0-9_]+)", re.IGNORECASE)
+
+
+class VersionConverter(BaseConverter):
+    """`59.0` in `/services/data/v59.0/`: any version Salesforce serves, else 404."""
+
+    regex = r"\d{2}\.\d"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+
+def create_app(
+    registry: Registry | None = None,
+    *,
+    instance_url: str | None = None,
+    control_token: str | None = None,
+) -> Flask:
+    """A fake Salesforce serving every org in `registry` (a new one-org registry by default)."""
+    if registry is None:
+        registry = Registry()
+        registry.add_org()
+    app = Flask("fake_salesforce")
+    app.url_map.strict_slashes = False
+    app.url_map.converters["version"] = VersionConverter
+    app.config.update(
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        REGISTRY=registry,
+        INSTANCE_URL=instance_url,
+        CONTROL_TOKEN=control_token,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    _register_blueprints(app)
+    app.before_request(_authenticate)
+    app.after_request(_finish)
+    app.teardown_request(_release)
+    app.register_error_handler(HTTPException, _render_http_error)
+    app.register_error_handler(Exception, _render_unexpected)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from fake_salesforce.routes import auth, sobjects, versions
+
+    for module in (versions, auth, sobjects):
+        app.register_blueprint(module.bp)
+    for optional in ("query", "composite", "bulk", "bulk_v1", "limits", "control"):
+        try:
+            module = __import__(f"fake_salesforce.routes.{optional}", fromlist=["bp"])
+        except ModuleNotFoundError as exc:
+            if exc.name != f"fake_salesforce.routes.{optional}":
+                raise
+            continue
+        app.register_blueprint(module.bp)
+
+
+def registry_of(app: Flask) -> Registry:
+    registry: Registry = app.config["REGISTRY"]
+    return registry
+
+
+def _token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() in ("bearer", "oauth") and value.strip():
+        return value.strip()
+    return request.headers.get("X-SFDC-Session") or None
+
+
+def _authenticate() -> None:
+    match = _DATA_PATH.match(request.path)
+    if match is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    version = match.group(1) or match.group(2)
+    if not MIN_VERSION <= float(version) <= MAX_VERSION:
+        raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+    g.api_version = version
+    g.bulk_v1 = match.group(2) is not None
+    token = _token()
+    registry = registry_of(_app())
+    org = registry.resolve(token) if token else None
+    if org is None:
+        raise ApiError(401, "INVALID_SESSION_ID", "Session expired or invalid")
+    g.org = org
+    g.token = token
+    rest = match.group(3)
+    sobject = _SOBJECT.match(rest)
+    info = RequestInfo(request.method, request.path, sobject.group(1) if sobject else None, token)
+    g.counted = True
+    # One request at a time per org: the threaded server never interleaves an org's writes.
+    org.lock.acquire()
+    g.locked = org
+    org.faults.before_request(info, org)
+    org.usage.spend(org.clock.now())
+
+
+def _release(_exc: BaseException | None) -> None:
+    org = g.pop("locked", None)
+    if org is not None:
+        org.lock.release()
+
+
+def _app() -> Flask:
+    from flask import current_app
+
+    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+PUBLIC_ENDPOINTS: set[str] = {"versions.list_versions"}
+
+
+def _finish(response: Response) -> Response:
+    org = getattr(g, "org", None)
+    if org is None:
+        return response
+    now = org.clock.now()
+    if not getattr(g, "bulk_v1", False):
+        response.headers["Sforce-Limit-Info"] = org.usage.header(now)
+    org.journal.record(
+        time=now,
+        method=request.method,
+        path=request.path,
+        org_id=org.org_id,
+        status=response.status_code,
+        error_code=_error_code(response),
+        records=tuple(dict.fromkeys(g.get("records", []))),
+        written=tuple(g.get("written", [])),
+        counted=bool(g.get("counted", True)),
+        client=g.get("client"),
+    )
+    return response
+
+
+def _error_code(response: Response) -> str | None:
+    if response.status_code < 300 or response.is_streamed:
+        return None
+    body = response.get_json(silent=True)
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        code = body[0].get("errorCode")
+        return str(code) if code else None
+    if isinstance(body, dict):
+        code = body.get("exceptionCode") or body.get("error")
+        return str(code) if code else None
+    return None
+
+
+_HTTP_CODES = {
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "REQUEST_ENTITY_TOO_LARGE",
+    414: "URI_TOO_LONG",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+
+
+def _render_http_error(exc: HTTPException) -> Any:
+    if isinstance(exc, ApiError):
+        return exc.get_response()
+    status = exc.code or 500
+    code = _HTTP_CODES.get(status, "UNKNOWN_EXCEPTION" if status >= 500 else "INVALID_REQUEST")
+    message = {
+        404: "The requested resource does not exist",
+        405: f"HTTP Method '{request.method}' not allowed. Allowed are "
+        f"{','.join(sorted(getattr(exc, 'valid_methods', None) or []))}",
+        413: "Request entity too large",
+    }.get(status, exc.description or code)
+    return Response(
+        f'[{{"errorCode":"{code}","message":{_quote(message)}}}]',
+        status=status,
+        content_type=JSON_CONTENT_TYPE,
+    )
+
+
+def _render_unexpected(exc: Exception) -> Any:
+    _app().logger.error(
+        "unexpected error answering %s %s", request.method, request.path, exc_info=exc
+    )
+    return ApiError(500, "UNKNOWN_EXCEPTION").get_response()
+
+
+def _quote(text: str) -> str:
+    import json
+
+    return json.dumps(text)

@@ -1,0 +1,81 @@
+"""Salesforce record Ids: minting, the 18-character case-safe suffix, and input normalisation.
+
+The suffix algorithm: split the 15-character Id into three 5-character chunks, set bit i when
+character i is upper case, and map 0..31 through A-Z0-5 (developer.salesforce.com, "What are
+Salesforce IDs composed of", checked against documented example Ids).
+"""
+
+from __future__ import annotations
+
+import string
+
+SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+_BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+_ID_CHARS = frozenset(string.ascii_letters + string.digits)
+
+
+def checksum(id15: str) -> str:
+    """The three-character case-safe suffix of a 15-character Id."""
+    out = []
+    for start in (0, 5, 10):
+        bits = 0
+        for i, ch in enumerate(id15[start : start + 5]):
+            if "A" <= ch <= "Z":
+                bits |= 1 << i
+        out.append(SUFFIX_ALPHABET[bits])
+    return "".join(out)
+
+
+def to18(id15: str) -> str:
+    """The 18-character form of a 15-character Id."""
+    return id15 + checksum(id15)
+
+
+def is_id_shaped(value: str) -> bool:
+    """True when the value has the length and alphabet of an Id (15 or 18 alphanumerics)."""
+    return len(value) in (15, 18) and all(ch in _ID_CHARS for ch in value)
+
+
+def normalize(value: str) -> str | None:
+    """The canonical 18-character Id for a 15- or 18-character input, or None if malformed.
+
+    A 15-character Id is case-sensitive; an 18-character Id is valid only when its suffix
+    matches (compared case-insensitively, as Salesforce does).
+    """
+    if not is_id_shaped(value):
+        return None
+    id15 = value[:15]
+    if len(value) == 18 and value[15:].upper() != checksum(id15):
+        return None
+    return to18(id15)
+
+
+def encode_base62(number: int, width: int) -> str:
+    """Zero-padded base-62 digits, as in the body of real Ids."""
+    digits = []
+    while number:
+        number, rem = divmod(number, 62)
+        digits.append(_BASE62[rem])
+    body = "".join(reversed(digits)) or "0"
+    if len(body) > width:
+        raise OverflowError(f"{number} does not fit in {width} base-62 digits")
+    return body.rjust(width, "0")
+
+
+class IdMinter:
+    """Mints Ids for one org: key prefix + 2-char pod + 10-digit base-62 counter + suffix."""
+
+    def __init__(self, pod: str = "8d") -> None:
+        self._pod = pod
+        self._counters: dict[str, int] = {}
+
+    def mint(self, key_prefix: str) -> str:
+        count = self._counters.get(key_prefix, 0) + 1
+        self._counters[key_prefix] = count
+        return to18(f"{key_prefix}{self._pod}{encode_base62(count, 10)}")
+
+    def state(self) -> dict[str, int]:
+        return dict(self._counters)
+
+    def restore(self, counters: dict[str, int]) -> None:
+        self._counters = dict(counters)

@@ -1,0 +1,116 @@
+"""Every request an org answered: when, what, status, error code and the record Ids touched.
+
+Tests and scenarios query it ("this Contact was written exactly once, with these fields") and
+count it (`api_calls:` and `writes:` in scenario files).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One answered request."""
+
+    seq: int
+    time: datetime
+    method: str
+    path: str
+    org_id: str
+    status: int
+    error_code: str | None = None
+    records: tuple[str, ...] = ()
+    written: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    counted: bool = True
+    client: str | None = None
+
+    @property
+    def is_write(self) -> bool:
+        return bool(self.written)
+
+    def fields_written(self, record_id: str) -> list[dict[str, Any]]:
+        return [dict(values) for rid, values in self.written if rid == record_id]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "time": self.time.isoformat(),
+            "method": self.method,
+            "path": self.path,
+            "org": self.org_id,
+            "status": self.status,
+            "errorCode": self.error_code,
+            "records": list(self.records),
+            "written": [{"id": rid, "fields": dict(values)} for rid, values in self.written],
+            "counted": self.counted,
+            "client": self.client,
+        }
+
+
+@dataclass
+class Journal:
+    """The org's request log, in order."""
+
+    entries: list[Entry] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, **values: Any) -> Entry:
+        with self._lock:
+            entry = Entry(seq=len(self.entries) + 1, **values)
+            self.entries.append(entry)
+            return entry
+
+    def clear(self) -> None:
+        with self._lock:
+            self.entries.clear()
+
+    def query(
+        self,
+        method: str | None = None,
+        path: str | None = None,
+        record: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after_seq: int = 0,
+        status: int | None = None,
+        client: str | None = None,
+    ) -> list[Entry]:
+        """Entries matching every given filter (`path` is a glob)."""
+        return [
+            e
+            for e in list(self.entries)
+            if e.seq > after_seq
+            and (method is None or e.method == method.upper())
+            and (path is None or fnmatch.fnmatchcase(e.path, path))
+            and (record is None or record[:15] in {r[:15] for r in e.records})
+            and (since is None or e.time >= since)
+            and (until is None or e.time <= until)
+            and (status is None or e.status == status)
+            and (client is None or e.client == client)
+        ]
+
+    def api_calls(self, after_seq: int = 0, client: str | None = None) -> int:
+        return sum(1 for e in self.query(after_seq=after_seq, client=client) if e.counted)
+
+    def writes(self, record_id: str, client: str | None = None) -> list[dict[str, Any]]:
+        """Every successful write of one record, as the fields each call set."""
+        found: list[dict[str, Any]] = []
+        for entry in self.query(record=record_id, client=client):
+            if entry.status < 300:
+                found.extend(entry.fields_written(_canonical(record_id, entry.written)))
+        return found
+
+    def last_seq(self) -> int:
+        return self.entries[-1].seq if self.entries else 0
+
+
+def _canonical(record_id: str, written: Iterable[tuple[str, Any]]) -> str:
+    return next((rid for rid, _ in written if rid[:15] == record_id[:15]), record_id)

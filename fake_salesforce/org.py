@@ -1,0 +1,334 @@
+"""The state of one Salesforce org: records per sObject, Ids, clock, packages, delete log, usage.
+
+No Flask here: the routes parse requests and call these methods, which raise `ApiError` with
+Salesforce's codes. Writes inside `transaction()` are undone together when it fails (allOrNone).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from fake_salesforce import ids
+from fake_salesforce.clock import OrgClock
+from fake_salesforce.errors import ApiError
+from fake_salesforce.faults import FaultSet
+from fake_salesforce.journal import Journal
+from fake_salesforce.schema import (
+    PACKAGES,
+    STANDARD_OBJECTS,
+    ObjectSpec,
+    visible_spec,
+)
+from fake_salesforce.table import Table
+from fake_salesforce.usage import ApiUsage
+from fake_salesforce.write import check_create, check_update
+
+NAME_PARTS = ("FirstName", "LastName")
+
+
+@dataclass
+class Credentials:
+    """How clients log in to this org (password + security token, or a connected app)."""
+
+    username: str = "admin@example.com"
+    password: str = "password"
+    security_token: str = "TOKEN"
+    consumer_key: str = "fake-consumer-key"
+    consumer_secret: str = "fake-consumer-secret"
+    jwt_public_key: str | None = None  # PEM; when set, JWT bearer assertions are verified
+
+
+@dataclass
+class OrgSettings:
+    name: str = "Fake Org"
+    timezone: str = "America/Los_Angeles"
+    api_limit: int = 15000
+    session_seconds: int = 7200
+    packages: frozenset[str] = field(default_factory=frozenset)
+
+
+class Org:
+    """One isolated org: its records, metadata view, clock, delete log and API usage."""
+
+    def __init__(
+        self,
+        settings: OrgSettings | None = None,
+        credentials: Credentials | None = None,
+        pod: str = "8d",
+    ) -> None:
+        self.settings = settings or OrgSettings()
+        self.credentials = credentials or Credentials()
+        self.clock = OrgClock()
+        self.lock = threading.RLock()
+        self.minter = ids.IdMinter(pod)
+        self.packages: set[str] = set(self.settings.packages)
+        self.read_only: set[tuple[str, str]] = set()
+        self.tables: dict[str, Table] = {s.name: Table(s) for s in STANDARD_OBJECTS}
+        self._by_lower = {name.lower(): name for name in self.tables}
+        self.deleted_at: dict[str, dict[str, datetime]] = {name: {} for name in self.tables}
+        self.cursors: dict[str, Any] = {}
+        self.usage = ApiUsage(self.settings.api_limit, self.settings.timezone)
+        self.journal = Journal()
+        self.faults = FaultSet()
+        self._undo: list[list[tuple[str, Any]]] = []
+        now = self.clock.now()
+        self.org_id = self.minter.mint("00D")
+        self.user_id = self._seed(
+            "User",
+            {
+                "Username": self.credentials.username,
+                "Email": self.credentials.username,
+                "FirstName": "Integration",
+                "LastName": "User",
+                "IsActive": True,
+            },
+            now,
+        )
+        self._seed(
+            "Organization",
+            {
+                "Name": self.settings.name,
+                "IsSandbox": False,
+                "OrganizationType": "Developer Edition",
+                "InstanceName": "FAKE",
+                "TimeZoneSidKey": self.settings.timezone,
+            },
+            now,
+            record_id=self.org_id,
+        )
+
+    # -- metadata --------------------------------------------------------------------------
+    @property
+    def timezone(self) -> str:
+        return self.settings.timezone
+
+    def canonical(self, sobject: str) -> str | None:
+        return self._by_lower.get(sobject.lower())
+
+    def object_spec(self, sobject: str) -> ObjectSpec | None:
+        """The object as this org shows it: package fields only when installed, FLS applied."""
+        name = self.canonical(sobject)
+        if name is None:
+            return None
+        spec = visible_spec(self.tables[name].spec, frozenset(self.packages))
+        locked = {f for (obj, f) in self.read_only if obj == name}
+        if locked:
+            spec = spec.with_fields(
+                f.__class__(**{**f.__dict__, "createable": False, "updateable": False})
+                if f.name in locked
+                else f
+                for f in spec.fields
+            )
+        return spec
+
+    def require_spec(self, sobject: str) -> ObjectSpec:
+        spec = self.object_spec(sobject)
+        if spec is None:
+            raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+        return spec
+
+    def table(self, sobject: str) -> Table:
+        return self.tables[self.canonical(sobject) or sobject]
+
+    def install_package(self, package: str) -> None:
+        if package not in PACKAGES:
+            raise ApiError(400, "INVALID_TYPE", f"No such package: {package}")
+        self.packages.add(package)
+
+    def uninstall_package(self, package: str) -> None:
+        self.packages.discard(package)
+
+    def set_field_read_only(self, sobject: str, field_name: str, read_only: bool = True) -> None:
+        spec = self.require_spec(sobject)
+        target = spec.field(field_name)
+        if target is None:
+            raise ApiError(
+                400,
+                "INVALID_FIELD",
+                f"No such column '{field_name}' on sobject of type {spec.name}",
+                [field_name],
+            )
+        key = (spec.name, target.name)
+        if read_only:
+            self.read_only.add(key)
+        else:
+            self.read_only.discard(key)
+
+    # -- records ---------------------------------------------------------------------------
+    def _seed(
+        self, sobject: str, values: dict[str, Any], now: datetime, record_id: str | None = None
+    ) -> str:
+        table = self.tables[sobject]
+        record_id = record_id or self.minter.mint(table.spec.key_prefix)
+        table.insert(record_id, {**self._audit(now, created=True), **values})
+        return record_id
+
+    def _audit(self, now: datetime, created: bool) -> dict[str, Any]:
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # Salesforce keeps ms
+        stamp = {
+            "LastModifiedDate": now,
+            "SystemModstamp": now,
+            "LastModifiedById": getattr(self, "user_id", None),
+        }
+        if created:
+            stamp |= {"CreatedDate": now, "CreatedById": getattr(self, "user_id", None)}
+        return stamp
+
+    def create(self, sobject: str, body: Mapping[str, Any]) -> str:
+        spec = self.require_spec(sobject)
+        if not spec.createable:
+            raise ApiError(400, "INVALID_TYPE", f"entity type {spec.name} does not support insert")
+        values = check_create(spec, body)
+        self._check_references(spec, values)
+        table = self.tables[spec.name]
+        record_id = self.minter.mint(spec.key_prefix)
+        now = self.clock.now()
+        if table.spec.field("OwnerId") is not None:
+            values.setdefault("OwnerId", self.user_id)
+        table.insert(record_id, {**self._audit(now, created=True), **values})
+        self._refresh_name(table, record_id)
+        self._log_undo(("insert", (spec.name, record_id)))
+        return record_id
+
+    def update(self, sobject: str, record_id: str, body: Mapping[str, Any]) -> None:
+        spec = self.require_spec(sobject)
+        rid = self.require_writable(spec, record_id)
+        values = check_update(spec, body)
+        self._check_references(spec, values)
+        self._apply(spec.name, rid, {**values, **self._audit(self.clock.now(), created=False)})
+        self._refresh_name(self.tables[spec.name], rid)
+
+    def delete(self, sobject: str, record_id: str) -> None:
+        spec = self.require_spec(sobject)
+        if not spec.deletable:
+            raise ApiError(400, "INVALID_TYPE", f"entity type {spec.name} does not support delete")
+        rid = self.require_writable(spec, record_id, converted_ok=True)
+        now = self.clock.now()
+        self._apply(
+            spec.name, rid, {"IsDeleted": True, "SystemModstamp": now, "LastModifiedDate": now}
+        )
+        self.deleted_at[spec.name][rid] = now
+        self._log_undo(("undelete-log", (spec.name, rid)))
+
+    def undelete(self, sobject: str, record_id: str) -> None:
+        spec = self.require_spec(sobject)
+        rid = ids.normalize(record_id)
+        table = self.tables[spec.name]
+        row = table.row(rid) if rid else None
+        if row is None or rid is None:
+            raise ApiError(404, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
+        if not table.value(row, "IsDeleted"):
+            raise ApiError(400, "UNDELETE_FAILED", "Entity is not in the recycle bin")
+        now = self.clock.now()
+        self._apply(
+            spec.name, rid, {"IsDeleted": False, "SystemModstamp": now, "LastModifiedDate": now}
+        )
+        self.deleted_at[spec.name].pop(rid, None)
+
+    def get(self, sobject: str, record_id: str) -> dict[str, Any] | None:
+        """The live record as a dict of canonical field names (None when absent or deleted)."""
+        spec = self.object_spec(sobject)
+        rid = ids.normalize(record_id)
+        if spec is None or rid is None:
+            return None
+        table = self.tables[spec.name]
+        row = table.row(rid)
+        if row is None or table.value(row, "IsDeleted"):
+            return None
+        return table.as_dict(row, spec.fields)
+
+    def require_writable(self, spec: ObjectSpec, record_id: str, converted_ok: bool = False) -> str:
+        """The canonical Id of a live, writable record, or Salesforce's error for it."""
+        rid = ids.normalize(record_id)
+        if rid is None or not rid.startswith(spec.key_prefix):
+            raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+        table = self.tables[spec.name]
+        row = table.row(rid)
+        if row is None:
+            raise ApiError(404, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
+        if table.value(row, "IsDeleted"):
+            raise ApiError(404, "ENTITY_IS_DELETED", "entity is deleted", [])
+        if not converted_ok and spec.name == "Lead" and table.value(row, "IsConverted"):
+            raise ApiError(
+                400, "CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead", []
+            )
+        return rid
+
+    def _check_references(self, spec: ObjectSpec, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            target = spec.field(name)
+            if target is None or target.type != "reference" or value is None:
+                continue
+            parents = [self.tables[t] for t in target.reference_to if t in self.tables]
+            owner = next((t for t in parents if value.startswith(t.spec.key_prefix)), None)
+            if owner is None:
+                raise ApiError(
+                    400,
+                    "FIELD_INTEGRITY_EXCEPTION",
+                    f"{target.label}: id value of incorrect type: {value}",
+                    [name],
+                )
+            row = owner.row(value)
+            if row is None or owner.value(row, "IsDeleted"):
+                raise ApiError(
+                    400,
+                    "INVALID_CROSS_REFERENCE_KEY",
+                    f"{target.label}: invalid cross reference id",
+                    [name],
+                )
+
+    def _refresh_name(self, table: Table, record_id: str) -> None:
+        """Contact, Lead and User names are compound fields computed from their parts."""
+        name = table.spec.field("Name")
+        if name is None or not name.calculated:
+            return
+        row = table.rows[record_id]
+        parts = [table.value(row, p) for p in NAME_PARTS if p in table.slots]
+        table.update(record_id, {"Name": " ".join(p for p in parts if p) or None})
+
+    def _apply(self, sobject: str, record_id: str, changes: dict[str, Any]) -> None:
+        table = self.tables[sobject]
+        row = table.rows[record_id]
+        before = {name: table.value(row, name) for name in changes}
+        table.update(record_id, changes)
+        self._log_undo(("update", (sobject, record_id, before)))
+
+    # -- all-or-none -----------------------------------------------------------------------
+    def _log_undo(self, entry: tuple[str, Any]) -> None:
+        if self._undo:
+            self._undo[-1].append(entry)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Writes inside are undone together if the block raises."""
+        self._undo.append([])
+        try:
+            yield
+        except BaseException:
+            self._rollback(self._undo.pop())
+            raise
+        else:
+            done = self._undo.pop()
+            if self._undo:
+                self._undo[-1].extend(done)
+
+    def _rollback(self, entries: list[tuple[str, Any]]) -> None:
+        for kind, data in reversed(entries):
+            if kind == "insert":
+                sobject, rid = data
+                self.tables[sobject].remove(rid)
+            elif kind == "update":
+                sobject, rid, before = data
+                self.tables[sobject].update(rid, before)
+            elif kind == "undelete-log":
+                sobject, rid = data
+                self.deleted_at[sobject].pop(rid, None)
+
+    def deleted_log(self, sobject: str) -> Iterator[tuple[str, datetime]]:
+        name = self.canonical(sobject) or sobject
+        return iter(self.deleted_at.get(name, {}).items())

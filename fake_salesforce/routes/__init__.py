@@ -1,0 +1,1 @@
+"""Blueprints, one per API family; views parse the request, call the org, render."""

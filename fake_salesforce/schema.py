@@ -1,0 +1,444 @@
+"""sObject metadata: the fields, types and permissions that drive describe, validation and SOQL.
+
+Field properties follow the describe format (developer.salesforce.com, "DescribeSObjectResult",
+"Field"); the standard objects carry the fields a sync engine and a CRM test touch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+MARKETO_SALES_INSIGHT = "marketo_sales_insight"
+MSO_FIELD = "mkto_si__Marketo_Sales_Opt_Out__c"
+
+SOAP_TYPES = {
+    "id": "tns:ID",
+    "reference": "tns:ID",
+    "boolean": "xsd:boolean",
+    "string": "xsd:string",
+    "email": "xsd:string",
+    "phone": "xsd:string",
+    "textarea": "xsd:string",
+    "picklist": "xsd:string",
+    "url": "xsd:string",
+    "datetime": "xsd:dateTime",
+    "date": "xsd:date",
+    "double": "xsd:double",
+    "currency": "xsd:double",
+    "percent": "xsd:double",
+    "int": "xsd:int",
+}
+TEXT_TYPES = frozenset(
+    {"string", "email", "phone", "textarea", "picklist", "url", "id", "reference"}
+)
+NUMBER_TYPES = frozenset({"double", "currency", "percent", "int"})
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field as describe reports it."""
+
+    name: str
+    label: str
+    type: str
+    length: int = 0
+    createable: bool = True
+    updateable: bool = True
+    nillable: bool = True
+    default: Any = None
+    defaulted_on_create: bool = False
+    custom: bool = False
+    reference_to: tuple[str, ...] = ()
+    relationship_name: str | None = None
+    external_id: bool = False
+    id_lookup: bool = False
+    unique: bool = False
+    calculated: bool = False
+    filterable: bool = True
+    sortable: bool = True
+    picklist: tuple[str, ...] = ()
+    package: str | None = None
+    indexed: bool = False
+
+    @property
+    def soap_type(self) -> str:
+        return SOAP_TYPES[self.type]
+
+    @property
+    def required_on_create(self) -> bool:
+        return self.createable and not self.nillable and not self.defaulted_on_create
+
+    @property
+    def is_text(self) -> bool:
+        return self.type in TEXT_TYPES
+
+
+@dataclass(frozen=True)
+class ObjectSpec:
+    """One sObject: its names, key prefix, permissions and every field it can ever have."""
+
+    name: str
+    label: str
+    label_plural: str
+    key_prefix: str
+    fields: tuple[FieldSpec, ...]
+    createable: bool = True
+    updateable: bool = True
+    deletable: bool = True
+    undeletable: bool = True
+    _by_lower: Mapping[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)
+    _relationships: Mapping[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_lower", {f.name.lower(): f for f in self.fields})
+        rels = {f.relationship_name.lower(): f for f in self.fields if f.relationship_name}
+        object.__setattr__(self, "_relationships", rels)
+
+    def field(self, name: str) -> FieldSpec | None:
+        """The field named `name`, case-insensitively."""
+        return self._by_lower.get(name.lower())
+
+    def relationship(self, name: str) -> FieldSpec | None:
+        """The lookup field whose relationship name is `name` (e.g. Account on Contact)."""
+        return self._relationships.get(name.lower())
+
+    def with_fields(self, fields: Iterable[FieldSpec]) -> ObjectSpec:
+        return replace(self, fields=tuple(fields))
+
+
+def _id() -> FieldSpec:
+    return FieldSpec(
+        "Id",
+        "Record ID",
+        "id",
+        18,
+        createable=False,
+        updateable=False,
+        nillable=False,
+        id_lookup=True,
+        indexed=True,
+        unique=True,
+    )
+
+
+def _ro(name: str, label: str, ftype: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(name, label, ftype, createable=False, updateable=False, **kw)
+
+
+def _audit() -> tuple[FieldSpec, ...]:
+    user = ("User",)
+    return (
+        _ro(
+            "IsDeleted",
+            "Deleted",
+            "boolean",
+            nillable=False,
+            default=False,
+            defaulted_on_create=True,
+        ),
+        _ro("CreatedDate", "Created Date", "datetime", nillable=False, defaulted_on_create=True),
+        _ro(
+            "CreatedById",
+            "Created By ID",
+            "reference",
+            length=18,
+            nillable=False,
+            reference_to=user,
+            relationship_name="CreatedBy",
+            defaulted_on_create=True,
+        ),
+        _ro(
+            "LastModifiedDate",
+            "Last Modified Date",
+            "datetime",
+            nillable=False,
+            defaulted_on_create=True,
+        ),
+        _ro(
+            "LastModifiedById",
+            "Last Modified By ID",
+            "reference",
+            length=18,
+            nillable=False,
+            reference_to=user,
+            relationship_name="LastModifiedBy",
+            defaulted_on_create=True,
+        ),
+        _ro(
+            "SystemModstamp",
+            "System Modstamp",
+            "datetime",
+            nillable=False,
+            defaulted_on_create=True,
+            indexed=True,
+        ),
+    )
+
+
+def _owner() -> FieldSpec:
+    return FieldSpec(
+        "OwnerId",
+        "Owner ID",
+        "reference",
+        18,
+        nillable=False,
+        defaulted_on_create=True,
+        reference_to=("User",),
+        relationship_name="Owner",
+        indexed=True,
+    )
+
+
+def _opt_out() -> FieldSpec:
+    return FieldSpec(
+        "HasOptedOutOfEmail",
+        "Email Opt Out",
+        "boolean",
+        nillable=False,
+        default=False,
+        defaulted_on_create=True,
+    )
+
+
+def _mso() -> FieldSpec:
+    return FieldSpec(
+        MSO_FIELD,
+        "Marketo Sales Opt Out",
+        "boolean",
+        nillable=False,
+        default=False,
+        defaulted_on_create=True,
+        custom=True,
+        package=MARKETO_SALES_INSIGHT,
+    )
+
+
+def _person_fields() -> tuple[FieldSpec, ...]:
+    return (
+        FieldSpec(
+            "External_Id__c",
+            "External Id",
+            "string",
+            255,
+            custom=True,
+            external_id=True,
+            id_lookup=True,
+            indexed=True,
+        ),
+        FieldSpec("FirstName", "First Name", "string", 40),
+        FieldSpec("LastName", "Last Name", "string", 80, nillable=False),
+        _ro("Name", "Full Name", "string", length=121, calculated=True),
+        FieldSpec(
+            "Salutation",
+            "Salutation",
+            "picklist",
+            40,
+            picklist=("Mr.", "Ms.", "Mrs.", "Dr.", "Prof."),
+        ),
+        FieldSpec("Title", "Title", "string", 128),
+        FieldSpec("Email", "Email", "email", 80, indexed=True, id_lookup=True),
+        FieldSpec("Phone", "Phone", "phone", 40),
+        FieldSpec("MobilePhone", "Mobile Phone", "phone", 40),
+        _opt_out(),
+        FieldSpec(
+            "HasOptedOutOfFax",
+            "Fax Opt Out",
+            "boolean",
+            nillable=False,
+            default=False,
+            defaulted_on_create=True,
+        ),
+        FieldSpec(
+            "DoNotCall",
+            "Do Not Call",
+            "boolean",
+            nillable=False,
+            default=False,
+            defaulted_on_create=True,
+        ),
+        FieldSpec(
+            "LeadSource",
+            "Lead Source",
+            "picklist",
+            255,
+            picklist=("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other"),
+        ),
+        FieldSpec(
+            "Description", "Description", "textarea", 32000, filterable=False, sortable=False
+        ),
+        FieldSpec("EmailBouncedReason", "Email Bounced Reason", "string", 255),
+        FieldSpec("EmailBouncedDate", "Email Bounced Date", "datetime"),
+    )
+
+
+CONTACT = ObjectSpec(
+    "Contact",
+    "Contact",
+    "Contacts",
+    "003",
+    (
+        _id(),
+        FieldSpec(
+            "AccountId",
+            "Account ID",
+            "reference",
+            18,
+            reference_to=("Account",),
+            relationship_name="Account",
+            indexed=True,
+        ),
+        *_person_fields(),
+        FieldSpec("Department", "Department", "string", 80),
+        FieldSpec("Birthdate", "Birthdate", "date"),
+        FieldSpec("MailingCity", "Mailing City", "string", 40),
+        FieldSpec("MailingCountry", "Mailing Country", "string", 80),
+        _owner(),
+        *_audit(),
+        _ro("LastActivityDate", "Last Activity", "date"),
+        _mso(),
+    ),
+)
+
+LEAD = ObjectSpec(
+    "Lead",
+    "Lead",
+    "Leads",
+    "00Q",
+    (
+        _id(),
+        *_person_fields(),
+        FieldSpec("Company", "Company", "string", 255, nillable=False),
+        FieldSpec(
+            "Status",
+            "Status",
+            "picklist",
+            255,
+            nillable=False,
+            default="Open - Not Contacted",
+            defaulted_on_create=True,
+            picklist=(
+                "Open - Not Contacted",
+                "Working - Contacted",
+                "Closed - Converted",
+                "Closed - Not Converted",
+            ),
+        ),
+        FieldSpec(
+            "Industry",
+            "Industry",
+            "picklist",
+            255,
+            picklist=("Technology", "Finance", "Healthcare", "Retail", "Other"),
+        ),
+        FieldSpec("City", "City", "string", 40),
+        FieldSpec("Country", "Country", "string", 80),
+        _ro(
+            "IsConverted",
+            "Converted",
+            "boolean",
+            nillable=False,
+            default=False,
+            defaulted_on_create=True,
+        ),
+        _ro("ConvertedDate", "Converted Date", "date"),
+        _ro(
+            "ConvertedContactId",
+            "Converted Contact ID",
+            "reference",
+            length=18,
+            reference_to=("Contact",),
+            relationship_name="ConvertedContact",
+            indexed=True,
+        ),
+        _ro(
+            "ConvertedAccountId",
+            "Converted Account ID",
+            "reference",
+            length=18,
+            reference_to=("Account",),
+            relationship_name="ConvertedAccount",
+            indexed=True,
+        ),
+        _owner(),
+        *_audit(),
+        _mso(),
+    ),
+)
+
+ACCOUNT = ObjectSpec(
+    "Account",
+    "Account",
+    "Accounts",
+    "001",
+    (
+        _id(),
+        FieldSpec("Name", "Account Name", "string", 255, nillable=False),
+        FieldSpec(
+            "Industry",
+            "Industry",
+            "picklist",
+            255,
+            picklist=("Technology", "Finance", "Healthcare", "Retail", "Other"),
+        ),
+        FieldSpec("Website", "Website", "url", 255),
+        FieldSpec("Phone", "Account Phone", "phone", 40),
+        FieldSpec("BillingCity", "Billing City", "string", 40),
+        FieldSpec("BillingCountry", "Billing Country", "string", 80),
+        _owner(),
+        *_audit(),
+    ),
+)
+
+USER = ObjectSpec(
+    "User",
+    "User",
+    "Users",
+    "005",
+    (
+        _id(),
+        FieldSpec("Username", "Username", "string", 80, nillable=False, unique=True, indexed=True),
+        FieldSpec("Email", "Email", "email", 128, nillable=False, indexed=True),
+        FieldSpec("FirstName", "First Name", "string", 40),
+        FieldSpec("LastName", "Last Name", "string", 80, nillable=False),
+        _ro("Name", "Full Name", "string", length=121, calculated=True),
+        FieldSpec(
+            "IsActive", "Active", "boolean", nillable=False, default=True, defaulted_on_create=True
+        ),
+        *_audit(),
+    ),
+    createable=False,
+    updateable=False,
+    deletable=False,
+    undeletable=False,
+)
+
+ORGANIZATION = ObjectSpec(
+    "Organization",
+    "Organization",
+    "Organizations",
+    "00D",
+    (
+        _id(),
+        _ro("Name", "Name", "string", length=80),
+        _ro("IsSandbox", "Is Sandbox", "boolean", nillable=False, default=False),
+        _ro("OrganizationType", "Edition", "picklist", length=40),
+        _ro("InstanceName", "Instance Name", "string", length=5),
+        _ro("TimeZoneSidKey", "Locale Time Zone", "picklist", length=40),
+        *_audit(),
+    ),
+    createable=False,
+    updateable=False,
+    deletable=False,
+    undeletable=False,
+)
+
+STANDARD_OBJECTS: tuple[ObjectSpec, ...] = (ACCOUNT, CONTACT, LEAD, USER, ORGANIZATION)
+PACKAGES: Mapping[str, str] = {MARKETO_SALES_INSIGHT: "mkto_si"}
+
+
+def visible_spec(spec: ObjectSpec, packages: frozenset[str]) -> ObjectSpec:
+    """The object as an org with these packages installed sees it (package fields exist or not)."""
+    kept = [f for f in spec.fields if f.package is None or f.package in packages]
+    return spec if len(kept) == len(spec.fields) else spec.with_fields(kept)

@@ -1,0 +1,166 @@
+"""The records of one sObject, stored compactly as rows, with the indexes Salesforce keeps.
+
+Rows are lists in the order of the object's field slots (far smaller than a dict per record at
+a million records). Equality indexes cover Id, Email, external Ids and lookups; sorted indexes
+cover indexed datetimes such as SystemModstamp, so `=`, `IN` and range filters avoid a scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from typing import Any
+
+from sortedcontainers import SortedList
+
+from fake_salesforce.schema import FieldSpec, ObjectSpec
+
+Row = list[Any]
+
+
+def index_key(value: Any) -> Any:
+    """Text compares case-insensitively in SOQL and in index look-ups."""
+    return value.lower() if isinstance(value, str) else value
+
+
+class Table:
+    """Rows of one sObject keyed by 18-character Id, with equality and range indexes."""
+
+    def __init__(self, spec: ObjectSpec) -> None:
+        self.spec = spec
+        self.slots: dict[str, int] = {f.name: i for i, f in enumerate(spec.fields)}
+        self.rows: dict[str, Row] = {}
+        self._defaults: Row = [f.default for f in spec.fields]
+        self._eq: dict[str, dict[Any, str | set[str]]] = {}
+        self._sorted: dict[str, SortedList] = {}
+        for f in spec.fields:
+            if f.name == "Id":
+                continue
+            if f.indexed or f.external_id or f.unique:
+                if f.type in ("datetime", "date"):
+                    self._sorted[f.name] = SortedList()
+                else:
+                    self._eq[f.name] = {}
+
+    # -- reading -------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __contains__(self, record_id: str) -> bool:
+        return record_id in self.rows
+
+    def row(self, record_id: str) -> Row | None:
+        return self.rows.get(record_id)
+
+    def value(self, row: Row, name: str) -> Any:
+        return row[self.slots[name]]
+
+    def as_dict(self, row: Row, fields: Iterable[FieldSpec] | None = None) -> dict[str, Any]:
+        chosen = self.spec.fields if fields is None else fields
+        return {f.name: row[self.slots[f.name]] for f in chosen}
+
+    def is_indexed(self, name: str) -> bool:
+        return name == "Id" or name in self._eq or name in self._sorted
+
+    def lookup(self, name: str, values: Iterable[Any]) -> set[str] | None:
+        """Ids whose `name` equals one of `values` (None when the field has no index)."""
+        if name == "Id":
+            return {v for v in values if isinstance(v, str) and v in self.rows}
+        if name in self._sorted:
+            found: set[str] = set()
+            index = self._sorted[name]
+            for v in values:
+                found.update(rid for _, rid in index.irange((v, ""), (v, "\uffff")))
+            return found
+        eq = self._eq.get(name)
+        if eq is None:
+            return None
+        result: set[str] = set()
+        for v in values:
+            hit = eq.get(index_key(v))
+            if isinstance(hit, str):
+                result.add(hit)
+            elif hit:
+                result.update(hit)
+        return result
+
+    def range(
+        self, name: str, low: Any, low_inclusive: bool, high: Any, high_inclusive: bool
+    ) -> Iterator[str] | None:
+        """Ids with `low <(=) value <(=) high` in value order; None when not range-indexed."""
+        index = self._sorted.get(name)
+        if index is None:
+            return None
+        lo = None if low is None else ((low, "") if low_inclusive else (low, "\uffff"))
+        hi = None if high is None else ((high, "\uffff") if high_inclusive else (high, ""))
+        return (rid for _, rid in index.irange(lo, hi))
+
+    # -- writing -------------------------------------------------------------------------
+    def insert(self, record_id: str, values: dict[str, Any]) -> Row:
+        row = list(self._defaults)
+        row[0] = record_id
+        for name, value in values.items():
+            row[self.slots[name]] = value
+        self.rows[record_id] = row
+        self._index_row(record_id, row)
+        return row
+
+    def update(self, record_id: str, changes: dict[str, Any]) -> Row:
+        row = self.rows[record_id]
+        for name, value in changes.items():
+            slot = self.slots[name]
+            old = row[slot]
+            if old == value and type(old) is type(value):
+                continue
+            self._unindex(name, record_id, old)
+            row[slot] = value
+            self._index(name, record_id, value)
+        return row
+
+    def remove(self, record_id: str) -> None:
+        row = self.rows.pop(record_id)
+        for name in list(self._eq) + list(self._sorted):
+            self._unindex(name, record_id, row[self.slots[name]])
+
+    def _index_row(self, record_id: str, row: Row) -> None:
+        for name in self._eq:
+            self._index(name, record_id, row[self.slots[name]])
+        for name in self._sorted:
+            self._index(name, record_id, row[self.slots[name]])
+
+    def _index(self, name: str, record_id: str, value: Any) -> None:
+        if value is None:
+            return
+        if name in self._sorted:
+            if isinstance(value, datetime | date):
+                self._sorted[name].add((value, record_id))
+            return
+        eq = self._eq.get(name)
+        if eq is None:
+            return
+        key = index_key(value)
+        hit = eq.get(key)
+        if hit is None:
+            eq[key] = record_id
+        elif isinstance(hit, str):
+            eq[key] = {hit, record_id}
+        else:
+            hit.add(record_id)
+
+    def _unindex(self, name: str, record_id: str, value: Any) -> None:
+        if value is None:
+            return
+        if name in self._sorted:
+            self._sorted[name].discard((value, record_id))
+            return
+        eq = self._eq.get(name)
+        if eq is None:
+            return
+        key = index_key(value)
+        hit = eq.get(key)
+        if hit == record_id:
+            del eq[key]
+        elif isinstance(hit, set):
+            hit.discard(record_id)
+            if len(hit) == 1:
+                eq[key] = next(iter(hit))

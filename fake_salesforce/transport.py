@@ -1,0 +1,115 @@
+"""A `requests` transport adapter that answers a session's calls from the app in-process.
+
+simple-salesforce builds https URLs for every host; mounted on `https://` and `http://`, this
+adapter hands each request to the WSGI app directly, so no socket and no TLS are needed.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import requests
+from flask import Flask
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+
+
+class InProcessAdapter(BaseAdapter):
+    """Sends prepared requests to a WSGI app and builds `requests.Response`s from its answers."""
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__()
+        self.app = app
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        environ = self._environ(request)
+        captured: dict[str, Any] = {}
+
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
+            captured["status"], captured["headers"] = status, headers
+            return lambda _data: None
+
+        chunks: Iterable[bytes] = self.app(environ, start_response)
+        try:
+            body = b"".join(chunks)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+        return self._response(request, captured["status"], captured["headers"], body)
+
+    @staticmethod
+    def _environ(request: requests.PreparedRequest) -> dict[str, Any]:
+        url = urlsplit(request.url or "")
+        body = request.body or b""
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        elif not isinstance(body, bytes):
+            body = b"".join(part if isinstance(part, bytes) else part.encode() for part in body)  # type: ignore[union-attr]
+        host = url.hostname or "localhost"
+        port = url.port or (443 if url.scheme == "https" else 80)
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": request.method or "GET",
+            "SCRIPT_NAME": "",
+            "PATH_INFO": unquote(url.path) or "/",
+            "QUERY_STRING": url.query,
+            "SERVER_NAME": host,
+            "SERVER_PORT": str(port),
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": url.netloc,
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": url.scheme or "https",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": io.StringIO(),
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        for name, value in request.headers.items():
+            key = name.upper().replace("-", "_")
+            if key == "CONTENT_TYPE":
+                environ["CONTENT_TYPE"] = value
+            elif key != "CONTENT_LENGTH":
+                environ[f"HTTP_{key}"] = value
+        return environ
+
+    @staticmethod
+    def _response(
+        request: requests.PreparedRequest, status: str, headers: list[tuple[str, str]], body: bytes
+    ) -> requests.Response:
+        response = requests.Response()
+        response.status_code = int(status.split(" ", 1)[0])
+        response.reason = status.split(" ", 1)[1] if " " in status else ""
+        response.headers = CaseInsensitiveDict(headers)
+        response._content = body
+        response.url = request.url or ""
+        response.request = request
+        response.encoding = requests.utils.get_encoding_from_headers(response.headers)
+        return response
+
+    def close(self) -> None:
+        """Nothing to release: no connections are held."""
+
+
+def in_process_session(app: Flask) -> requests.Session:
+    """A session whose every http(s) call is answered by `app` without a socket."""
+    session = requests.Session()
+    adapter = InProcessAdapter(app)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
