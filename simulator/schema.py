@@ -1,0 +1,129 @@
+"""The scenario format's vocabulary: every key, step kind and enumerated value the loader accepts.
+
+The loader validates against these names and docs/scenarios.md documents exactly them (a test
+compares both ways), so the page and the code cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+TOP = ("name", "description", "clock", "settings", "salesforce", "marketo_sales", "steps")
+CLOCK = ("start",)
+SETTINGS = ("nightly_sync", "sync_fields", "nightly_at", "timezone")
+SALESFORCE = ("packages", "api_limit", "read_only", "records", "generate")
+RECORD = ("ref", "type")  # plus the sObject's own fields, by API name
+RECORD_BATCH = ("type", "count", "opted_out", "seed")
+MARKETO_SALES = ("people", "generate")
+PERSON = ("ref", "email", "salesforce", "unsubscribed", "source")
+PEOPLE_BATCH = ("link", "unsubscribed", "seed")
+
+STEP_KINDS = (
+    "unsubscribe",
+    "resubscribe",
+    "link",
+    "salesforce_update",
+    "salesforce_create",
+    "salesforce_delete",
+    "salesforce_undelete",
+    "convert_lead",
+    "settings",
+    "install_package",
+    "uninstall_package",
+    "field_access",
+    "fault",
+    "clear_faults",
+    "run_nightly",
+    "expect",
+)
+STEP = ("at", *STEP_KINDS)
+
+# Arguments of the step kinds whose value is a mapping.
+STEP_ARGUMENTS: Mapping[str, tuple[str, ...]] = {
+    "unsubscribe": ("person", "source"),
+    "resubscribe": ("person", "by", "reason"),
+    "link": ("person", "salesforce"),
+    "salesforce_update": ("record", "fields"),
+    "salesforce_create": ("ref", "type", "fields"),
+    "salesforce_delete": ("record",),
+    "salesforce_undelete": ("record",),
+    "convert_lead": ("lead", "contact_ref"),
+    "field_access": ("field", "updateable"),
+    "fault": ("kind", "code", "count", "until", "rate", "seed", "ms", "method", "sobject", "path"),
+}
+REQUIRED_ARGUMENTS: Mapping[str, tuple[str, ...]] = {
+    "unsubscribe": ("person",),
+    "resubscribe": ("person", "by", "reason"),
+    "link": ("person", "salesforce"),
+    "salesforce_update": ("record", "fields"),
+    "salesforce_create": ("ref", "type"),
+    "salesforce_delete": ("record",),
+    "salesforce_undelete": ("record",),
+    "convert_lead": ("lead", "contact_ref"),
+    "field_access": ("field", "updateable"),
+    "fault": ("kind",),
+}
+
+FAULT_KINDS = ("outage", "error", "latency", "session_expired")
+HTTP_METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
+ERROR_CODES = (
+    "UNABLE_TO_LOCK_ROW",
+    "REQUEST_LIMIT_EXCEEDED",
+    "SERVER_UNAVAILABLE",
+    "UNKNOWN_EXCEPTION",
+    "INVALID_SESSION_ID",
+    "INVALID_FIELD",
+    "INVALID_FIELD_FOR_INSERT_UPDATE",
+    "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+    "ENTITY_IS_LOCKED",
+    "ENTITY_IS_DELETED",
+    "NOT_FOUND",
+    "INSUFFICIENT_ACCESS_OR_READONLY",
+    "CANNOT_UPDATE_CONVERTED_LEAD",
+    "QUERY_TIMEOUT",
+)
+
+EXPECT = (
+    "salesforce",
+    "marketo_sales",
+    "history",
+    "diagnostics",
+    "runs",
+    "api_calls",
+    "writes",
+    "converged",
+    "pending_pushes",
+)
+EXPECT_PERSON = ("unsubscribed", "source", "salesforce")
+EXPECT_HISTORY = ("kind", "source", "by", "reason")
+EXPECT_DIAGNOSTICS = ("includes", "count")
+EXPECT_DIAGNOSTIC = ("person", "record", "code")
+EXPECT_RUNS = ("nightly", "push")
+EXPECT_API_CALLS = ("max", "min")
+
+HISTORY_KINDS = ("unsubscribe", "resubscribe")
+RECORD_TYPES = ("Contact", "Lead")
+PACKAGES = ("marketo_sales_insight",)
+
+# Every list above by the name docs/scenarios.md uses for it in `<!-- vocabulary: NAME -->`.
+VOCABULARY: Mapping[str, tuple[str, ...]] = {
+    "top": TOP,
+    "clock": CLOCK,
+    "settings": SETTINGS,
+    "salesforce": SALESFORCE,
+    "record": RECORD,
+    "record_batch": RECORD_BATCH,
+    "marketo_sales": MARKETO_SALES,
+    "person": PERSON,
+    "people_batch": PEOPLE_BATCH,
+    "step": STEP,
+    **{f"step.{kind}": args for kind, args in STEP_ARGUMENTS.items()},
+    "fault_kind": FAULT_KINDS,
+    "expect": EXPECT,
+    "expect.marketo_sales": EXPECT_PERSON,
+    "expect.history": EXPECT_HISTORY,
+    "expect.diagnostics": EXPECT_DIAGNOSTICS,
+    "expect.diagnostic": EXPECT_DIAGNOSTIC,
+    "expect.runs": EXPECT_RUNS,
+    "expect.api_calls": EXPECT_API_CALLS,
+}
