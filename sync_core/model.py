@@ -284,6 +284,7 @@ class NightlyReport:
     calls: int = 0
     estimated_write_calls: int = 0
     errors: tuple[Diagnostic, ...] = ()
+    notes: tuple[Diagnostic, ...] = ()
     stopped: str | None = None
     left: int = 0
     run_id: int | None = None

@@ -19,10 +19,10 @@ from sync_core.model import (
     Person,
     PushPlan,
     RecordWrite,
+    Settings,
     SfRecord,
     Skip,
     SObject,
-    Settings,
     SyncField,
 )
 

@@ -76,10 +76,6 @@ class SalesforceGateway(Protocol):
         """The listed records (existing, not deleted) with their field values."""
         ...
 
-    def count_opted_out(
-        self, sobject: SObject, fields: frozenset[SyncField], names: Mapping[SyncField, str]
-    ) -> int: ...
-
     def converted_contacts(self, lead_ids: Sequence[str]) -> Mapping[str, str | None]:
         """ConvertedContactId of each Lead (None when not converted)."""
         ...
@@ -101,7 +97,13 @@ class Store(Protocol):
     def people_changed_since(self, since: datetime) -> list[Person]: ...
 
     def record_unsubscribe(
-        self, person_id: int, source: Source, now: datetime, push_due: datetime | None
+        self,
+        person_id: int,
+        source: Source,
+        now: datetime,
+        push_due: datetime | None,
+        *,
+        touch: bool = True,
     ) -> bool: ...
 
     def record_resubscribe(self, person_id: int, by: str, reason: str, now: datetime) -> bool: ...
@@ -114,6 +116,7 @@ class Store(Protocol):
         now: datetime,
         *,
         broken: bool = False,
+        touch: bool = True,
     ) -> Person: ...
 
     def history(self, person_id: int) -> list[HistoryEntry]: ...

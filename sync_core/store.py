@@ -36,9 +36,7 @@ DEFAULT_URL = "sqlite:///sync-core.db"
 def open_store(url: str = DEFAULT_URL) -> SqlStore:
     """Open (and migrate in place) the store at a SQLAlchemy URL."""
     if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:"):
-        engine = create_engine(
-            url, poolclass=StaticPool, connect_args={"check_same_thread": False}
-        )
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
         engine = create_engine(url, pool_pre_ping=True)
     migrate(engine)
@@ -152,14 +150,27 @@ class SqlStore(OutboxStore):
             return [_person(row) for row in conn.execute(query)]
 
     def record_unsubscribe(
-        self, person_id: int, source: Source, now: datetime, push_due: datetime | None
+        self,
+        person_id: int,
+        source: Source,
+        now: datetime,
+        push_due: datetime | None,
+        *,
+        touch: bool = True,
     ) -> bool:
-        """Unsubscribe, history entry and (if push_due) outbox item, atomically; idempotent."""
+        """Unsubscribe, history entry and (if push_due) outbox item, atomically; idempotent.
+
+        `touch=False` (the nightly run's own changes) leaves `changed_at` alone, so the next
+        incremental run does not re-read what this run has just reconciled.
+        """
+        values: dict[str, Any] = {"unsubscribed": True}
+        if touch:
+            values["changed_at"] = now
         with self.engine.begin() as conn:
             changed = conn.execute(
                 update(people)
                 .where(people.c.id == person_id, people.c.unsubscribed.is_(False))
-                .values(unsubscribed=True, changed_at=now)
+                .values(**values)
             ).rowcount
             if not changed:
                 self._require(conn, person_id)
@@ -192,13 +203,15 @@ class SqlStore(OutboxStore):
         now: datetime,
         *,
         broken: bool = False,
+        touch: bool = True,
     ) -> Person:
-        values = {"contact_id": contact_id, "lead_id": lead_id, "link_broken": broken}
+        values: dict[str, Any] = {"contact_id": contact_id, "lead_id": lead_id}
+        values["link_broken"] = broken
+        if touch:
+            values["changed_at"] = now
         with self.engine.begin() as conn:
             self._require(conn, person_id)
-            conn.execute(
-                update(people).where(people.c.id == person_id).values(**values, changed_at=now)
-            )
+            conn.execute(update(people).where(people.c.id == person_id).values(**values))
         return self.person(person_id)
 
     def _require(self, conn: Connection, person_id: int) -> None:

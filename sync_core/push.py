@@ -1,0 +1,230 @@
+"""The push worker: deliver due outbox items in sObject Collections batches (behaviour.md 4).
+
+Transient failures go back with backoff; permanent ones are parked and shown in diagnostics;
+a converted Lead is followed to its Contact; a deleted record breaks the person's link.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from sync_core.errors import ConvertedLeadError, RecordGoneError, SyncError, TransientError
+from sync_core.model import (
+    Code,
+    Diagnostic,
+    OutboxItem,
+    Person,
+    PushReport,
+    RecordWrite,
+    RunKind,
+    Settings,
+    SObject,
+)
+from sync_core.plan import next_retry_delay, plan_push
+from sync_core.ports import SalesforceGateway, Store
+
+CLAIM_LIMIT = 2_000
+
+
+@dataclass
+class _Tally:
+    delivered: int = 0
+    retrying: int = 0
+    parked: int = 0
+    calls: int = 0
+    errors: list[Diagnostic] = field(default_factory=list)
+    run_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class PushWorker:
+    """Drains the outbox for one worker identity; all time comes in as `now`."""
+
+    store: Store
+    gateway: SalesforceGateway
+    worker: str = "worker-1"
+    rng: random.Random = field(default_factory=random.Random)
+
+    def push_due(self, now: datetime) -> PushReport:
+        tally = _Tally()
+        settings = self.store.settings()
+        while True:
+            items = self.store.claim_due(now, CLAIM_LIMIT, self.worker)
+            if not items:
+                break
+            self._deliver(items, settings, now, tally)
+        return PushReport(
+            at=now,
+            delivered=tally.delivered,
+            retrying=tally.retrying,
+            parked=tally.parked,
+            calls=tally.calls,
+            errors=tuple(tally.errors),
+            run_ids=tuple(tally.run_ids),
+        )
+
+    def _deliver(
+        self, items: list[OutboxItem], settings: Settings, now: datetime, tally: _Tally
+    ) -> None:
+        people = {p.id: p for p in self.store.people({i.person_id for i in items})}
+        plan = plan_push(items, people, settings)
+        for item_id, skip in plan.parked:
+            self.store.park_items([item_id], self.worker, skip.code, skip.message)
+            self._note(tally, Diagnostic(now, skip.code, skip.message, skip.person_id))
+            tally.parked += 1
+        by_id = {i.id: i for i in items}
+        for batch in plan.batches:
+            batch_items = {
+                w.record_id: [by_id[i] for i in plan.item_ids[w.record_id]] for w in batch
+            }
+            self._send(batch, batch_items, settings, now, tally)
+
+    def _send(
+        self,
+        batch: tuple[RecordWrite, ...],
+        items: dict[str, list[OutboxItem]],
+        settings: Settings,
+        now: datetime,
+        tally: _Tally,
+    ) -> None:
+        run_id = self.store.start_run(RunKind.PUSH, now)
+        before = (tally.delivered, tally.retrying, tally.parked, len(tally.errors))
+        calls = self.gateway.calls
+        try:
+            outcomes = {o.record_id: o.error for o in self.gateway.update(batch, settings.names())}
+        except SyncError as exc:
+            outcomes = {w.record_id: exc for w in batch}
+        tally.calls += self.gateway.calls - calls
+        converted: list[RecordWrite] = []
+        for write in batch:
+            error = outcomes.get(write.record_id)
+            self._settle(write, items[write.record_id], error, settings, now, tally, run_id)
+            if isinstance(error, ConvertedLeadError):
+                converted.append(write)
+        if converted:
+            self._follow_conversions(converted, items, now, tally, run_id)
+        delivered, retrying, parked, errors = before
+        counts = {
+            "records": len(batch),
+            "delivered": tally.delivered - delivered,
+            "retrying": tally.retrying - retrying,
+            "parked": tally.parked - parked,
+            "errors": len(tally.errors) - errors,
+            "calls": self.gateway.calls - calls,
+        }
+        detail = {"errors": [_error_detail(d) for d in tally.errors[errors:]]}
+        self.store.finish_run(run_id, now, counts, detail)
+        tally.run_ids.append(run_id)
+
+    def _settle(
+        self,
+        write: RecordWrite,
+        items: list[OutboxItem],
+        error: Exception | None,
+        settings: Settings,
+        now: datetime,
+        tally: _Tally,
+        run_id: int,
+    ) -> None:
+        ids = [i.id for i in items]
+        if error is None:
+            tally.delivered += self.store.finish_items(ids, self.worker, now)
+            return
+        if isinstance(error, ConvertedLeadError):
+            return  # handled after the batch, with one query for every converted Lead
+        code, message = _describe(error)
+        for person_id in write.person_ids:
+            self._note(tally, Diagnostic(now, code, message, person_id, write.record_id, run_id))
+        if isinstance(error, TransientError):
+            delays = {
+                i.id: now + next_retry_delay(i.attempts + 1, settings, self.rng.random())
+                for i in items
+            }
+            self.store.retry_items(delays, self.worker, code, message)
+            tally.retrying += len(items)
+            return
+        if isinstance(error, RecordGoneError):
+            for person_id in write.person_ids:
+                self._break_link(self.store.person(person_id), now)
+        self.store.park_items(ids, self.worker, code, message)
+        tally.parked += len(items)
+
+    def _break_link(self, person: Person, now: datetime) -> None:
+        self.store.set_link(person.id, person.contact_id, person.lead_id, now, broken=True)
+
+    def _follow_conversions(
+        self,
+        writes: list[RecordWrite],
+        items: dict[str, list[OutboxItem]],
+        now: datetime,
+        tally: _Tally,
+        run_id: int,
+    ) -> None:
+        """Relink each converted Lead's people to its Contact; the items are due again now."""
+        try:
+            contacts = self.gateway.converted_contacts([w.record_id for w in writes])
+        except SyncError as exc:
+            contacts = {}
+            self._note(tally, Diagnostic(now, exc.code, exc.message, run_id=run_id))
+        for write in writes:
+            contact_id = contacts.get(write.record_id)
+            for person_id in write.person_ids:
+                note = follow_conversion(self.store, person_id, write.record_id, contact_id, now)
+                self._note(tally, replace(note, run_id=run_id))
+            ids = [i.id for i in items[write.record_id]]
+            if contact_id is None:
+                message = f"Lead {write.record_id} is converted but has no ConvertedContactId"
+                self.store.park_items(ids, self.worker, Code.LEAD_CONVERTED, message)
+                tally.parked += len(ids)
+            else:
+                self.store.retry_items(dict.fromkeys(ids, now), self.worker, "", "")
+                tally.retrying += len(ids)
+
+    def _note(self, tally: _Tally, diagnostic: Diagnostic) -> None:
+        tally.errors.append(diagnostic)
+        self.store.add_diagnostics([diagnostic])
+
+
+def follow_conversion(
+    store: Store,
+    person_id: int,
+    lead_id: str,
+    contact_id: str | None,
+    now: datetime,
+    *,
+    touch: bool = True,
+) -> Diagnostic:
+    """Relink a person from a converted Lead to its Contact (section 7); say so."""
+    person = store.person(person_id)
+    if contact_id is None:
+        message = f"Lead {lead_id} is converted but names no Contact; link broken"
+        store.set_link(person.id, person.contact_id, person.lead_id, now, broken=True, touch=touch)
+        return Diagnostic(now, Code.LEAD_CONVERTED, message, person_id, lead_id)
+    store.set_link(person.id, contact_id, person.lead_id, now, touch=touch)
+    message = f"Lead {lead_id} was converted; relinked to Contact {contact_id}"
+    return Diagnostic(now, Code.LEAD_CONVERTED, message, person_id, lead_id)
+
+
+def _describe(error: Exception) -> tuple[str, str]:
+    if isinstance(error, SyncError):
+        return error.code, error.message
+    return type(error).__name__, str(error)
+
+
+def _error_detail(diagnostic: Diagnostic) -> dict[str, object]:
+    return {
+        "person": diagnostic.person_id,
+        "record": diagnostic.record_id,
+        "code": diagnostic.code,
+        "message": diagnostic.message,
+    }
+
+
+def writes_by_object(writes: Iterable[RecordWrite]) -> dict[SObject, list[RecordWrite]]:
+    grouped: dict[SObject, list[RecordWrite]] = {o: [] for o in SObject}
+    for write in writes:
+        grouped[write.sobject].append(write)
+    return grouped

@@ -1,0 +1,205 @@
+"""The engine's front door: capture, settings, push worker, nightly run, and what they recorded.
+
+Used by the CLI and the simulator. Every method that changes state takes `now` (aware UTC);
+nothing here reads the wall clock except `run_forever`, through the injected clock and sleep.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import fields as dataclass_fields
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sync_core.model import (
+    Diagnostic,
+    HistoryEntry,
+    NightlyReport,
+    Person,
+    PushReport,
+    RunKind,
+    RunRecord,
+    Settings,
+    Source,
+)
+from sync_core.nightly import NightlyRun
+from sync_core.ports import Clock, SalesforceGateway, Sleep, Store
+from sync_core.push import PushWorker
+from sync_core.schedule import next_nightly
+from sync_core.store import SqlStore, open_store
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SyncService:
+    """One engine instance over a store and (optionally) a Salesforce gateway."""
+
+    def __init__(
+        self,
+        store: Store,
+        gateway: SalesforceGateway | None = None,
+        *,
+        worker: str = "worker-1",
+        sleep: Sleep = time.sleep,
+        clock: Clock = utc_now,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store = store
+        self.gateway = gateway
+        self.worker = worker
+        self.sleep = sleep
+        self.clock = clock
+        self.rng = rng or random.Random()
+
+    @classmethod
+    def open(cls, url: str, gateway: SalesforceGateway | None = None, **kwargs: Any) -> SyncService:
+        """Open the store at a SQLAlchemy URL (`sqlite:///:memory:` for simulations)."""
+        return cls(open_store(url), gateway, **kwargs)
+
+    def close(self) -> None:
+        if isinstance(self.store, SqlStore):
+            self.store.close()
+
+    # people and capture --------------------------------------------------------------------
+
+    def add_person(
+        self,
+        email: str,
+        *,
+        contact_id: str | None = None,
+        lead_id: str | None = None,
+        now: datetime,
+    ) -> Person:
+        return self.store.add_person(email, contact_id, lead_id, now)
+
+    def person(self, person_id: int) -> Person:
+        return self.store.person(person_id)
+
+    def find(self, key: str) -> Person | None:
+        """A person by email or by linked Contact/Lead Id."""
+        return self.store.find_person(key)
+
+    def people(self) -> list[Person]:
+        return self.store.people()
+
+    def unsubscribe(self, person_id: int, source: Source | str, now: datetime) -> bool:
+        """Capture an unsubscribe and queue its push (one transaction). False if already so."""
+        source = Source(source)
+        if source is Source.SALESFORCE_SYNC:
+            raise ValueError("salesforce_sync unsubscribes come only from the nightly run")
+        due = now + timedelta(seconds=self.store.settings().push_window_seconds)
+        return self.store.record_unsubscribe(person_id, source, now, due)
+
+    def resubscribe(self, person_id: int, by: str, reason: str, now: datetime) -> bool:
+        """An admin removes an unsubscribe; a reason is mandatory. Nothing is pushed."""
+        if not by.strip():
+            raise ValueError("a resubscribe needs the admin who did it")
+        if not reason.strip():
+            raise ValueError("a resubscribe needs a reason")
+        return self.store.record_resubscribe(person_id, by.strip(), reason.strip(), now)
+
+    def link(
+        self,
+        person_id: int,
+        *,
+        contact_id: str | None = None,
+        lead_id: str | None = None,
+        now: datetime,
+    ) -> Person:
+        """Set the person's Contact and/or Lead Id (others kept); clears a broken link.
+
+        Pushes parked for want of an Id or for a broken link become due again.
+        """
+        person = self.store.person(person_id)
+        contact = contact_id if contact_id is not None else person.contact_id
+        lead = lead_id if lead_id is not None else person.lead_id
+        updated = self.store.set_link(person_id, contact or None, lead or None, now)
+        self.store.requeue_parked(now, person_id)
+        return updated
+
+    def history(self, person_id: int) -> list[HistoryEntry]:
+        return self.store.history(person_id)
+
+    # settings ------------------------------------------------------------------------------
+
+    def settings(self) -> Settings:
+        return self.store.settings()
+
+    def update_settings(self, now: datetime, **changes: Any) -> Settings:
+        """Change settings (validated); every parked push is re-queued, since the cause may
+        have been fixed."""
+        known = {f.name for f in dataclass_fields(Settings)}
+        unknown = set(changes) - known
+        if unknown:
+            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+        if "sync_fields" in changes:
+            changes["sync_fields"] = frozenset(changes["sync_fields"])
+        updated = self.store.settings().with_changes(**changes)
+        self.store.save_settings(updated, now)
+        self.store.requeue_parked(now)
+        return updated
+
+    def requeue_parked(self, now: datetime) -> int:
+        return self.store.requeue_parked(now)
+
+    # push ----------------------------------------------------------------------------------
+
+    def push_due(self, now: datetime) -> PushReport:
+        """Deliver every outbox item due at `now`, at most 200 records per call."""
+        return PushWorker(self.store, self._gateway(), self.worker, self.rng).push_due(now)
+
+    def next_push_due(self) -> datetime | None:
+        """When the next outbox item falls due (a retry or a fresh capture), or None."""
+        return self.store.next_due()
+
+    def pending_pushes(self) -> int:
+        return self.store.pending_count()
+
+    # nightly -------------------------------------------------------------------------------
+
+    def run_nightly(
+        self, now: datetime, *, dry_run: bool = False, full: bool = False
+    ) -> NightlyReport:
+        """Reconcile both sides now. `dry_run` plans and estimates, writing nothing."""
+        return NightlyRun(self.store, self._gateway(), self.sleep, self.rng).run(
+            now, dry_run=dry_run, full=full
+        )
+
+    def next_nightly(self, after: datetime) -> datetime | None:
+        """The next scheduled nightly instant strictly after `after` (None when off)."""
+        settings = self.store.settings()
+        if not settings.nightly_sync:
+            return None
+        return next_nightly(after, settings.nightly_at, settings.timezone)
+
+    # records -------------------------------------------------------------------------------
+
+    def diagnostics(self, person_id: int | None = None) -> list[Diagnostic]:
+        return self.store.diagnostics(person_id)
+
+    def runs(self, kind: RunKind | str | None = None) -> list[RunRecord]:
+        return self.store.runs(RunKind(kind) if kind is not None else None)
+
+    # a real deployment's loop --------------------------------------------------------------
+
+    def run_forever(self, stop: Callable[[], bool]) -> None:
+        """Push as items fall due and run the nightly sync on schedule, until `stop()`."""
+        nightly_at = self.next_nightly(self.clock())
+        while not stop():
+            now = self.clock()
+            if nightly_at is not None and now >= nightly_at:
+                self.run_nightly(now)
+                nightly_at = self.next_nightly(now)
+            self.push_due(now)
+            wake = [t for t in (self.next_push_due(), nightly_at) if t is not None]
+            pause = min(((min(wake) - self.clock()).total_seconds(), 1.0)) if wake else 1.0
+            self.sleep(max(0.05, pause))
+
+    def _gateway(self) -> SalesforceGateway:
+        if self.gateway is None:
+            raise RuntimeError("no Salesforce gateway configured")
+        return self.gateway
