@@ -1,0 +1,84 @@
+"""Query resources: /query and /queryAll (with paging by locator), and getUpdated/getDeleted.
+
+Wire rules in salesforce-api.md §3.1: both /query/{locator} and /queryAll/{locator} resolve, the
+batch size comes from `Sforce-Query-Options`, and queryAll alone returns deleted rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from fake_salesforce.errors import ApiError
+from fake_salesforce.routes.context import api_version, current_org, json_response, note_records
+from fake_salesforce.soql import cursor, replication
+from fake_salesforce.soql.engine import execute
+
+bp = Blueprint("query", __name__, url_prefix="/services/data/v<version:version>")
+
+
+@bp.url_value_preprocessor
+def _drop_version(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if values:
+        values.pop("version", None)
+
+
+def _run(include_deleted: bool) -> Response:
+    text = request.args.get("q")
+    if text is None:
+        raise ApiError(400, "MALFORMED_QUERY", "A query string has to be specified")
+    org = current_org()
+    now = org.clock.now()
+    result = execute(text, org, now, org.timezone, include_deleted)
+    batch = cursor.batch_size(request.headers.get("Sforce-Query-Options"))
+    page = cursor.first_page(
+        org.cursors, result, api_version(), batch, now, lambda: org.minter.mint("01g")
+    )
+    return _answer(page)
+
+
+def _answer(page: dict[str, Any]) -> Response:
+    note_records(*(r["Id"] for r in page["records"] if isinstance(r.get("Id"), str)))
+    return json_response(page)
+
+
+@bp.get("/query")
+def query() -> Response:
+    return _run(include_deleted=False)
+
+
+@bp.get("/queryAll")
+def query_all() -> Response:
+    return _run(include_deleted=True)
+
+
+@bp.get("/query/<locator>")
+@bp.get("/queryAll/<locator>")
+def query_more(locator: str) -> Response:
+    org = current_org()
+    return _answer(cursor.next_page(org.cursors, locator, api_version(), org.clock.now()))
+
+
+@bp.get("/sobjects/<sobject>/updated")
+def updated(sobject: str) -> Response:
+    org = current_org()
+    spec = org.require_spec(sobject)
+    start, end = _window()
+    return json_response(replication.updated(org.table(spec.name), start, end, org.clock.now()))
+
+
+@bp.get("/sobjects/<sobject>/deleted")
+def deleted(sobject: str) -> Response:
+    org = current_org()
+    spec = org.require_spec(sobject)
+    start, end = _window()
+    log = org.deleted_log(spec.name)
+    return json_response(replication.deleted(log, start, end, org.clock.now()))
+
+
+def _window() -> tuple[Any, Any]:
+    return (
+        replication.window_bound(request.args.get("start"), "start"),
+        replication.window_bound(request.args.get("end"), "end"),
+    )

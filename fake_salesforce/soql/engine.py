@@ -1,0 +1,176 @@
+"""Run a SOQL statement over a catalog: bind, filter (index or scan), sort, cut, count.
+
+The answer is an ordered Id list plus a renderer, so a page is rendered only when asked for
+(paging stays cheap at 100,000 rows). Without ORDER BY rows come in Id order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fake_salesforce.errors import ApiError
+from fake_salesforce.schema import ObjectSpec
+from fake_salesforce.soql import nodes
+from fake_salesforce.soql.diagnostics import malformed, query_error
+from fake_salesforce.soql.fields import Catalog, getter, require_object, resolve
+from fake_salesforce.soql.literals import Context
+from fake_salesforce.soql.parser import parse
+from fake_salesforce.soql.predicate import Compiler, Predicate
+from fake_salesforce.soql.projection import Record, Renderer, renderer
+from fake_salesforce.table import Row, Table
+
+MAX_OFFSET = 2000
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a query answered: the ordered Ids to render, or fixed records for aggregates."""
+
+    sobject: str
+    table: Table
+    ids: list[str]
+    total_size: int
+    render: Renderer | None
+    fixed: list[Record] | None = None
+
+    def records(self, start: int, stop: int, version: str) -> list[Record]:
+        """Rows [start, stop) rendered now (rows gone since the query are skipped)."""
+        if self.fixed is not None:
+            return self.fixed[start:stop]
+        if self.render is None:
+            return []
+        rows = self.table.rows
+        render = self.render
+        return [
+            render(row, version)
+            for rid in self.ids[start:stop]
+            if (row := rows.get(rid)) is not None
+        ]
+
+
+def execute(
+    text: str, catalog: Catalog, now: datetime, zone: str, include_deleted: bool = False
+) -> Result:
+    """Parse and run `text`; raises ApiError with Salesforce's code and message."""
+    query = parse(text)
+    spec = require_object(catalog, query.sobject, text, query.sobject_pos)
+    table = catalog.table(spec.name)
+    if query.offset is not None and query.offset > MAX_OFFSET:
+        raise ApiError(400, "NUMBER_OUTSIDE_VALID_RANGE", "Maximum SOQL offset allowed is 2000")
+    counts = [item for item in query.select if not isinstance(item, nodes.FieldPath)]
+    paths = [item for item in query.select if isinstance(item, nodes.FieldPath)]
+    if counts and (paths or len(counts) > 1):
+        extra = paths[0] if paths else counts[1]
+        if isinstance(counts[0], nodes.CountAll) or isinstance(extra, nodes.CountAll):
+            raise malformed(text, extra.pos, "COUNT() must be the only element in the SELECT list.")
+        raise malformed(
+            text,
+            extra.pos,
+            "Field must be grouped or aggregated: "
+            f"{extra.text if isinstance(extra, nodes.FieldPath) else 'COUNT'}",
+        )
+    render = renderer(catalog, spec, table, paths, text) if paths else None
+    ctx = Context(text, now, zone)
+    ids = _matching(query, catalog, spec, table, ctx, include_deleted)
+    if query.order_by:
+        _sort(ids, query.order_by, catalog, spec, table, text)
+    ids = _cut(ids, query.offset, query.limit)
+    if counts:
+        return _count(counts[0], spec, table, ids, catalog, text)
+    return Result(spec.name, table, ids, len(ids), render)
+
+
+def _matching(
+    query: nodes.Query,
+    catalog: Catalog,
+    spec: ObjectSpec,
+    table: Table,
+    ctx: Context,
+    include_deleted: bool,
+) -> list[str]:
+    deleted = table.slots["IsDeleted"]
+    rows = table.rows
+    if query.where is None:
+        if include_deleted:
+            return list(rows)
+        return [rid for rid, row in rows.items() if not row[deleted]]
+    compiled = Compiler(catalog, spec, table, ctx).condition(query.where)
+    test: Predicate = compiled.test
+    if not include_deleted:
+        base = test
+
+        def test(row: Row) -> bool:
+            return not row[deleted] and base(row)
+
+    candidates = compiled.probe() if compiled.probe is not None else None
+    if candidates is None:
+        return [rid for rid, row in rows.items() if test(row)]
+    return [rid for rid in sorted(candidates) if test(rows[rid])]
+
+
+def _sort(
+    ids: list[str],
+    keys: tuple[nodes.OrderKey, ...],
+    catalog: Catalog,
+    spec: ObjectSpec,
+    table: Table,
+    text: str,
+) -> None:
+    """Sort in place, last key first (stable sorts compose); nulls first unless NULLS LAST."""
+    rows = table.rows
+    for key in reversed(keys):
+        resolved = resolve(catalog, spec, key.path, text)
+        if not resolved.field.sortable:
+            raise query_error(
+                "INVALID_FIELD",
+                text,
+                key.path.pos,
+                f"field '{resolved.field.name}' can not be sorted in a query call",
+            )
+        get = getter(catalog, table, resolved)
+        lower = resolved.field.is_text and resolved.field.type not in ("id", "reference")
+        # With reverse=True the null rank flips too, so compute it for the final order.
+        null_rank = (1 if key.nulls_last else 0) ^ (1 if key.descending else 0)
+        ids.sort(key=_sort_key(get, rows, lower, null_rank), reverse=key.descending)
+
+
+def _sort_key(
+    get: Callable[[Row], Any], rows: dict[str, Row], lower: bool, null_rank: int
+) -> Callable[[str], tuple[int, Any]]:
+    value_rank = 1 - null_rank
+
+    def sort_key(rid: str) -> tuple[int, Any]:
+        value = get(rows[rid])
+        if value is None:
+            return (null_rank, 0)
+        return (value_rank, value.lower() if lower else value)
+
+    return sort_key
+
+
+def _cut(ids: list[str], offset: int | None, limit: int | None) -> list[str]:
+    start = offset or 0
+    if start == 0 and limit is None:
+        return ids
+    return ids[start:] if limit is None else ids[start : start + limit]
+
+
+def _count(
+    item: nodes.CountAll | nodes.CountField,
+    spec: ObjectSpec,
+    table: Table,
+    ids: list[str],
+    catalog: Catalog,
+    text: str,
+) -> Result:
+    if isinstance(item, nodes.CountAll):
+        return Result(spec.name, table, [], len(ids), None, fixed=[])
+    resolved = resolve(catalog, spec, item.path, text)
+    get = getter(catalog, table, resolved)
+    rows = table.rows
+    count = sum(1 for rid in ids if get(rows[rid]) is not None)
+    record = {"attributes": {"type": "AggregateResult"}, item.alias or "expr0": count}
+    return Result(spec.name, table, [], 1, None, fixed=[record])

@@ -1,0 +1,123 @@
+"""Literals checked against the field they filter and turned into comparable Python values.
+
+Type errors follow salesforce-api.md §11a.5: a literal of the wrong kind is INVALID_FIELD with
+"value of filter criterion for field 'X' must be of type T and should (not) be enclosed in
+quotes"; a malformed Id is INVALID_QUERY_FILTER_OPERATOR "invalid ID field: xyz".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from fake_salesforce import ids
+from fake_salesforce.schema import NUMBER_TYPES, FieldSpec
+from fake_salesforce.soql import dates, nodes
+from fake_salesforce.soql.diagnostics import malformed, query_error
+
+ID_TYPES = frozenset({"id", "reference"})
+TYPE_WORDS = {
+    "boolean": "boolean",
+    "datetime": "dateTime",
+    "date": "date",
+    "int": "integer",
+    "double": "double",
+    "currency": "double",
+    "percent": "double",
+}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A date literal's [low, high) range, as datetimes or dates to match the field."""
+
+    low: datetime | date
+    high: datetime | date
+
+
+@dataclass(frozen=True)
+class Context:
+    """What literal evaluation needs: the statement text (for errors), now, the org's zone."""
+
+    text: str
+    now: datetime
+    zone: str
+
+
+def kind(spec: FieldSpec) -> str:
+    """The comparison family of a field: text, id, boolean, number, datetime or date."""
+    if spec.type in ID_TYPES:
+        return "id"
+    if spec.type in ("boolean", "datetime", "date"):
+        return spec.type
+    if spec.type in NUMBER_TYPES:
+        return "number"
+    return "text"
+
+
+def _wrong_type(ctx: Context, spec: FieldSpec, lit: nodes.Literal) -> Exception:
+    word = TYPE_WORDS.get(spec.type, "string")
+    quoted = (
+        "should be enclosed in quotes" if word == "string" else "should not be enclosed in quotes"
+    )
+    return query_error(
+        "INVALID_FIELD",
+        ctx.text,
+        lit.pos,
+        f"value of filter criterion for field '{spec.name}' must be of type {word} and {quoted}",
+    )
+
+
+def value_of(ctx: Context, spec: FieldSpec, lit: nodes.Literal) -> Any:
+    """None, a Span, or a value comparable with what the field stores (text lower-cased)."""
+    if isinstance(lit, nodes.NullLit):
+        return None
+    family = kind(spec)
+    if isinstance(lit, nodes.RangeLit) and family in ("datetime", "date"):
+        return _span(ctx, spec, lit)
+    if family == "text" and isinstance(lit, nodes.StringLit):
+        return lit.value.lower()
+    if family == "id" and isinstance(lit, nodes.StringLit):
+        canonical = ids.normalize(lit.value)
+        if canonical is None:
+            raise query_error(
+                "INVALID_QUERY_FILTER_OPERATOR", ctx.text, lit.pos, f"invalid ID field: {lit.value}"
+            )
+        return canonical
+    if family == "boolean" and isinstance(lit, nodes.BoolLit):
+        return lit.value
+    if family == "number" and isinstance(lit, nodes.NumberLit):
+        number = lit.value
+        return int(number) if number == number.to_integral_value() else float(number)
+    if family == "datetime" and isinstance(lit, nodes.DateTimeLit):
+        return lit.value
+    if family == "date" and isinstance(lit, nodes.DateLit):
+        return lit.value
+    raise _wrong_type(ctx, spec, lit)
+
+
+def _span(ctx: Context, spec: FieldSpec, lit: nodes.RangeLit) -> Span:
+    parsed = dates.parse_literal(lit.name, lit.n)
+    if parsed is None:
+        shown = lit.name if lit.n is None else f"{lit.name}:{lit.n}"
+        raise malformed(ctx.text, lit.pos, f"unexpected token: '{shown}'")
+    start, end = dates.date_range(*parsed, today=dates.local_today(ctx.now, ctx.zone))
+    if spec.type == "date":
+        return Span(start, end)
+    low, high = dates.datetime_range(start, end, ctx.zone)
+    return Span(low, high)
+
+
+def like_pattern(lit: nodes.StringLit) -> str:
+    """A regex for a LIKE pattern: % any run, _ one character, escaped ones literal."""
+    out = []
+    for ch, escaped in lit.like:
+        if ch == "%" and not escaped:
+            out.append(".*")
+        elif ch == "_" and not escaped:
+            out.append(".")
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)

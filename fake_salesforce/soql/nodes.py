@@ -1,0 +1,150 @@
+"""The typed tree a SOQL statement parses into: frozen dataclasses, each carrying its position.
+
+Positions are 0-based offsets into the query text; `diagnostics` turns them into Salesforce's
+`Row:1:Column:N` dumps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class FieldPath:
+    """`Email` or `Account.Owner.Name`: relationship names followed by a field name."""
+
+    parts: tuple[str, ...]
+    pos: int
+
+    @property
+    def text(self) -> str:
+        return ".".join(self.parts)
+
+
+@dataclass(frozen=True)
+class CountAll:
+    """`COUNT()`: the answer is only totalSize."""
+
+    pos: int
+
+
+@dataclass(frozen=True)
+class CountField:
+    """`COUNT(Id)` (optionally aliased): an AggregateResult row."""
+
+    path: FieldPath
+    alias: str | None
+    pos: int
+
+
+SelectItem = FieldPath | CountAll | CountField
+
+
+@dataclass(frozen=True)
+class StringLit:
+    """A quoted string: `value` with escapes applied; `like` keeps `\\%` and `\\_` apart."""
+
+    value: str
+    like: tuple[tuple[str, bool], ...]  # (character, escaped) pairs for LIKE patterns
+    pos: int
+
+
+@dataclass(frozen=True)
+class NumberLit:
+    value: Decimal
+    pos: int
+
+
+@dataclass(frozen=True)
+class BoolLit:
+    value: bool
+    pos: int
+
+
+@dataclass(frozen=True)
+class NullLit:
+    pos: int
+
+
+@dataclass(frozen=True)
+class DateLit:
+    value: date
+    pos: int
+
+
+@dataclass(frozen=True)
+class DateTimeLit:
+    value: datetime
+    pos: int
+
+
+@dataclass(frozen=True)
+class RangeLit:
+    """A relative date literal such as `TODAY` or `LAST_N_DAYS:30` (n is None without `:n`)."""
+
+    name: str
+    n: int | None
+    pos: int
+
+
+Literal = StringLit | NumberLit | BoolLit | NullLit | DateLit | DateTimeLit | RangeLit
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """`field op value`; op is one of = != < <= > >= LIKE."""
+
+    path: FieldPath
+    op: str
+    value: Literal
+    pos: int
+
+
+@dataclass(frozen=True)
+class InList:
+    path: FieldPath
+    negated: bool
+    values: tuple[Literal, ...]
+    pos: int
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    item: Condition
+
+
+Condition = Comparison | InList | And | Or | Not
+
+
+@dataclass(frozen=True)
+class OrderKey:
+    path: FieldPath
+    descending: bool
+    nulls_last: bool
+
+
+@dataclass(frozen=True)
+class Query:
+    """A whole SELECT statement."""
+
+    select: tuple[SelectItem, ...]
+    sobject: str
+    sobject_pos: int
+    where: Condition | None
+    order_by: tuple[OrderKey, ...]
+    limit: int | None
+    offset: int | None
+    offset_pos: int
+    text: str

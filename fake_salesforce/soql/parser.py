@@ -1,0 +1,246 @@
+"""SOQL text -> `nodes.Query`: a lark LALR parser whose callbacks build the typed tree on reduce.
+
+Building nodes inline (no intermediate parse tree, no recursion) keeps deep or huge input cheap;
+statement length and nesting depth are capped so nothing can hang or crash the server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from typing import Any
+
+from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from fake_salesforce import values
+from fake_salesforce.errors import ApiError
+from fake_salesforce.soql import nodes
+from fake_salesforce.soql.diagnostics import malformed, query_error, row_column
+
+
+class LiteralError(Exception):
+    """A literal the lexer accepted but SOQL rejects; `parse` adds the query text."""
+
+    def __init__(self, pos: int, detail: str) -> None:
+        super().__init__(detail)
+        self.pos = pos
+        self.detail = detail
+
+
+# Salesforce's documented statement limit (SOQL and SOSL Limits: 100,000 characters).
+MAX_LENGTH = 100_000
+MAX_DEPTH = 100
+ESCAPES = {
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "b": "\b",
+    "f": "\f",
+    "%": "%",
+    "_": "_",
+}
+
+
+class _Build(Transformer[Token, Any]):
+    """Callbacks run by the LALR parser on each reduction."""
+
+    def start(self, items: list[Any]) -> nodes.Query:
+        select, sobject, *clauses = items
+        found = {kind: value for kind, value in clauses if kind}
+        offset = found.get("offset")
+        return nodes.Query(
+            select=tuple(select),
+            sobject=str(sobject),
+            sobject_pos=_pos(sobject),
+            where=found.get("where"),
+            order_by=tuple(found.get("order_by", ())),
+            limit=found.get("limit"),
+            offset=None if offset is None else offset[0],
+            offset_pos=0 if offset is None else offset[1],
+            text="",
+        )
+
+    def select_list(self, items: list[Any]) -> list[Any]:
+        return items
+
+    def field_path(self, items: list[Token]) -> nodes.FieldPath:
+        return nodes.FieldPath(tuple(str(t) for t in items), _pos(items[0]))
+
+    def count_all(self, items: list[Token]) -> nodes.CountAll:
+        return nodes.CountAll(_pos(items[0]))
+
+    def count_field(self, items: list[Any]) -> nodes.CountField:
+        alias = str(items[2]) if len(items) > 2 and items[2] is not None else None
+        return nodes.CountField(items[1], alias, _pos(items[0]))
+
+    def where(self, items: list[Any]) -> tuple[str, Any]:
+        return ("where", items[1])
+
+    def and_chain(self, items: list[Any]) -> nodes.And:
+        return nodes.And(tuple(items[::2]))
+
+    def or_chain(self, items: list[Any]) -> nodes.Or:
+        return nodes.Or(tuple(items[::2]))
+
+    def negation(self, items: list[Any]) -> nodes.Not:
+        return nodes.Not(items[1])
+
+    def comparison(self, items: list[Any]) -> nodes.Comparison:
+        path, op, value = items
+        operator = "!=" if op == "<>" else str(op).upper()
+        return nodes.Comparison(path, operator, value, _pos(op))
+
+    def in_list(self, items: list[Any]) -> nodes.InList:
+        return nodes.InList(items[0], False, tuple(items[2:]), _pos(items[1]))
+
+    def not_in_list(self, items: list[Any]) -> nodes.InList:
+        return nodes.InList(items[0], True, tuple(items[3:]), _pos(items[1]))
+
+    def string(self, items: list[Token]) -> nodes.StringLit:
+        return _string(items[0])
+
+    def number(self, items: list[Token]) -> nodes.NumberLit:
+        try:
+            return nodes.NumberLit(Decimal(str(items[0])), _pos(items[0]))
+        except InvalidOperation:  # the token regex admits only decimals
+            raise LiteralError(_pos(items[0]), f"unexpected token: '{items[0]}'") from None
+
+    def datetime(self, items: list[Token]) -> nodes.DateTimeLit:
+        parsed = values.parse_datetime(str(items[0]))
+        if parsed is None:
+            raise LiteralError(_pos(items[0]), f"unexpected token: '{items[0]}'")
+        return nodes.DateTimeLit(parsed, _pos(items[0]))
+
+    def date(self, items: list[Token]) -> nodes.DateLit:
+        parsed = values.parse_date(str(items[0]))
+        if parsed is None:
+            raise LiteralError(_pos(items[0]), f"unexpected token: '{items[0]}'")
+        return nodes.DateLit(parsed, _pos(items[0]))
+
+    def word(self, items: list[Token]) -> nodes.Literal:
+        token = items[0]
+        word = str(token).upper()
+        if word in ("TRUE", "FALSE"):
+            return nodes.BoolLit(word == "TRUE", _pos(token))
+        if word == "NULL":
+            return nodes.NullLit(_pos(token))
+        return nodes.RangeLit(word, None, _pos(token))
+
+    def range_n(self, items: list[Token]) -> nodes.RangeLit:
+        return nodes.RangeLit(str(items[0]).upper(), int(items[1]), _pos(items[0]))
+
+    def order_by(self, items: list[nodes.OrderKey]) -> tuple[str, Any]:
+        return ("order_by", items)
+
+    def order_key(self, items: list[Any]) -> nodes.OrderKey:
+        words = [str(t).upper() for t in items[1:] if t is not None]
+        return nodes.OrderKey(items[0], "DESC" in words, "LAST" in words)
+
+    def limit(self, items: list[Token]) -> tuple[str, Any]:
+        return ("limit", int(items[0]))
+
+    def offset(self, items: list[Token]) -> tuple[str, Any]:
+        return ("offset", (int(items[1]), _pos(items[1])))
+
+
+def _string(token: Token) -> nodes.StringLit:
+    """Apply SOQL's quoted-string escapes (Quoted String Escape Sequences, SOQL reference)."""
+    raw = str(token)[1:-1]
+    out: list[tuple[str, bool]] = []
+    i = 0
+    while i < len(raw):
+        ch = raw[i]
+        if ch != "\\":
+            out.append((ch, False))
+            i += 1
+            continue
+        nxt = raw[i + 1]
+        if nxt == "u" and _is_hex(raw[i + 2 : i + 6]):
+            out.append((chr(int(raw[i + 2 : i + 6], 16)), True))
+            i += 6
+        elif nxt in ESCAPES:
+            out.append((ESCAPES[nxt], True))
+            i += 2
+        else:
+            raise LiteralError(
+                _pos(token),
+                f"Invalid string literal '{raw}'. Illegal "
+                f"character sequence '\\{nxt}' in string literal.",
+            )
+    return nodes.StringLit("".join(c for c, _ in out), tuple(out), _pos(token))
+
+
+def _pos(token: Token) -> int:
+    return token.start_pos or 0
+
+
+def _is_hex(chunk: str) -> bool:
+    return len(chunk) == 4 and all(c in "0123456789abcdefABCDEF" for c in chunk)
+
+
+_GRAMMAR = resources.files("fake_salesforce.soql").joinpath("grammar.lark").read_text()
+_PARSER = Lark(
+    _GRAMMAR, parser="lalr", lexer="contextual", maybe_placeholders=True, transformer=_Build()
+)
+
+
+def parse(text: str) -> nodes.Query:
+    """The tree of `text`, or an ApiError (MALFORMED_QUERY, QUERY_TOO_COMPLICATED)."""
+    if len(text) > MAX_LENGTH:
+        raise ApiError(
+            400, "MALFORMED_QUERY", "SOQL statements cannot be longer than 100,000 characters."
+        )
+    try:
+        query = _PARSER.parse(text)
+    except UnexpectedInput as exc:
+        raise _syntax_error(text, exc) from None
+    except LiteralError as exc:
+        raise malformed(text, exc.pos, exc.detail) from None
+    assert isinstance(query, nodes.Query)
+    query = replace(query, text=text)
+    check_depth(query)
+    return query
+
+
+def _syntax_error(text: str, exc: UnexpectedInput) -> ApiError:
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        if token.type == "$END":
+            return malformed(text, len(text), "unexpected token: <EOF>")
+        return malformed(text, _pos(token), f"unexpected token: '{token}'")
+    pos = exc.pos_in_stream or 0
+    row, column = row_column(text, pos)
+    if isinstance(exc, UnexpectedCharacters) and text[pos] == "'":
+        detail = f"line {row}:{column} mismatched character '<EOF>' expecting '''"
+    else:
+        detail = f"line {row}:{column} no viable alternative at character '{text[pos]}'"
+    return malformed(text, pos, detail)
+
+
+def depth(condition: nodes.Condition | None) -> int:
+    """Nesting depth of a WHERE tree, measured without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(condition, 1)] if condition is not None else []
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(node, nodes.And | nodes.Or):
+            stack.extend((item, level + 1) for item in node.items)
+        elif isinstance(node, nodes.Not):
+            stack.append((node.item, level + 1))
+    return deepest
+
+
+def check_depth(query: nodes.Query) -> None:
+    if depth(query.where) > MAX_DEPTH:
+        raise query_error(
+            "QUERY_TOO_COMPLICATED",
+            query.text,
+            0,
+            "Query is either selecting too many fields or the filter conditions "
+            "are too complicated.",
+        )
