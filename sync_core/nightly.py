@@ -34,6 +34,7 @@ from sync_core.plan import (
     plan_nightly,
     plan_requirements,
     plan_write_calls,
+    skip_reason,
     uses_bulk_write,
 )
 from sync_core.ports import SalesforceGateway, Sleep, Store
@@ -163,7 +164,11 @@ class NightlyRun:
                 )
                 rows = self._call(settings, read)
                 records.update((r.id, r) for r in rows)
-        relevant = [p for p in everyone if p.id in changed or records.keys() & set(p.record_ids)]
+        relevant = [
+            p
+            for p in everyone
+            if p.id in changed or records.keys() & set(p.record_ids) or skip_reason(p)
+        ]
         return records, relevant
 
     def _read_full(self, settings: Settings, everyone: list[Person]) -> dict[str, SfRecord]:

@@ -115,7 +115,9 @@ class MemoryOrg:
         if record.deleted:
             return WriteOutcome(rid, RecordGoneError("ENTITY_IS_DELETED", "entity is deleted"))
         if record.converted_contact:
-            error = ConvertedLeadError("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
+            error = ConvertedLeadError(
+                "CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead"
+            )
             return WriteOutcome(rid, error)
         for sync_field in write.fields:
             record.values[names[sync_field]] = True
@@ -124,7 +126,11 @@ class MemoryOrg:
         return WriteOutcome(rid)
 
     def _snapshot(
-        self, rid: str, record: MemRecord, fields: frozenset[SyncField], names: Mapping[SyncField, str]
+        self,
+        rid: str,
+        record: MemRecord,
+        fields: frozenset[SyncField],
+        names: Mapping[SyncField, str],
     ) -> SfRecord:
         true = frozenset(f for f in fields if record.values.get(names[f], False))
         return SfRecord(rid, record.sobject, true)
