@@ -1,0 +1,1 @@
+"""Scenario files -> frozen-clock runs of the sync core against the fake Salesforce -> reports."""

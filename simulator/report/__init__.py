@@ -1,0 +1,1 @@
+"""Renderers of a RunResult: the terminal timeline, an HTML page, JUnit XML and JSON."""

@@ -1,0 +1,220 @@
+"""A scenario run: a fresh org and store, a discrete-event loop over a simulated clock, results.
+
+Moving the clock fires, in time order and each at its own instant, every push and nightly run
+that falls due; only then does the step's action run. Nothing sleeps: the engine's own `sleep`
+moves the simulated clock.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from simulator.actions import Actions
+from simulator.checks import Checker, passed
+from simulator.gateway import open_gateway
+from simulator.model import Expect, Scenario, Step, TimeKind, TimeSpec
+from simulator.observe import Observer, Refs, Snapshot, changes
+from simulator.orgs import LocalOrg, OrgError, SalesforceSide
+from simulator.results import (
+    Check,
+    Event,
+    EventKind,
+    ExpectationResult,
+    Lane,
+    LaneState,
+    RunResult,
+)
+from simulator.setup import populate
+from sync_core.schedule import next_nightly
+from sync_core.service import SyncService
+
+T = TypeVar("T")
+_MAX_FIRINGS_PER_INSTANT = 100
+
+
+class RunStopped(Exception):
+    """The engine or the org failed in a way the scenario cannot go on from."""
+
+
+class Simulation:
+    def __init__(self, scenario: Scenario, side: SalesforceSide) -> None:
+        self.scenario = scenario
+        self.side = side
+        self.now = scenario.start
+        self.refs = Refs()
+        self.core_spans: list[tuple[int, int]] = []
+        self.expect_mark = 0
+        self.events: list[Event] = []
+        self.results: list[ExpectationResult] = []
+        self.lanes: dict[str, list[LaneState]] = {}
+        self.service = SyncService.open(
+            "sqlite:///:memory:", open_gateway(side), sleep=self._sleep,
+            clock=lambda: self.now, rng=random.Random(0),
+        )  # fmt: skip
+        self.observer = Observer(self.service, side, self.refs)
+        self.checker = Checker(self.observer, self._api_calls_since_expect, self._writes)
+        self.actions = Actions(self)
+        self.next_nightly: datetime | None = None
+
+    # the loop -------------------------------------------------------------------------------
+
+    def run(self) -> RunResult:
+        stopped: str | None = None
+        self.side.set_clock(self.now)
+        done = 0
+        try:
+            populate(self)
+            self.schedule_nightly()
+            self._record_lanes()
+            for step in self.scenario.steps:
+                done += 1
+                self._step(step)
+        except (RunStopped, OrgError) as exc:
+            stopped = str(exc)
+        except Exception as exc:  # an engine bug must show in the report, not as a traceback
+            stopped = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.service.close()
+        if stopped is not None:
+            self._unreached(done)
+        return self._result(stopped)
+
+    def _step(self, step: Step) -> None:
+        if step.at is not None:
+            target = self.resolve(step.at)
+            self.advance(target)
+        if isinstance(step.action, Expect):
+            self._expect(step, step.action)
+            return
+        self.record(EventKind.STEP, lambda: self.actions.perform(step), line=step.line)
+        self.fire_due()
+
+    def resolve(self, spec: TimeSpec) -> datetime:
+        if spec.kind is TimeKind.ABSOLUTE and spec.instant is not None:
+            return spec.instant
+        if spec.kind is TimeKind.RELATIVE and spec.offset is not None:
+            return self.now + spec.offset
+        settings = self.service.settings()
+        return next_nightly(self.now, settings.nightly_at, settings.timezone)
+
+    def advance(self, target: datetime) -> None:
+        """Move the clock to `target`, firing everything due on the way, each at its instant."""
+        while True:
+            due = [t for t in (self.service.next_push_due(), self.next_nightly) if t is not None]
+            if not due or min(due) > target:
+                break
+            self.move(max(min(due), self.now))
+            self.fire_due()
+        self.move(target)
+
+    def fire_due(self) -> None:
+        """Run what is due at the current instant: pushes first, then the nightly run."""
+        for _ in range(_MAX_FIRINGS_PER_INSTANT):
+            push_at = self.service.next_push_due()
+            if push_at is not None and push_at <= self.now:
+                self.record(EventKind.PUSH, self.actions.push)
+            elif self.next_nightly is not None and self.next_nightly <= self.now:
+                self.record(EventKind.NIGHTLY, self.actions.nightly)
+                self.schedule_nightly()
+            else:
+                return
+        raise RunStopped(f"the engine kept work due at {self.now.isoformat()} without progress")
+
+    def schedule_nightly(self) -> None:
+        self.next_nightly = self.service.next_nightly(self.now)
+
+    def move(self, when: datetime) -> None:
+        if when > self.now:
+            self.now = when
+            self.side.set_clock(when)
+
+    def _sleep(self, seconds: float) -> None:
+        self.move(self.now + timedelta(seconds=seconds))
+
+    # events and checks ----------------------------------------------------------------------
+
+    def core(self, action: Callable[[], T]) -> T:
+        """Run a sync-core call, remembering its span of the org's journal as the core's."""
+        low = self.side.journal_mark()
+        try:
+            return action()
+        finally:
+            self.core_spans.append((low, self.side.journal_mark()))
+
+    def record(self, kind: str, action: Callable[[], str], line: int | None = None) -> None:
+        at = self.now
+        before = self.observer.snapshot()
+        failed = False
+        try:
+            text = action()
+        except OrgError as exc:
+            text, failed = f"Salesforce refused: {exc.code}: {exc.message}", True
+        after = self.observer.snapshot()
+        self.events.append(Event(at, kind, text, _changes(before, after), line, failed))
+        self._record_lanes()
+
+    def _expect(self, step: Step, expect: Expect) -> None:
+        found = self.checker.check(expect)
+        checks = tuple(Check(k, e, a, passed(k, e, a)) for k, e, a in found)
+        self.results.append(ExpectationResult(step.line, self.now, checks))
+        verdict = "held" if all(c.passed for c in checks) else "FAILED"
+        self.events.append(Event(self.now, EventKind.EXPECT, f"expect: {verdict}", (),
+                                 step.line, verdict != "held"))  # fmt: skip
+        self.expect_mark = self.side.journal_mark()
+
+    def _api_calls_since_expect(self) -> int:
+        spans = [(max(low, self.expect_mark), high) for low, high in self.core_spans
+                 if high > self.expect_mark]  # fmt: skip
+        return self.side.api_calls(spans)
+
+    def _writes(self, ref: str) -> int:
+        return self.side.writes(self.refs.records[ref][1], self.core_spans)
+
+    def _record_lanes(self) -> None:
+        for ref in self.refs.people:
+            state = self.observer.lane(ref, self.now)
+            states = self.lanes.setdefault(ref, [])
+            if not states or _differs(states[-1], state):
+                states.append(state)
+
+    def _unreached(self, done: int) -> None:
+        for step in self.scenario.steps[max(done - 1, 0) :]:
+            if isinstance(step.action, Expect) and not any(
+                r.line == step.line for r in self.results
+            ):
+                self.results.append(ExpectationResult(step.line, self.now, (), reached=False))
+
+    def _result(self, stopped: str | None) -> RunResult:
+        return RunResult(
+            name=self.scenario.name, description=self.scenario.description,
+            path=self.scenario.path, timezone=self.scenario.settings.timezone,
+            start=self.scenario.start, end=self.now, events=tuple(self.events),
+            expectations=tuple(self.results), stopped=stopped,
+            lanes=tuple(Lane(ref, tuple(states)) for ref, states in self.lanes.items()),
+            figures={"simulated_days": (self.now - self.scenario.start).total_seconds() / 86400},
+        )  # fmt: skip
+
+
+def _changes(before: Snapshot, after: Snapshot) -> tuple[Any, ...]:
+    return changes(before, after)
+
+
+def _differs(old: LaneState, new: LaneState) -> bool:
+    return (old.unsubscribed, dict(old.salesforce), old.linked) != (
+        new.unsubscribed, dict(new.salesforce), new.linked,
+    )  # fmt: skip
+
+
+def run_scenario(scenario: Scenario, server: str | None = None) -> RunResult:
+    """Run one scenario against a fresh in-process fake org (or the server at `server`)."""
+    if server is not None:
+        from simulator.remote import RemoteOrg
+
+        side: SalesforceSide = RemoteOrg(server, scenario)
+    else:
+        settings = scenario.settings
+        side = LocalOrg(scenario.packages, scenario.api_limit, settings.timezone)
+    return Simulation(scenario, side).run()
