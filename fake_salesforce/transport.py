@@ -1,7 +1,8 @@
-"""A `requests` transport adapter that answers a session's calls from the app in-process.
+"""`requests` adapters that point simple-salesforce at a fake: in-process, or over plain HTTP.
 
-simple-salesforce builds https URLs for every host; mounted on `https://` and `http://`, this
-adapter hands each request to the WSGI app directly, so no socket and no TLS are needed.
+simple-salesforce builds https URLs for every host (salesforce-api.md §1.6). `in_process_session`
+hands each request to the WSGI app directly (no socket, no TLS); `rewriting_session` sends every
+call to one base URL such as `http://127.0.0.1:8787`, so a served fake needs no certificate.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
 from flask import Flask
-from requests.adapters import BaseAdapter
+from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
 
@@ -110,6 +111,39 @@ def in_process_session(app: Flask) -> requests.Session:
     """A session whose every http(s) call is answered by `app` without a socket."""
     session = requests.Session()
     adapter = InProcessAdapter(app)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+class RewritingAdapter(HTTPAdapter):
+    """Sends every request to `base_url`'s scheme and host, keeping path and query."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        target = urlsplit(base_url)
+        if target.scheme not in ("http", "https") or not target.netloc:
+            raise ValueError(f"not an http(s) base URL: {base_url!r}")
+        self.scheme, self.netloc = target.scheme, target.netloc
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        url = urlsplit(request.url or "")
+        request.url = urlunsplit((self.scheme, self.netloc, url.path, url.query, url.fragment))
+        return super().send(request, stream, timeout, verify, cert, proxies)
+
+
+def rewriting_session(base_url: str) -> requests.Session:
+    """A session whose every http(s) call goes to `base_url` (e.g. a fake on 127.0.0.1)."""
+    session = requests.Session()
+    adapter = RewritingAdapter(base_url)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session

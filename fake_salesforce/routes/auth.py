@@ -62,9 +62,12 @@ def _soap_fields(raw: bytes) -> dict[str, str]:
     return {_local(el.tag): (el.text or "") for el in root.iter()}
 
 
+# The `<prefix>` forms serve simple-salesforce's `domain='127.0.0.1:PORT/sf'` trick, whose login
+# URL is `https://127.0.0.1:PORT/sf.salesforce.com/services/...` (salesforce-api.md §1.6 option 3).
 @bp.post("/services/Soap/u/<version>")
 @bp.post("/services/Soap/u/<version>/<path:org_hint>")
-def soap(version: str, org_hint: str = "") -> Response:
+@bp.post("/<path:prefix>/services/Soap/u/<version>")
+def soap(version: str, org_hint: str = "", prefix: str = "") -> Response:
     fields = _soap_fields(request.get_data())
     if "logout" in fields:
         _registry().revoke(fields.get("sessionId", ""))
@@ -121,7 +124,8 @@ class OAuthError(Exception):
 
 
 @bp.post("/services/oauth2/token")
-def token() -> Response:
+@bp.post("/<path:prefix>/services/oauth2/token")
+def token(prefix: str = "") -> Response:
     form = request.form
     grant = form.get("grant_type", "")
     handlers = {

@@ -1,0 +1,212 @@
+"""`fake-salesforce serve`: one org over HTTP or HTTPS until SIGINT/SIGTERM, state kept in a file.
+
+Bad arguments and start-up failures print one line and exit non-zero; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import shutil
+import signal
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Any, NoReturn
+
+from fake_salesforce.org import Credentials, OrgSettings
+from fake_salesforce.registry import Registry
+from fake_salesforce.schema import PACKAGES
+
+PROG = "fake-salesforce"
+USAGE_ERROR, START_ERROR = 2, 1
+
+
+class CliError(Exception):
+    """A problem worth one line on stderr."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"{PROG}: error: {message} (see {PROG} serve --help)\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port out of range 0-65535: {text}")
+    return value
+
+
+def _packages(text: str) -> frozenset[str]:
+    names = frozenset(p.strip() for p in text.split(",") if p.strip())
+    unknown = sorted(names - set(PACKAGES))
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown package {', '.join(unknown)} (known: {', '.join(sorted(PACKAGES))})"
+        )
+    return names
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = Credentials()
+    parser = _Parser(prog=PROG, description="A fake Salesforce org you can run.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    serve = commands.add_parser("serve", help="serve one org until interrupted")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8787, help="0 picks a free port")
+    serve.add_argument("--tls", action="store_true", help="HTTPS with a fresh self-signed CA")
+    serve.add_argument("--tls-dir", type=Path, help="keep the certificate files in this folder")
+    serve.add_argument("--username", default=defaults.username)
+    serve.add_argument("--password", default=defaults.password)
+    serve.add_argument("--security-token", default=defaults.security_token)
+    serve.add_argument("--consumer-key", default=defaults.consumer_key)
+    serve.add_argument("--consumer-secret", default=defaults.consumer_secret)
+    serve.add_argument(
+        "--packages",
+        type=_packages,
+        default=frozenset(),
+        help="comma-separated, e.g. marketo_sales_insight",
+    )
+    serve.add_argument("--api-limit", type=_positive, default=OrgSettings.api_limit)
+    serve.add_argument("--session-seconds", type=_positive, default=OrgSettings.session_seconds)
+    serve.add_argument("--threads", type=_positive, default=8)
+    serve.add_argument("--state", type=Path, help="load at start, save on clean shutdown")
+    serve.add_argument("--control-token", help="enables the control API with this bearer token")
+    return parser
+
+
+def _registry(args: argparse.Namespace) -> Registry:
+    registry = Registry()
+    registry.add_org(
+        OrgSettings(
+            api_limit=args.api_limit,
+            session_seconds=args.session_seconds,
+            packages=args.packages,
+        ),
+        Credentials(
+            username=args.username,
+            password=args.password,
+            security_token=args.security_token,
+            consumer_key=args.consumer_key,
+            consumer_secret=args.consumer_secret,
+        ),
+    )
+    return registry
+
+
+def _snapshot() -> Any:
+    try:
+        return importlib.import_module("fake_salesforce.snapshot")
+    except ImportError as exc:
+        raise CliError(f"--state is not available in this build ({exc})") from None
+
+
+def _load_state(registry: Registry, path: Path) -> None:
+    snapshot = _snapshot()  # fail at start, not at shutdown, when it is missing
+    if not path.exists():
+        return
+    try:
+        snapshot.load_state(registry, path)
+    except CliError:
+        raise
+    except Exception as exc:  # a corrupt or foreign file: say so in one line
+        raise CliError(f"cannot load state from {path}: {exc}") from None
+
+
+def _banner(url: str, registry: Registry, ca_file: Path | None) -> str:
+    org = registry.default_org
+    creds = org.credentials
+    lines = [
+        f"fake-salesforce serving org {org.org_id} at {url}",
+        f"  instance_url:    {url}",
+        f"  username:        {creds.username}",
+        f"  password:        {creds.password}",
+        f"  security_token:  {creds.security_token}",
+        f"  consumer_key:    {creds.consumer_key}",
+        f"  consumer_secret: {creds.consumer_secret}",
+        f"  packages:        {', '.join(sorted(org.packages)) or '(none)'}",
+    ]
+    if ca_file is not None:
+        lines.append(f"  ca_file:         {ca_file}")
+        lines.append("  simple-salesforce: session.verify = ca_file (and session.trust_env = False")
+        lines.append("                     when REQUESTS_CA_BUNDLE is set)")
+    else:
+        lines.append(
+            "  simple-salesforce: session = fake_salesforce.transport.rewriting_session(url)"
+        )
+    lines.append("  Ctrl-C or SIGTERM stops it.")
+    return "\n".join(lines)
+
+
+def serve(args: argparse.Namespace) -> int:
+    from fake_salesforce.app import create_app
+    from fake_salesforce.server import FakeServer, make_certificate
+
+    if args.tls_dir is not None and not args.tls:
+        raise CliError("--tls-dir needs --tls")
+    registry = _registry(args)
+    if args.state is not None:
+        _load_state(registry, args.state)
+    tls_dir = args.tls_dir
+    if args.tls and tls_dir is None:
+        tls_dir = Path(tempfile.mkdtemp(prefix="fake-salesforce-tls-"))
+    tls = make_certificate(tls_dir, (args.host,)) if tls_dir is not None else None
+    app = create_app(registry, control_token=args.control_token)
+    try:
+        server = FakeServer(app, host=args.host, port=args.port, tls=tls, threads=args.threads)
+    except OSError as exc:
+        raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        server.stop()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    print(_banner(server.url, registry, tls.ca_file if tls else None), flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        if tls_dir is not None and args.tls_dir is None:
+            shutil.rmtree(tls_dir, ignore_errors=True)
+    if args.state is not None:
+        _save_state(registry, args.state)
+    print("fake-salesforce stopped", flush=True)
+    return 0
+
+
+def _save_state(registry: Registry, path: Path) -> None:
+    try:
+        _snapshot().save_state(registry, path)
+    except OSError as exc:
+        raise CliError(f"cannot save state to {path}: {exc.strerror or exc}") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            return serve(args)
+    except CliError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return START_ERROR
+    return USAGE_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
