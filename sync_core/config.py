@@ -1,0 +1,349 @@
+"""The `sync-core.toml` file: where the store is, how to reach Salesforce, the engine's settings.
+
+Secrets never live in the file: it names an environment variable or a file for each one, and
+every secret read is registered with `Secrets` so output can be scrubbed of it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from sync_core.model import Settings
+
+CONFIG_NAME = "sync-core.toml"
+SETTING_TABLES = ("settings", "batching", "limits", "retry")
+ENV_OVERRIDES = {
+    "username": "SF_USERNAME",
+    "domain": "SF_DOMAIN",
+    "login_url": "SF_LOGIN_URL",
+    "instance_url": "SF_INSTANCE_URL",
+    "consumer_key": "SF_CONSUMER_KEY",
+    "jwt_key_file": "SF_JWT_KEY_FILE",
+    "ca_file": "SF_CA_FILE",
+}
+SALESFORCE_KEYS = frozenset(
+    {
+        *ENV_OVERRIDES,
+        "timeout_seconds",
+        "password_env",
+        "password_file",
+        "security_token_env",
+        "security_token_file",
+        "consumer_secret_env",
+        "consumer_secret_file",
+    }
+)
+SERVICE_KEYS = frozenset({"log_format", "catch_up_hours", "worker"})
+SETTING_KEYS = frozenset(f.name for f in fields(Settings))
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used as it is; the message says which key and why."""
+
+
+class Secrets:
+    """Every secret value this process has read, so that any text can be scrubbed of them."""
+
+    def __init__(self) -> None:
+        self._values: set[str] = set()
+
+    def add(self, value: str | None) -> None:
+        if value and len(value) >= 3:
+            self._values.add(value)
+
+    def redact(self, text: str) -> str:
+        for value in sorted(self._values, key=len, reverse=True):
+            text = text.replace(value, "***")
+        return text
+
+
+SECRETS = Secrets()
+
+
+@dataclass(frozen=True)
+class SalesforceConfig:
+    """How to log in. Secret values are read lazily by `Credentials.resolve`."""
+
+    login_url: str | None = None
+    domain: str | None = None
+    instance_url: str | None = None
+    username: str | None = None
+    timeout_seconds: float = 30.0
+    consumer_key: str | None = None
+    jwt_key_file: str | None = None
+    ca_file: str | None = None
+    password_env: str = "SF_PASSWORD"
+    password_file: str | None = None
+    security_token_env: str = "SF_SECURITY_TOKEN"
+    security_token_file: str | None = None
+    consumer_secret_env: str = "SF_CONSUMER_SECRET"
+    consumer_secret_file: str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    log_format: str = "text"
+    catch_up_hours: float = 2.0
+    worker: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    store_url: str
+    salesforce: SalesforceConfig
+    service: ServiceConfig
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def apply_to(self, current: Settings) -> Settings:
+        """The store's settings with every key this file pins replaced (validated)."""
+        changes = dict(self.settings)
+        if "sync_fields" in changes:
+            changes["sync_fields"] = frozenset(changes["sync_fields"])
+        try:
+            return current.with_changes(**changes)
+        except ValueError as exc:
+            raise ConfigError(f"{self.path}: [settings] {exc}") from None
+
+
+def load(path: Path, environ: Mapping[str, str] | None = None) -> Config:
+    """Read and validate the file; environment variables override connection keys."""
+    environ = os.environ if environ is None else environ
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"no config file at {path}; run `sync-core init` or pass --config PATH"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    _check_tables(path, raw)
+    store = _table(path, raw, "store", frozenset({"url"}))
+    url = str(environ.get("SYNC_CORE_STORE_URL") or store.get("url") or "sqlite:///sync-core.db")
+    return Config(
+        path=path,
+        store_url=_anchor_sqlite(url, path.parent),
+        salesforce=_salesforce(path, raw, environ),
+        service=_service(path, raw),
+        settings=_settings(path, raw),
+    )
+
+
+def _check_tables(path: Path, raw: Mapping[str, Any]) -> None:
+    known = {"store", "salesforce", "service", *SETTING_TABLES}
+    for name in raw:
+        if name not in known:
+            raise ConfigError(f"{path}: unknown table [{name}]{_suggest(name, known)}")
+
+
+def _table(path: Path, raw: Mapping[str, Any], name: str, keys: frozenset[str]) -> dict[str, Any]:
+    table = raw.get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table")
+    for key in table:
+        if key not in keys:
+            raise ConfigError(f"{path}: unknown key {name}.{key}{_suggest(key, keys)}")
+    return dict(table)
+
+
+def _suggest(word: str, choices: object) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1)  # type: ignore[call-overload]
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _anchor_sqlite(url: str, base: Path) -> str:
+    """A relative SQLite path is taken relative to the config file, not the working directory."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or ":memory:" in url:
+        return url
+    target = url[len(prefix) :]
+    if not target or Path(target).is_absolute():
+        return url
+    return prefix + str((base / target).resolve())
+
+
+def _salesforce(path: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> SalesforceConfig:
+    table = _table(path, raw, "salesforce", SALESFORCE_KEYS)
+    if environ.get("SF_LOGIN_URL") or environ.get("SF_DOMAIN"):
+        # Where to log in is one choice: the environment's replaces the file's entirely.
+        table.pop("login_url", None)
+        table.pop("domain", None)
+    for key, variable in ENV_OVERRIDES.items():
+        if environ.get(variable):
+            table[key] = environ[variable]
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "timeout_seconds":
+            values[key] = _number(path, f"salesforce.{key}", value)
+        elif not isinstance(value, str):
+            raise ConfigError(f"{path}: salesforce.{key} must be a string")
+        elif value.strip():
+            values[key] = value.strip()
+    return SalesforceConfig(**values)
+
+
+def _number(path: Path, key: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{path}: {key} must be a number")
+    return float(value)
+
+
+def _service(path: Path, raw: Mapping[str, Any]) -> ServiceConfig:
+    table = _table(path, raw, "service", SERVICE_KEYS)
+    log_format = table.get("log_format", "text")
+    if log_format not in ("text", "json"):
+        raise ConfigError(f'{path}: service.log_format must be "text" or "json"')
+    hours = _number(path, "service.catch_up_hours", table.get("catch_up_hours", 2.0))
+    worker = table.get("worker")
+    return ServiceConfig(str(log_format), hours, str(worker) if worker else None)
+
+
+def _settings(path: Path, raw: Mapping[str, Any]) -> dict[str, Any]:
+    pinned: dict[str, Any] = {}
+    for name in SETTING_TABLES:
+        for key, value in _table(path, raw, name, SETTING_KEYS).items():
+            pinned[key] = value
+    try:
+        Settings().with_changes(
+            **{k: frozenset(v) if k == "sync_fields" else v for k, v in pinned.items()}
+        )
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    return pinned
+
+
+def read_secret(
+    env_name: str | None, file_name: str | None, what: str, env: Mapping[str, str]
+) -> str:
+    """A secret from its file (if configured) or environment variable; registered for redaction."""
+    if file_name:
+        try:
+            value = Path(file_name).expanduser().read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"cannot read the {what} file {file_name}: {exc.strerror}") from None
+    elif env_name and env.get(env_name):
+        value = env[env_name]
+    else:
+        where = f"environment variable {env_name}" if env_name else "a file"
+        raise ConfigError(f"no {what}: set {where} (never put it in the config file)")
+    SECRETS.add(value)
+    return value
+
+
+TEMPLATE = """\
+# sync-core configuration (TOML). Every sync-core command reads ./sync-core.toml,
+# or the file given with --config PATH. Secrets never go in this file: name an
+# environment variable (*_env) or a file (*_file) for each one instead.
+
+[store]
+# SQLAlchemy URL of the engine's database. A relative SQLite path is taken
+# relative to this file. For several `sync-core run` processes use PostgreSQL:
+#   url = "postgresql+psycopg://sync:PASSWORD_IN_PGPASSFILE@db.example.com/sync"
+url = "sqlite:///sync-core.db"
+
+[salesforce]
+# Where to log in (SF_LOGIN_URL overrides): https://login.salesforce.com for
+# production, https://test.salesforce.com for a sandbox, your My Domain
+# (https://acme.my.salesforce.com), or a fake server (http://127.0.0.1:8080).
+login_url = "https://login.salesforce.com"
+# SF_DOMAIN ("login", "test", "acme.my") may be given instead of a login URL.
+# instance_url = "https://acme.my.salesforce.com"   # SF_INSTANCE_URL
+# The integration user (SF_USERNAME overrides).
+username = ""
+timeout_seconds = 30
+# Password login: the password and the security token are read from these
+# environment variables, or from the files named by *_file (one line each).
+password_env = "SF_PASSWORD"
+# password_file = "/run/secrets/sf_password"
+security_token_env = "SF_SECURITY_TOKEN"
+# security_token_file = "/run/secrets/sf_security_token"
+# OAuth 2.0 JWT bearer login instead of a password (SF_CONSUMER_KEY,
+# SF_JWT_KEY_FILE): the connected app's consumer key and the private key file.
+# consumer_key = ""
+# jwt_key_file = "/etc/sync-core/jwt-private-key.pem"
+# A private certificate authority, e.g. the one `fake-salesforce serve --tls`
+# prints (SF_CA_FILE overrides).
+# ca_file = "/path/to/ca.pem"
+
+[settings]
+# Settings > Admin Settings > Unsubscribes > Integrations (behaviour.md 2).
+# A key set here is pinned: every command applies it to the store, and
+# `sync-core settings set` rewrites it here. Comment a key out to manage it
+# with `sync-core settings set` only.
+nightly_sync = false
+# "email_opt_out" (HasOptedOutOfEmail) and/or "marketo_sales_opt_out"
+sync_fields = ["email_opt_out"]
+nightly_at = "20:00"
+timezone = "America/Los_Angeles"
+package_field = "mkto_si__Marketo_Sales_Opt_Out__c"
+
+[batching]
+# Records per sObject Collections request (Salesforce allows at most 200).
+collection_size = 200
+# Above these many records, read or write through Bulk API 2.0 instead.
+bulk_read_threshold = 10000
+bulk_write_threshold = 2000
+# How long a fresh unsubscribe may wait to be grouped with others (seconds).
+push_window_seconds = 1.0
+
+[limits]
+# Share of the org's daily API allocation left for other integrations: the
+# nightly run stops before using it.
+api_headroom = 0.10
+
+[retry]
+backoff_base_seconds = 2.0
+backoff_cap_seconds = 900.0
+
+[service]
+# `sync-core run`: "text" or "json" log lines (--log-format overrides).
+log_format = "text"
+# A nightly run missed while the service was down runs on start within this window.
+catch_up_hours = 2
+"""
+
+
+def write_template(path: Path, *, force: bool = False) -> None:
+    if path.exists() and not force:
+        raise ConfigError(f"{path} already exists; pass --force to overwrite it")
+    try:
+        path.write_text(TEMPLATE, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def toml_value(value: object) -> str:
+    """A scalar or list of strings as TOML text (all a setting can be)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return "[" + ", ".join(toml_value(v) for v in sorted(value, key=str)) + "]"
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def pin_setting(path: Path, key: str, value: object) -> bool:
+    """Rewrite `key = ...` in the file's setting tables if it is pinned there; True if so."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    table = None
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            table = stripped.strip("[]").strip()
+            continue
+        name = stripped.split("=", 1)[0].strip()
+        if table in SETTING_TABLES and "=" in stripped and name == key:
+            lines[number] = f"{key} = {toml_value(value)}\n"
+            path.write_text("".join(lines), encoding="utf-8")
+            return True
+    return False

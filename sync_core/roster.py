@@ -1,0 +1,152 @@
+"""A people CSV (email, contact_id, lead_id): every row validated before anything is stored.
+
+Ids are checked as Salesforce mints them: 15 or 18 characters, the object's key prefix
+(003 Contact, 00Q Lead), and for 18 characters the case-safe checksum suffix.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+COLUMNS = ("email", "contact_id", "lead_id")
+PREFIXES = {"contact_id": "003", "lead_id": "00Q"}
+CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Z0-5]{3})?$")
+_EMAIL = re.compile(r"^[^@\s,;<>\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+MAX_PROBLEMS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    email: str
+    contact_id: str | None
+    lead_id: str | None
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class RosterError(Exception):
+    """The file cannot be imported; `problems` lists every bad line (nothing was imported)."""
+
+    def __init__(self, path: Path, problems: list[Problem]) -> None:
+        shown = "; ".join(str(p) for p in problems[:MAX_PROBLEMS_SHOWN])
+        more = len(problems) - MAX_PROBLEMS_SHOWN
+        suffix = f"; and {more} more" if more > 0 else ""
+        super().__init__(f"{path}: {len(problems)} problem(s), nothing imported: {shown}{suffix}")
+        self.problems = problems
+
+
+def checksum(id15: str) -> str:
+    """The three-character suffix that makes a 15-character Id case-insensitively unique."""
+    suffix = ""
+    for start in range(0, 15, 5):
+        bits = sum(1 << i for i, char in enumerate(id15[start : start + 5]) if char.isupper())
+        suffix += CHECKSUM_ALPHABET[bits]
+    return suffix
+
+
+def id_problem(value: str, column: str) -> str | None:
+    """Why `value` is not a valid Id for `column` (contact_id or lead_id), or None."""
+    prefix = PREFIXES[column]
+    if not _ID.match(value):
+        return f"{column} {value!r} is not a 15- or 18-character Salesforce Id"
+    if not value.startswith(prefix):
+        kind = "Contact" if column == "contact_id" else "Lead"
+        return f"{column} {value!r} is not a {kind} Id (those start with {prefix})"
+    if len(value) == 18 and value[15:] != checksum(value[:15]):
+        return f"{column} {value!r} has a wrong checksum (expected {checksum(value[:15])})"
+    return None
+
+
+def is_email(value: str) -> bool:
+    return bool(_EMAIL.match(value)) and len(value) <= 320
+
+
+def read_roster(path: Path) -> list[Row]:
+    """Parse and validate the whole file; raise RosterError listing every bad line."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise RosterError(path, [Problem(0, "file not found")]) from None
+    except UnicodeDecodeError:
+        raise RosterError(path, [Problem(0, "not UTF-8 text")]) from None
+    except OSError as exc:
+        raise RosterError(path, [Problem(0, f"cannot read: {exc.strerror}")]) from None
+    return parse_roster(path, text)
+
+
+def parse_roster(path: Path, text: str) -> list[Row]:
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as exc:
+        raise RosterError(path, [Problem(0, f"malformed CSV: {exc}")]) from None
+    if not records:
+        raise RosterError(
+            path, [Problem(1, "empty file; expected a header email,contact_id,lead_id")]
+        )
+    header = [h.strip().lower() for h in records[0]]
+    missing = [c for c in COLUMNS if c not in header]
+    unknown = [h for h in header if h not in COLUMNS]
+    if missing or unknown or len(set(header)) != len(header):
+        message = f"header must name the columns {', '.join(COLUMNS)}; got {', '.join(header)}"
+        raise RosterError(path, [Problem(1, message)])
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    for line, record in _numbered(records[1:], start=2):
+        row, found = _row(line, header, record)
+        problems.extend(found)
+        if row is not None:
+            rows.append(row)
+    problems.extend(_duplicates(rows))
+    if problems:
+        raise RosterError(path, sorted(problems, key=lambda p: p.line))
+    return rows
+
+
+def _numbered(records: list[list[str]], start: int) -> Iterable[tuple[int, list[str]]]:
+    for offset, record in enumerate(records):
+        if record and any(cell.strip() for cell in record):
+            yield start + offset, record
+
+
+def _row(line: int, header: list[str], record: list[str]) -> tuple[Row | None, list[Problem]]:
+    if len(record) != len(header):
+        return None, [Problem(line, f"expected {len(header)} fields, got {len(record)}")]
+    values = {h: cell.strip() for h, cell in zip(header, record, strict=True)}
+    problems = []
+    email = values["email"].lower()
+    if not is_email(email):
+        problems.append(Problem(line, f"email {values['email']!r} is not an email address"))
+    for column in PREFIXES:
+        if values[column]:
+            problem = id_problem(values[column], column)
+            if problem:
+                problems.append(Problem(line, problem))
+    if problems:
+        return None, problems
+    row = Row(line, email, values["contact_id"] or None, values["lead_id"] or None)
+    return row, []
+
+
+def _duplicates(rows: list[Row]) -> list[Problem]:
+    first: dict[str, int] = {}
+    problems = []
+    for row in rows:
+        if row.email in first:
+            problems.append(Problem(row.line, f"{row.email} repeats line {first[row.email]}"))
+        else:
+            first[row.email] = row.line
+    return problems

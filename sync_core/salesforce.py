@@ -1,0 +1,375 @@
+"""The Salesforce adapter: the only module that imports simple_salesforce.
+
+Logs in (password + token, OAuth JWT bearer, or token + instance URL), re-authenticates on
+INVALID_SESSION_ID, counts API calls, reads Sforce-Limit-Info, and turns every failure into
+the engine's error types in one function, `classify`, from the status and the errorCode.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+from simple_salesforce.api import Salesforce
+from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
+from simple_salesforce.format import format_soql
+
+from sync_core import bulk
+from sync_core.errors import (
+    ConfigurationError,
+    ConvertedLeadError,
+    PermanentError,
+    RecordGoneError,
+    SyncError,
+    TransientError,
+)
+from sync_core.model import FieldInfo, RecordWrite, SfRecord, SObject, SyncField, WriteOutcome
+
+T = TypeVar("T")
+API_VERSION = "59.0"
+IDS_PER_QUERY = 300  # keeps the GET query URL well under Salesforce's 16,384-character limit
+
+TRANSIENT = frozenset(
+    {
+        "UNABLE_TO_LOCK_ROW",
+        "REQUEST_LIMIT_EXCEEDED",
+        "SERVER_UNAVAILABLE",
+        "UNKNOWN_EXCEPTION",
+        "QUERY_TIMEOUT",
+        "INVALID_SESSION_ID",
+        "TIMEOUT",
+        "CONNECTION_ERROR",
+        "TXN_SECURITY_NO_ACCESS_TEMPORARY",
+    }
+)
+GONE = frozenset({"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY"})
+CONFIGURATION = frozenset(
+    {
+        "INVALID_FIELD",
+        "INVALID_FIELD_FOR_INSERT_UPDATE",
+        "INVALID_TYPE",
+        "API_DISABLED_FOR_ORG",
+        "INVALID_LOGIN",
+        "INVALID_AUTH_HEADER",
+        "INVALID_GRANT",
+    }
+)
+
+
+def classify(
+    status: int | None, code: str, message: str, record_id: str | None = None
+) -> SyncError:
+    """The one place that decides what a Salesforce failure means (behaviour.md section 8).
+
+    `status` is the HTTP status (None for a per-record result inside a 200 response, where
+    Salesforce names the code `statusCode`). Known codes win; otherwise the status decides:
+    5xx, 408 and 429 are transient, anything else is permanent. A "gone" code only breaks a
+    link when it is about one record (`record_id`).
+    """
+    kind: type[SyncError] = PermanentError
+    if code == "CANNOT_UPDATE_CONVERTED_LEAD":
+        kind = ConvertedLeadError
+    elif code in GONE and record_id is not None:
+        kind = RecordGoneError  # about one record; for a whole request it means a bad URL
+    elif code in TRANSIENT:
+        kind = TransientError
+    elif code in CONFIGURATION:
+        kind = ConfigurationError
+    elif status is not None and (status >= 500 or status in (408, 429)):
+        kind = TransientError
+    elif status == 401:
+        kind = ConfigurationError
+    return kind(code, message, status=status, record_id=record_id)
+
+
+def classify_exception(exc: BaseException, record_id: str | None = None) -> SyncError:
+    """Map a simple-salesforce or requests exception onto `classify`."""
+    if isinstance(exc, SyncError):
+        return exc
+    if isinstance(exc, SalesforceAuthenticationFailed):
+        status = 503 if str(exc.code).startswith("5") else None
+        code = "SERVER_UNAVAILABLE" if status else "INVALID_LOGIN"
+        return classify(status, code, str(exc.message), record_id)
+    if isinstance(exc, SalesforceError):
+        code, message = _first_error(exc.content)
+        return classify(exc.status, code or f"HTTP_{exc.status}", message, record_id)
+    if isinstance(exc, requests.Timeout):
+        return classify(None, "TIMEOUT", str(exc), record_id)
+    if isinstance(exc, requests.ConnectionError):
+        return classify(None, "CONNECTION_ERROR", str(exc), record_id)
+    if isinstance(exc, bulk.BulkJobFailed):
+        return classify(None, "BULK_JOB_FAILED", str(exc), record_id)
+    return classify(None, type(exc).__name__, str(exc), record_id)
+
+
+def _first_error(content: Any) -> tuple[str, str]:
+    if isinstance(content, bytes | str):
+        try:
+            content = json.loads(content)
+        except ValueError:
+            return "", str(content)[:500]
+    if isinstance(content, list) and content and isinstance(content[0], dict):
+        first = content[0]
+        return str(first.get("errorCode", "")), str(first.get("message", ""))
+    if isinstance(content, dict):
+        return str(content.get("errorCode", content.get("error", ""))), str(content)
+    return "", str(content)[:500]
+
+
+class SalesforceAdapter:
+    """Implements ports.SalesforceGateway over simple-salesforce."""
+
+    def __init__(
+        self,
+        connect: Callable[[requests.Session], Salesforce],
+        *,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        bulk_poll_seconds: float = 2.0,
+    ) -> None:
+        self.session = session or requests.Session()
+        self.session.hooks["response"].append(self._observe)
+        self._connect = connect
+        self.sleep = sleep
+        self.bulk_poll_seconds = bulk_poll_seconds
+        self._calls = 0
+        self._usage: tuple[int, int] | None = None
+        self.sf = self._login()
+
+    # logging in ---------------------------------------------------------------------------
+
+    @classmethod
+    def with_password(
+        cls, username: str, password: str, security_token: str, *, domain: str = "login", **kw: Any
+    ) -> SalesforceAdapter:
+        def connect(session: requests.Session) -> Salesforce:
+            return Salesforce(
+                username=username,
+                password=password,
+                security_token=security_token,
+                domain=domain,
+                session=session,
+                version=API_VERSION,
+            )
+
+        return cls(connect, **kw)
+
+    @classmethod
+    def with_jwt(
+        cls, username: str, consumer_key: str, key_file: str, *, domain: str = "login", **kw: Any
+    ) -> SalesforceAdapter:
+        def connect(session: requests.Session) -> Salesforce:
+            return Salesforce(
+                username=username,
+                consumer_key=consumer_key,
+                privatekey_file=key_file,
+                domain=domain,
+                session=session,
+                version=API_VERSION,
+            )
+
+        return cls(connect, **kw)
+
+    @classmethod
+    def with_token(cls, access_token: str, instance_url: str, **kw: Any) -> SalesforceAdapter:
+        def connect(session: requests.Session) -> Salesforce:
+            return Salesforce(
+                session_id=access_token,
+                instance_url=instance_url,
+                session=session,
+                version=API_VERSION,
+            )
+
+        return cls(connect, **kw)
+
+    def _login(self) -> Salesforce:
+        try:
+            return self._connect(self.session)
+        except Exception as exc:  # every failure is classified; none is swallowed
+            raise classify_exception(exc) from exc
+
+    # bookkeeping --------------------------------------------------------------------------
+
+    def _observe(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        """Count REST/Bulk API calls (logins are not API calls) and read Sforce-Limit-Info."""
+        path = urlsplit(response.url).path
+        if path.startswith(("/services/data/", "/services/async/")):
+            self._calls += 1
+        header = response.headers.get("Sforce-Limit-Info")
+        if header:
+            usage = Salesforce.parse_api_usage(header).get("api-usage")
+            if usage is not None:
+                self._usage = (usage.used, usage.total)
+
+    @property
+    def calls(self) -> int:
+        return self._calls
+
+    def api_usage(self) -> tuple[int, int] | None:
+        usage = getattr(self.sf, "api_usage", {}).get("api-usage")
+        if self._usage is None and usage is not None:
+            return (usage.used, usage.total)
+        return self._usage
+
+    def _run(self, action: Callable[[Salesforce], T]) -> T:
+        """Run one API action; on an expired session log in again and retry once."""
+        try:
+            try:
+                return action(self.sf)
+            except SalesforceError as exc:
+                if _first_error(exc.content)[0] != "INVALID_SESSION_ID":
+                    raise
+                self.sf = self._login()
+                return action(self.sf)
+        except SyncError:
+            raise
+        except Exception as exc:
+            raise classify_exception(exc) from exc
+
+    # the gateway protocol -----------------------------------------------------------------
+
+    def describe_fields(self, sobject: SObject) -> Mapping[str, FieldInfo]:
+        described = self._run(lambda sf: getattr(sf, str(sobject)).describe())
+        return {f["name"]: FieldInfo(f["name"], bool(f["updateable"])) for f in described["fields"]}
+
+    def update(
+        self, writes: Sequence[RecordWrite], names: Mapping[SyncField, str]
+    ) -> list[WriteOutcome]:
+        """PATCH composite/sobjects, allOrNone false: one call for up to 200 mixed records."""
+        if len(writes) > 200:
+            raise ValueError("sObject Collections take at most 200 records per request")
+        records = [
+            {"attributes": {"type": str(w.sobject)}, "id": w.record_id}
+            | {names[f]: True for f in sorted(w.fields)}
+            for w in writes
+        ]
+        body = {"allOrNone": False, "records": records}
+        results = self._run(lambda sf: sf.restful("composite/sobjects", method="PATCH", json=body))
+        # Results come back in input order; per-record errors carry `statusCode`.
+        return [_outcome(w.record_id, r) for w, r in zip(writes, results or [], strict=True)]
+
+    def bulk_update(
+        self, sobject: SObject, writes: Sequence[RecordWrite], names: Mapping[SyncField, str]
+    ) -> list[WriteOutcome]:
+        columns = sorted({names[f] for w in writes for f in w.fields})
+        # Every row sets every column true: a field already true stays true, and no row
+        # relies on empty-cell semantics.
+        rows = [{"Id": w.record_id} | dict.fromkeys(columns, "true") for w in writes]
+        failed = self._run(
+            lambda sf: bulk.update_rows(
+                self._bulk_client(sf, sobject), rows, self.sleep, self.bulk_poll_seconds
+            )
+        )
+        by_prefix = {k[:15]: v for k, v in failed.items()}
+        outcomes = []
+        for write in writes:
+            error = by_prefix.get(write.record_id[:15])
+            if error is None:
+                outcomes.append(WriteOutcome(write.record_id))
+            else:
+                code, message = bulk.split_error(error)
+                outcomes.append(WriteOutcome(write.record_id, classify(None, code, message)))
+        return outcomes
+
+    def read_opted_out(
+        self,
+        sobject: SObject,
+        fields: frozenset[SyncField],
+        names: Mapping[SyncField, str],
+        *,
+        since: datetime | None = None,
+        bulk: bool = False,
+    ) -> list[SfRecord]:
+        columns = [names[f] for f in sorted(fields)]
+        select = format_soql("SELECT Id, {:literal} FROM {:literal}", ", ".join(columns), sobject)
+        if since is None:
+            opted = " OR ".join(format_soql("{:literal} = {}", c, True) for c in columns)
+            soql = f"{select} WHERE {opted}"
+        else:
+            soql = f"{select} WHERE " + format_soql(
+                "SystemModstamp >= {}", since.replace(microsecond=0)
+            )
+        rows = self._bulk_query(sobject, soql) if bulk else self._rest_query(soql)
+        return [_record(sobject, row, fields, names) for row in rows]
+
+    def read_records(
+        self,
+        sobject: SObject,
+        ids: Sequence[str],
+        fields: frozenset[SyncField],
+        names: Mapping[SyncField, str],
+    ) -> list[SfRecord]:
+        columns = ", ".join(names[f] for f in sorted(fields))
+        found: list[SfRecord] = []
+        for start in range(0, len(ids), IDS_PER_QUERY):
+            chunk = list(ids[start : start + IDS_PER_QUERY])
+            soql = format_soql(
+                "SELECT Id, {:literal} FROM {:literal} WHERE Id IN {}", columns, sobject, chunk
+            )
+            found += [_record(sobject, r, fields, names) for r in self._rest_query(soql)]
+        return found
+
+    def converted_contacts(self, lead_ids: Sequence[str]) -> Mapping[str, str | None]:
+        result: dict[str, str | None] = {}
+        for start in range(0, len(lead_ids), IDS_PER_QUERY):
+            chunk = list(lead_ids[start : start + IDS_PER_QUERY])
+            soql = format_soql("SELECT Id, ConvertedContactId FROM Lead WHERE Id IN {}", chunk)
+            for row in self._rest_query(soql):
+                result[_match(row["Id"], chunk)] = row.get("ConvertedContactId") or None
+        return result
+
+    # reading ------------------------------------------------------------------------------
+
+    def _rest_query(self, soql: str) -> list[dict[str, Any]]:
+        """REST query pages of up to 2,000 rows, following nextRecordsUrl."""
+        return self._run(lambda sf: list(sf.query_all_iter(soql)))
+
+    def _bulk_query(self, sobject: SObject, soql: str) -> list[dict[str, Any]]:
+        return self._run(
+            lambda sf: list(
+                bulk.query_rows(
+                    self._bulk_client(sf, sobject), soql, self.sleep, self.bulk_poll_seconds
+                )
+            )
+        )
+
+    def _bulk_client(self, sf: Salesforce, sobject: SObject) -> bulk.Bulk2Client:
+        handler = getattr(sf.bulk2, str(sobject))
+        return handler._client  # type: ignore[no-any-return]
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def _record(
+    sobject: SObject,
+    row: Mapping[str, Any],
+    fields: frozenset[SyncField],
+    names: Mapping[SyncField, str],
+) -> SfRecord:
+    lowered = {k.lower(): v for k, v in row.items()}
+    true = frozenset(f for f in fields if _truthy(lowered.get(names[f].lower())))
+    return SfRecord(str(row["Id"]), sobject, true)
+
+
+def _match(record_id: str, asked: Sequence[str]) -> str:
+    """Answer with the Id as the caller spelled it (15 or 18 characters)."""
+    for candidate in asked:
+        if candidate[:15] == record_id[:15]:
+            return candidate
+    return record_id
+
+
+def _outcome(record_id: str, result: Mapping[str, Any]) -> WriteOutcome:
+    if result.get("success"):
+        return WriteOutcome(record_id)
+    errors = result.get("errors") or [{}]
+    code = str(errors[0].get("statusCode") or errors[0].get("errorCode") or "UNKNOWN_EXCEPTION")
+    message = str(errors[0].get("message", ""))
+    return WriteOutcome(record_id, classify(None, code, message, record_id))
