@@ -86,7 +86,10 @@ def parse(text: str) -> Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
-        raise SourceError(str(exc.problem or exc), line) from exc
+        message = str(exc.problem or exc)
+        if exc.context and exc.context_mark is not None:
+            message = f"{exc.context} (line {exc.context_mark.line + 1}): {message}"
+        raise SourceError(message, line) from exc
     except yaml.YAMLError as exc:
         raise SourceError(str(exc), 1) from exc
     finally:
