@@ -26,8 +26,6 @@ from sync_core.model import (
 from sync_core.plan import next_retry_delay, plan_push
 from sync_core.ports import SalesforceGateway, Store
 
-CLAIM_LIMIT = 2_000
-
 
 @dataclass
 class _Tally:
@@ -52,7 +50,8 @@ class PushWorker:
         tally = _Tally()
         settings = self.store.settings()
         while True:
-            items = self.store.claim_due(now, CLAIM_LIMIT, self.worker)
+            # One claim per collection call: other workers can take the next 200 meanwhile.
+            items = self.store.claim_due(now, settings.collection_size, self.worker)
             if not items:
                 break
             self._deliver(items, settings, now, tally)

@@ -55,7 +55,7 @@ def postgres_url() -> Iterator[str]:
         shutil.chown(data, "postgres", "postgres")
     port = _free_port()
     quiet = {"check": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
-    subprocess.run(  # noqa: PLW1510  (check passed through quiet)
+    subprocess.run(
         _as_postgres(["initdb", "-D", str(data), "-A", "trust", "-U", "postgres"]), **quiet
     )
     options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off"

@@ -1,0 +1,122 @@
+"""The SQL store on SQLite (memory and file) and on a real PostgreSQL the suite starts itself."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from sync_core.model import Diagnostic, Kind, RunKind, Settings, Source, SyncField
+from sync_core.store import SqlStore, open_store
+from tests.pg_cluster import fresh_database
+
+T0 = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
+LEASE = timedelta(seconds=Settings().lease_seconds)
+
+
+@pytest.fixture(params=["sqlite-file", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgres":
+        cluster: str = request.getfixturevalue("postgres_url")
+        return fresh_database(cluster, f"t_{uuid.uuid4().hex[:12]}")
+    return f"sqlite:///{tmp_path / 'sync.db'}"
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[SqlStore]:
+    opened = open_store(store_url)
+    yield opened
+    opened.close()
+
+
+def test_opening_migrates_to_the_newest_schema_and_reopening_keeps_the_data(
+    store_url: str,
+) -> None:
+    first = open_store(store_url)
+    person = first.add_person("a@example.com", "003000000000001AAA", None, T0)
+    first.close()
+    second = open_store(store_url)
+    with second.engine.connect() as conn:
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    tables = set(inspect(second.engine).get_table_names())
+    assert version == "0001"
+    assert {"people", "history", "outbox", "runs", "diagnostics", "settings"} <= tables
+    assert second.person(person.id) == person
+    second.close()
+
+
+def test_an_unsubscribe_its_history_and_its_push_are_stored_together(store: SqlStore) -> None:
+    person = store.add_person("a@example.com", "003000000000001AAA", None, T0)
+    assert store.record_unsubscribe(person.id, Source.BOUNCE, T0, T0 + timedelta(seconds=1))
+    assert not store.record_unsubscribe(person.id, Source.MANUAL, T0, T0)
+    assert store.person(person.id).unsubscribed
+    assert [(h.kind, h.source, h.at) for h in store.history(person.id)] == [
+        (Kind.UNSUBSCRIBE, Source.BOUNCE, T0)
+    ]
+    assert store.pending_count() == 1 and store.next_due() == T0 + timedelta(seconds=1)
+
+
+def test_a_failed_capture_leaves_nothing_behind(store: SqlStore) -> None:
+    with pytest.raises(KeyError):
+        store.record_unsubscribe(999, Source.MANUAL, T0, T0)
+    assert store.pending_count() == 0 and store.history(999) == []
+
+
+def test_claimed_items_are_leased_to_one_worker_until_the_lease_ends(store: SqlStore) -> None:
+    people = [store.add_person(f"{i}@x.com", f"003{i:012d}AAA", None, T0) for i in range(5)]
+    for person in people:
+        store.record_unsubscribe(person.id, Source.MANUAL, T0, T0)
+    first = store.claim_due(T0, 3, "a")
+    second = store.claim_due(T0, 10, "b")
+    assert len(first) == 3 and len(second) == 2
+    assert store.claim_due(T0 + timedelta(seconds=5), 10, "c") == []
+    assert store.next_due() == T0 + LEASE
+    store.finish_items([i.id for i in first], "a", T0)
+    again = store.claim_due(T0 + LEASE, 10, "c")
+    assert sorted(i.id for i in again) == sorted(i.id for i in second)
+
+
+def test_retry_park_and_requeue(store: SqlStore) -> None:
+    person = store.add_person("a@x.com", "003000000000001AAA", None, T0)
+    store.record_unsubscribe(person.id, Source.MANUAL, T0, T0)
+    (item,) = store.claim_due(T0, 10, "a")
+    later = T0 + timedelta(seconds=4)
+    store.retry_items({item.id: later}, "a", "UNABLE_TO_LOCK_ROW", "locked")
+    assert store.next_due() == later
+    (item,) = store.claim_due(later, 10, "a")
+    assert item.attempts == 1
+    store.park_items([item.id], "a", "FIELD_CUSTOM_VALIDATION_EXCEPTION", "no")
+    assert store.next_due() is None and store.pending_count() == 1
+    assert store.outbox_states(person.id) == [("parked", "FIELD_CUSTOM_VALIDATION_EXCEPTION")]
+    assert store.requeue_parked(later, person.id) == 1 and store.next_due() == later
+
+
+def test_settings_runs_diagnostics_and_state_round_trip(store: SqlStore) -> None:
+    assert store.settings() == Settings()
+    chosen = Settings(nightly_sync=True, sync_fields=frozenset(SyncField), timezone="Europe/Berlin")
+    store.save_settings(chosen, T0)
+    assert store.settings() == chosen
+    run = store.start_run(RunKind.NIGHTLY, T0)
+    store.finish_run(run, T0 + timedelta(minutes=1), {"writes": 3}, {"mode": "full"})
+    (record,) = store.runs(RunKind.NIGHTLY)
+    assert (record.counts, record.detail, record.finished_at) == (
+        {"writes": 3},
+        {"mode": "full"},
+        T0 + timedelta(minutes=1),
+    )
+    person = store.add_person("a@x.com", None, None, T0)
+    store.add_diagnostics([Diagnostic(T0, "NO_SALESFORCE_ID", "none", person.id, None, run)])
+    assert store.diagnostics(person.id)[0].at.tzinfo is not None
+    store.set_state("k", "v")
+    assert store.get_state("k") == "v"
+    store.set_state("k", None)
+    assert store.get_state("k") is None
+
+
+def test_naive_datetimes_are_refused(store: SqlStore) -> None:
+    with pytest.raises(Exception, match="naive"):
+        store.add_person("a@x.com", None, None, datetime(2026, 1, 1))  # noqa: DTZ001
