@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sync_core.ports import Store
@@ -121,10 +121,7 @@ def _leased_row(engine: Engine) -> Iterator[None]:
             )
 
 
-def _insert_lock(conn: object, value: str) -> int:
-    from sqlalchemy import Connection
-
-    assert isinstance(conn, Connection)
+def _insert_lock(conn: Connection, value: str) -> int:
     nested = conn.begin_nested()
     try:
         conn.execute(insert(sync_state).values(key=LOCK_KEY, value=value))

@@ -196,9 +196,13 @@ class SalesforceAdapter:
     # bookkeeping --------------------------------------------------------------------------
 
     def _observe(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        """Count REST/Bulk API calls (logins are not API calls) and read Sforce-Limit-Info."""
+        """Count REST/Bulk API calls and read Sforce-Limit-Info.
+
+        Logins are not API calls, and neither is a request refused for an expired session
+        (the org cannot charge a session it does not recognise).
+        """
         path = urlsplit(response.url).path
-        if path.startswith(("/services/data/", "/services/async/")):
+        if path.startswith(("/services/data/", "/services/async/")) and response.status_code != 401:
             self._calls += 1
         header = response.headers.get("Sforce-Limit-Info")
         if header:

@@ -1,0 +1,137 @@
+"""The long-running service: the push worker and the nightly schedule in one loop.
+
+Several processes may share one PostgreSQL store: outbox claims are leased per worker, and
+each nightly slot is claimed by exactly one process (sync_core.claim). A stop request lets
+the current step finish, so nothing is left claimed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from sync_core.claim import NightlyBusy, claim_slot, nightly_lock
+from sync_core.errors import SyncError
+from sync_core.logging_setup import event
+from sync_core.model import PushReport
+from sync_core.ports import Clock
+from sync_core.service import SyncService
+
+T = TypeVar("T")
+MAX_IDLE_SECONDS = 1.0  # captures made by other processes are noticed within a second
+MIN_PAUSE_SECONDS = 0.05
+
+
+@dataclass
+class Runner:
+    service: SyncService
+    logger: logging.Logger
+    clock: Clock
+    catch_up: timedelta = timedelta(hours=2)
+    stopping: threading.Event = field(default_factory=threading.Event)
+    wait: Callable[[float], bool] | None = None
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def run(self) -> None:
+        """Loop until stop(): push what falls due, run each nightly slot this process claims."""
+        started = self.clock()
+        event(self.logger, "started", worker=self.service.worker, catch_up=str(self.catch_up))
+        considered = started - self.catch_up
+        while not self.stopping.is_set():
+            now = self.clock()
+            slot = self._guard("nightly", lambda: self.service.next_nightly(considered))
+            if slot is not None and slot <= now:
+                self._guard("nightly", lambda: self._nightly(slot, now))
+                considered = now
+            self._guard("push", lambda: self._push(now))
+            self._pause(slot)
+        event(self.logger, "stopped", worker=self.service.worker)
+
+    def _pause(self, slot: datetime | None) -> None:
+        due = self._guard("push", self.service.next_push_due)
+        wake = [t for t in (due, slot) if t is not None]
+        pause = MAX_IDLE_SECONDS
+        if wake:
+            pause = min(pause, (min(wake) - self.clock()).total_seconds())
+        pause = max(MIN_PAUSE_SECONDS, pause)
+        if self.wait is not None:
+            self.wait(pause)
+        else:
+            self.stopping.wait(pause)
+
+    def _guard(self, step: str, action: Callable[[], T]) -> T | None:
+        """A Salesforce or store failure is logged and the loop goes on; nothing is lost."""
+        try:
+            return action()
+        except SyncError as exc:
+            event(self.logger, f"{step}_failed", logging.ERROR, code=exc.code, message=exc.message)
+        except SQLAlchemyError as exc:
+            first = str(getattr(exc, "orig", None) or exc).splitlines()[0:1]
+            event(self.logger, "store_failed", logging.ERROR, step=step, message=" ".join(first))
+        return None
+
+    def _push(self, now: datetime) -> None:
+        report = self.service.push_due(now)
+        if report.delivered or report.retrying or report.parked:
+            log_push(self.logger, report)
+
+    def _nightly(self, slot: datetime, now: datetime) -> None:
+        if not claim_slot(self.service.store, slot):
+            event(self.logger, "nightly_skipped", slot=slot, reason="claimed by another process")
+            return
+        event(self.logger, "nightly_started", slot=slot)
+        try:
+            with nightly_lock(self.service.store):
+                report = self.service.run_nightly(now)
+        except NightlyBusy as exc:
+            event(self.logger, "nightly_skipped", slot=slot, reason=str(exc))
+            return
+        level = logging.INFO if report.ok else logging.WARNING
+        event(
+            self.logger,
+            "nightly_finished",
+            level,
+            run=report.run_id,
+            mode=str(report.mode) if report.mode else None,
+            read=report.reads,
+            written=report.writes_done,
+            unsubscribed=report.unsubscribed,
+            skipped=len(report.plan.skips),
+            errors=len(report.errors),
+            calls=report.calls,
+            stopped=report.stopped,
+        )
+        for problem in report.plan.problems:
+            event(self.logger, "nightly_problem", logging.ERROR, message=problem.message)
+
+
+def log_push(logger: logging.Logger, report: PushReport) -> None:
+    level = logging.INFO if not report.parked else logging.WARNING
+    event(
+        logger,
+        "push",
+        level,
+        delivered=report.delivered,
+        retrying=report.retrying,
+        parked=report.parked,
+        calls=report.calls,
+    )
+    for error in report.errors:
+        event(
+            logger,
+            "push_error",
+            logging.WARNING,
+            person=error.person_id,
+            record=error.record_id,
+            code=error.code,
+            message=error.message,
+        )
+
