@@ -83,8 +83,22 @@ def _written(spec: ObjectSpec, body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+SUBRESOURCES = frozenset({"describe", "updated", "deleted", "listviews", "quickactions"})
+
+
+def _not_a_subresource(name: str) -> None:
+    """`DELETE /sobjects/Contact/describe` is a wrong method, not a record Id."""
+    if name.lower() in SUBRESOURCES:
+        raise ApiError(
+            405,
+            "METHOD_NOT_ALLOWED",
+            f"HTTP Method '{request.method}' not allowed. Allowed are GET,HEAD",
+        )
+
+
 def _resolve_id(org: Org, spec: ObjectSpec, value: str) -> str:
     """The Id in a URL, or the 404/400 Salesforce answers for it (salesforce-api.md §11a.3)."""
+    _not_a_subresource(value)
     if ids.is_id_shaped(value):
         if value[:3] == spec.key_prefix:
             rid = ids.normalize(value)
@@ -202,6 +216,7 @@ def retrieve_by_external_id(sobject: str, field: str, value: str) -> Response:
 def upsert(sobject: str, field: str, value: str) -> Response:
     org = current_org()
     spec = _spec(org, sobject)
+    _not_a_subresource(field)
     name = _external_field(spec, field)
     body = request_object()
     found = _matches(org, spec, name, value) if value else []
