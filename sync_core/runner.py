@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -47,11 +48,11 @@ class Runner:
         considered = started - self.catch_up
         while not self.stopping.is_set():
             now = self.clock()
-            slot = self._guard("nightly", lambda: self.service.next_nightly(considered))
+            slot = self._guard("nightly", partial(self.service.next_nightly, considered))
             if slot is not None and slot <= now:
-                self._guard("nightly", lambda: self._nightly(slot, now))
+                self._guard("nightly", partial(self._nightly, slot, now))
                 considered = now
-            self._guard("push", lambda: self._push(now))
+            self._guard("push", partial(self._push, now))
             self._pause(slot)
         event(self.logger, "stopped", worker=self.service.worker)
 
@@ -134,4 +135,3 @@ def log_push(logger: logging.Logger, report: PushReport) -> None:
             code=error.code,
             message=error.message,
         )
-
