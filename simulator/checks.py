@@ -156,4 +156,6 @@ def passed(key: str, expected: Any, actual: Any) -> bool:
         return bool(actual <= expected)
     if key == "api_calls.min":
         return bool(actual >= expected)
+    if key == "converged":
+        return bool(expected) == (actual is True)
     return bool(expected == actual)

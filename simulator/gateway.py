@@ -6,23 +6,15 @@ org side provides (in-process transport, or HTTP to `fake-salesforce serve`).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+
+from sync_core.salesforce import SalesforceAdapter
 
 from simulator.orgs import SalesforceSide
 
 
-class GatewayMissing(RuntimeError):
-    """The engine's Salesforce adapter is not available."""
-
-
-def open_gateway(side: SalesforceSide) -> Any:
-    try:
-        from sync_core import salesforce
-    except ImportError as exc:
-        raise GatewayMissing(f"sync_core.salesforce cannot be imported: {exc}") from exc
-    return salesforce.connect(  # type: ignore[attr-defined]
-        username=side.username,
-        password=side.password,
-        security_token=side.security_token,
-        session=side.session(),
+def open_gateway(side: SalesforceSide, sleep: Callable[[float], None]) -> SalesforceAdapter:
+    """The adapter, logged in with the org's integration user; its waits move simulated time."""
+    return SalesforceAdapter.with_password(
+        side.username, side.password, side.security_token, session=side.session(), sleep=sleep
     )

@@ -51,7 +51,7 @@ class Simulation:
         self.results: list[ExpectationResult] = []
         self.lanes: dict[str, list[LaneState]] = {}
         self.service = SyncService.open(
-            "sqlite:///:memory:", open_gateway(side), sleep=self._sleep,
+            "sqlite:///:memory:", open_gateway(side, self._sleep), sleep=self._sleep,
             clock=lambda: self.now, rng=random.Random(0),
         )  # fmt: skip
         self.observer = Observer(self.service, side, self.refs)
