@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sync_core.salesforce import SalesforceAdapter
-
 from simulator.orgs import SalesforceSide
+from sync_core.salesforce import SalesforceAdapter
 
 
 def open_gateway(side: SalesforceSide, sleep: Callable[[float], None]) -> SalesforceAdapter:
