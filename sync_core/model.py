@@ -163,6 +163,18 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class SalesforceWrite:
+    """The engine set `fields` true on a record for a person (the Salesforce half of the trail)."""
+
+    person_id: int
+    at: datetime
+    record_id: str
+    fields: tuple[str, ...]
+    origin: RunKind
+    run_id: int | None = None
+
+
+@dataclass(frozen=True)
 class SfRecord:
     """What Salesforce holds for one record: which sync fields are true."""
 

@@ -38,7 +38,7 @@ from sync_core.plan import (
     uses_bulk_write,
 )
 from sync_core.ports import SalesforceGateway, Sleep, Store
-from sync_core.push import follow_conversion, writes_by_object
+from sync_core.push import follow_conversion, writes_by_object, written
 
 T = TypeVar("T")
 WATERMARK = "nightly.watermark"
@@ -62,7 +62,7 @@ class _Outcome:
     stopped: str | None = None
     errors: list[Diagnostic] = field(default_factory=list)
     notes: list[Diagnostic] = field(default_factory=list)
-    written_to: dict[SObject, int] = field(default_factory=dict)
+    done: list[RecordWrite] = field(default_factory=list)
 
 
 @dataclass
@@ -71,6 +71,7 @@ class NightlyRun:
     gateway: SalesforceGateway
     sleep: Sleep
     rng: random.Random = field(default_factory=random.Random)
+    _done: list[RecordWrite] = field(default_factory=list)
 
     def run(self, now: datetime, *, dry_run: bool = False, full: bool = False) -> NightlyReport:
         settings = self.store.settings()
@@ -113,8 +114,9 @@ class NightlyRun:
         report = _with(report, unsubscribed=len(plan.unsubscribes))
         outcome = self._apply(plan.writes, settings, now)
         for sobject in SObject:
-            count = outcome.written_to.get(sobject, 0)
+            count = sum(1 for w in outcome.done if w.sobject is sobject)
             self.store.set_state(f"nightly.written.{sobject}", str(count))
+        self._done = outcome.done
         return _with(
             report,
             writes_done=outcome.written,
@@ -239,7 +241,7 @@ class NightlyRun:
                 error = results.get(write.record_id)
                 if error is None:
                     outcome.written += 1
-                    outcome.written_to[write.sobject] = outcome.written_to.get(write.sobject, 0) + 1
+                    outcome.done.append(write)
                 elif isinstance(error, ConvertedLeadError):
                     converted.append(write)
                 else:
@@ -316,6 +318,8 @@ class NightlyRun:
             message = f"nightly run stopped ({report.stopped}); {report.left} writes left"
             diagnostics.append(Diagnostic(now, report.stopped, message, run_id=run_id))
         self.store.add_diagnostics(diagnostics)
+        trail = [e for w in self._done for e in written(w, settings, now, RunKind.NIGHTLY, run_id)]
+        self.store.add_salesforce_writes(trail)
         self.store.finish_run(run_id, now, _counts(report), _detail(report))
         self._save_state(report, settings, now)
 

@@ -16,6 +16,7 @@ from sync_core.model import (
     RecordWrite,
     RunKind,
     RunRecord,
+    SalesforceWrite,
     Settings,
     SfRecord,
     SObject,
@@ -152,6 +153,10 @@ class Store(Protocol):
     def runs(self, kind: RunKind | None = None) -> list[RunRecord]: ...
 
     def add_diagnostics(self, entries: Iterable[Diagnostic]) -> None: ...
+
+    def add_salesforce_writes(self, entries: Iterable[SalesforceWrite]) -> None: ...
+
+    def salesforce_writes(self, person_id: int) -> list[SalesforceWrite]: ...
 
     def diagnostics(self, person_id: int | None = None) -> list[Diagnostic]: ...
 

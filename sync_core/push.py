@@ -20,6 +20,7 @@ from sync_core.model import (
     PushReport,
     RecordWrite,
     RunKind,
+    SalesforceWrite,
     Settings,
     SObject,
 )
@@ -131,6 +132,7 @@ class PushWorker:
         ids = [i.id for i in items]
         if error is None:
             tally.delivered += self.store.finish_items(ids, self.worker, now)
+            self.store.add_salesforce_writes(written(write, settings, now, RunKind.PUSH, run_id))
             return
         if isinstance(error, ConvertedLeadError):
             return  # handled after the batch, with one query for every converted Lead
@@ -205,6 +207,16 @@ def follow_conversion(
     store.set_link(person.id, contact_id, person.lead_id, now, touch=touch)
     message = f"Lead {lead_id} was converted; relinked to Contact {contact_id}"
     return Diagnostic(now, Code.LEAD_CONVERTED, message, person_id, lead_id)
+
+
+def written(
+    write: RecordWrite, settings: Settings, now: datetime, origin: RunKind, run_id: int
+) -> list[SalesforceWrite]:
+    names = tuple(sorted(settings.api_name(f) for f in write.fields))
+    return [
+        SalesforceWrite(person_id, now, write.record_id, names, origin, run_id)
+        for person_id in write.person_ids
+    ]
 
 
 def _describe(error: Exception) -> tuple[str, str]:

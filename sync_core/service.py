@@ -21,6 +21,7 @@ from sync_core.model import (
     PushReport,
     RunKind,
     RunRecord,
+    SalesforceWrite,
     Settings,
     Source,
 )
@@ -123,6 +124,19 @@ class SyncService:
 
     def history(self, person_id: int) -> list[HistoryEntry]:
         return self.store.history(person_id)
+
+    def salesforce_writes(self, person_id: int) -> list[SalesforceWrite]:
+        return self.store.salesforce_writes(person_id)
+
+    def trail(self, person_id: int) -> list[HistoryEntry | SalesforceWrite | Diagnostic]:
+        """Why each opt-out changed on either side, in time order: Marketo Sales history,
+        the engine's writes to Salesforce, and the problems recorded for the person."""
+        entries: list[HistoryEntry | SalesforceWrite | Diagnostic] = [
+            *self.store.history(person_id),
+            *self.store.salesforce_writes(person_id),
+            *self.store.diagnostics(person_id),
+        ]
+        return sorted(entries, key=lambda e: e.at)
 
     # settings ------------------------------------------------------------------------------
 

@@ -23,11 +23,21 @@ from sync_core.model import (
     Person,
     RunKind,
     RunRecord,
+    SalesforceWrite,
     Settings,
     Source,
 )
 from sync_core.outbox import PENDING, OutboxStore
-from sync_core.tables import diagnostics, history, outbox, people, runs, settings, sync_state
+from sync_core.tables import (
+    diagnostics,
+    history,
+    outbox,
+    people,
+    runs,
+    salesforce_writes,
+    settings,
+    sync_state,
+)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 DEFAULT_URL = "sqlite:///sync-core.db"
@@ -43,13 +53,13 @@ def open_store(url: str = DEFAULT_URL) -> SqlStore:
     return SqlStore(engine)
 
 
-def migrate(engine: Engine) -> None:
-    """Upgrade the schema to the newest migration shipped in the package."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the schema in place to `revision` (the newest migration shipped by default)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def _person(row: Any) -> Person:
@@ -302,6 +312,38 @@ class SqlStore(OutboxStore):
             )
             for r in rows
         ]
+
+    def add_salesforce_writes(self, entries: Iterable[SalesforceWrite]) -> None:
+        rows = [
+            {
+                "person_id": e.person_id,
+                "run_id": e.run_id,
+                "at": e.at,
+                "record_id": e.record_id,
+                "fields": ",".join(e.fields),
+                "origin": str(e.origin),
+            }
+            for e in entries
+        ]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(salesforce_writes), rows)
+
+    def salesforce_writes(self, person_id: int) -> list[SalesforceWrite]:
+        table = salesforce_writes
+        query = select(table).where(table.c.person_id == person_id).order_by(table.c.id)
+        with self.engine.connect() as conn:
+            return [
+                SalesforceWrite(
+                    r.person_id,
+                    r.at,
+                    r.record_id,
+                    tuple(r.fields.split(",")),
+                    RunKind(r.origin),
+                    r.run_id,
+                )
+                for r in conn.execute(query)
+            ]
 
     def add_diagnostics(self, entries: Iterable[Diagnostic]) -> None:
         rows = [

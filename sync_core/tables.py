@@ -119,3 +119,15 @@ sync_state = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text),
 )
+
+salesforce_writes = Table(
+    "salesforce_writes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False, index=True),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("at", UtcDateTime, nullable=False),
+    Column("record_id", String(18), nullable=False),
+    Column("fields", String(200), nullable=False),
+    Column("origin", String(16), nullable=False),
+)

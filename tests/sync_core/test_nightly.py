@@ -234,6 +234,29 @@ def test_transient_read_failure_is_retried_with_the_injected_sleep(
     assert report.ok and report.unsubscribed == 1 and len(sleeps) == 1
 
 
+def test_the_trail_shows_why_each_opt_out_changed_on_either_side(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    _on(service)
+    person, contact = _person(service, org, "jane@example.com")
+    service.unsubscribe(person, Source.CLICKED_LINK, T0)
+    service.push_due(T0 + timedelta(seconds=1))
+    service.resubscribe(person, "admin@corp.example", "asked", T0 + timedelta(hours=1))
+    service.run_nightly(NIGHT)
+    trail = service.trail(person)
+    described = [
+        (type(e).__name__, getattr(e, "kind", None), getattr(e, "origin", None)) for e in trail
+    ]
+    assert described == [
+        ("HistoryEntry", "unsubscribe", None),
+        ("SalesforceWrite", None, "push"),
+        ("HistoryEntry", "resubscribe", None),
+        ("HistoryEntry", "unsubscribe", None),
+    ]
+    assert trail[1].record_id == contact and trail[1].fields == ("HasOptedOutOfEmail",)
+    assert trail[-1].source == Source.SALESFORCE_SYNC
+
+
 def test_every_run_is_recorded_with_its_counts(service: SyncService, org: MemoryOrg) -> None:
     _on(service)
     _person(service, org, "jane@example.com", HasOptedOutOfEmail=True)

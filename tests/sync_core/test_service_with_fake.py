@@ -50,7 +50,9 @@ def _contact(fake: FakeSalesforce, **values: object) -> str:
     return fake.org.create("Contact", {"LastName": "Doe", **values})
 
 
-def _field(fake: FakeSalesforce, sobject: str, record: str, name: str = "HasOptedOutOfEmail") -> Any:
+def _field(
+    fake: FakeSalesforce, sobject: str, record: str, name: str = "HasOptedOutOfEmail"
+) -> Any:
     found = fake.org.get(sobject, record)
     assert found is not None
     return found[name]

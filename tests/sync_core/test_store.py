@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, inspect, text
 
 from sync_core.model import Diagnostic, Kind, RunKind, Settings, Source, SyncField
-from sync_core.store import SqlStore, open_store
+from sync_core.store import SqlStore, migrate, open_store
 from tests.pg_cluster import fresh_database
 
 T0 = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
@@ -43,10 +43,29 @@ def test_opening_migrates_to_the_newest_schema_and_reopening_keeps_the_data(
     with second.engine.connect() as conn:
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     tables = set(inspect(second.engine).get_table_names())
-    assert version == "0001"
+    assert version == "0002"
     assert {"people", "history", "outbox", "runs", "diagnostics", "settings"} <= tables
     assert second.person(person.id) == person
     second.close()
+
+
+def test_a_database_from_the_first_release_is_upgraded_in_place(store_url: str) -> None:
+    engine = create_engine(store_url)
+    migrate(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO people (email, unsubscribed, link_broken, created_at, changed_at)"
+                " VALUES ('old@example.com', true, false, :t, :t)"
+            ),
+            {"t": T0.replace(tzinfo=None) if store_url.startswith("sqlite") else T0},
+        )
+    engine.dispose()
+    store = open_store(store_url)
+    person = store.find_person("old@example.com")
+    assert person is not None and person.unsubscribed
+    assert store.salesforce_writes(person.id) == []
+    store.close()
 
 
 def test_an_unsubscribe_its_history_and_its_push_are_stored_together(store: SqlStore) -> None:
