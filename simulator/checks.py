@@ -68,13 +68,14 @@ class Checker:
     def _history(
         self, wanted: Mapping[str, tuple[Mapping[str, Any], ...]]
     ) -> list[tuple[str, Any, Any]]:
+        """The whole history, in order; each entry compared on the keys its expectation lists."""
         found: list[tuple[str, Any, Any]] = []
         for ref, entries in wanted.items():
-            keys = list(dict.fromkeys(k for e in entries for k in e)) or ["kind"]
             history = self.observer.service.history(self.observer.refs.people[ref])
-            actual = [_history_view(h, keys) for h in history]
-            expected = [{k: (str(e[k]) if e.get(k) is not None else None) for k in keys}
-                        for e in entries]  # fmt: skip
+            expected = [{k: None if v is None else str(v) for k, v in e.items()} for e in entries]
+            keys = [list(e) or ["kind"] for e in entries]
+            keys += [["kind", "source"]] * max(0, len(history) - len(entries))
+            actual = [_history_view(h, k) for h, k in zip(history, keys, strict=False)]
             found.append((f"history.{ref}", expected, actual))
         return found
 

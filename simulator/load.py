@@ -50,9 +50,10 @@ def load_text(text: str, path: str = "<scenario>") -> Scenario:
     except SourceError as exc:
         problems.add(exc.line, f"not valid YAML: {exc.message}")
         raise InvalidScenario(problems.found) from None
-    top = problems.mapping(root, "the file") if root is not None else None
-    if top is None:
+    if root is None:
         problems.add(1, "the file is empty: a scenario needs name, clock and steps")
+    top = problems.mapping(root, "the file")
+    if top is None:
         raise InvalidScenario(problems.found)
     scenario = _ScenarioReader(problems).read(top)
     if problems.found or scenario is None:

@@ -142,13 +142,13 @@ class LocalOrg:
     def opt_outs(self, sobject: str) -> dict[str, dict[str, bool]]:
         """Every live record's sync fields, by Id (read straight from the org's table)."""
         table = self.org.table(sobject)
-        names = [n for n in SYNC_FIELDS if self.org.object_spec(sobject).field(n) is not None]
-        found: dict[str, dict[str, bool]] = {}
-        for record_id in table.ids():
-            record = self.org.get(sobject, record_id)
-            if record is not None:
-                found[record_id] = {n: bool(record.get(n)) for n in names}
-        return found
+        spec = self.org.object_spec(sobject)
+        names = [n for n in SYNC_FIELDS if spec.field(n) is not None]
+        return {
+            record_id: {n: bool(table.value(row, n)) for n in names}
+            for record_id, row in table.rows.items()
+            if not table.value(row, "IsDeleted")
+        }
 
     def install_package(self, package: str) -> None:
         _call(lambda: self.org.install_package(package))
