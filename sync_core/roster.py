@@ -35,7 +35,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+        return f"line {self.line}: {self.message}" if self.line else self.message
 
 
 class RosterError(Exception):
@@ -45,7 +45,8 @@ class RosterError(Exception):
         shown = "; ".join(str(p) for p in problems[:MAX_PROBLEMS_SHOWN])
         more = len(problems) - MAX_PROBLEMS_SHOWN
         suffix = f"; and {more} more" if more > 0 else ""
-        super().__init__(f"{path}: {len(problems)} problem(s), nothing imported: {shown}{suffix}")
+        count = f"{len(problems)} bad line(s), " if problems[0].line else ""
+        super().__init__(f"{path}: {count}nothing imported: {shown}{suffix}")
         self.problems = problems
 
 

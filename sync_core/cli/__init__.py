@@ -36,7 +36,10 @@ HANDLERS: dict[tuple[str, str | None], Handler] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already printed on one line
+        return int(exc.code or 0)
     ctx = Context(args)
     handler = HANDLERS[(args.command, getattr(args, "action", None))]
     try:
