@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -15,7 +16,6 @@ from simulator.load import load
 from simulator.problems import InvalidScenario
 from simulator.report import junit, machine, page, text
 from simulator.results import RunResult
-from simulator.run import run_scenario
 
 EXIT_PASSED, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -62,12 +62,17 @@ def _simulate(args: argparse.Namespace) -> int:
         noun = "problem" if count == 1 else "problems"
         print(f"{args.file}: invalid, nothing was run ({count} {noun})", file=sys.stderr)
         return EXIT_INVALID
+    from simulator.run import run_scenario  # the engine loads only for a valid file
+
+    started = time.perf_counter()
     result = run_scenario(scenario, server=args.server)
+    elapsed = time.perf_counter() - started
     _write_files(result, args)
     if args.json:
         sys.stdout.write(machine.render(result))
     else:
         sys.stdout.write(text.render(result, verbose=not args.quiet))
+        print(f"({text.span(result)} simulated in {elapsed:.2f} s)")
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
 

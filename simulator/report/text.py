@@ -56,3 +56,10 @@ def verdict(result: RunResult) -> str:
     held = sum(1 for e in result.expectations if e.passed)
     word = "PASSED" if result.passed else "FAILED"
     return f"{word}: {held} of {total} expectations held ({result.path})"
+
+
+def span(result: RunResult) -> str:
+    """How much simulated time the run covered, e.g. `3d 11h 00m`."""
+    minutes = int((result.end - result.start).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    return (f"{days}d " if days else "") + f"{rest // 60}h {rest % 60:02d}m"

@@ -51,7 +51,7 @@ def result(failing: bool = True) -> RunResult:
                     LaneState(T0, True, {"HasOptedOutOfEmail": True}, True),
                 ),
             ),
-        ),  # fmt: skip
+        ),
     )
 
 
