@@ -7,7 +7,7 @@ Reads the fewest Salesforce calls: a SystemModstamp watermark when that is safe,
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -144,34 +144,60 @@ class NightlyRun:
         self, mode: ReadMode, settings: Settings, now: datetime
     ) -> tuple[dict[str, SfRecord], list[Person]]:
         everyone = self.store.people()
+        revived, found = self._revive(settings, everyone, now)
+        if revived:
+            everyone = self.store.people()
         if mode is ReadMode.FULL:
-            return self._read_full(settings, everyone), everyone
+            return {**found, **self._read_full(settings, everyone)}, everyone
         watermark = datetime.fromisoformat(str(self.store.get_state(WATERMARK)))
-        records: dict[str, SfRecord] = {}
+        records: dict[str, SfRecord] = dict(found)
         for sobject in SObject:
             hint = int(self.store.get_state(f"nightly.written.{sobject}") or 0)
             bulk = hint > settings.bulk_read_threshold
             rows = self._read(settings, sobject, since=watermark - MARGIN, bulk=bulk)
             records.update((r.id, r) for r in rows)
         # Local changes come from our own clock: no margin needed; the run's own are untouched.
-        changed = {p.id: p for p in self.store.people_changed_since(watermark)}
-        for sobject in SObject:
-            ids = sorted(
-                {i for p in changed.values() for i in _ids_of(p, sobject)} - records.keys()
-            )
-            if ids:
-                self._check_headroom(settings, 1)
-                read = partial(
-                    self.gateway.read_records, sobject, ids, settings.sync_fields, settings.names()
-                )
-                rows = self._call(settings, read)
-                records.update((r.id, r) for r in rows)
+        changed = {p.id for p in self.store.people_changed_since(watermark)} | revived
+        touched = [p for p in everyone if p.id in changed]
+        records.update(self._read_ids(settings, touched, records.keys()))
         relevant = [
             p
             for p in everyone
             if p.id in changed or records.keys() & set(p.record_ids) or skip_reason(p)
         ]
         return records, relevant
+
+    def _revive(
+        self, settings: Settings, everyone: list[Person], now: datetime
+    ) -> tuple[set[int], dict[str, SfRecord]]:
+        """A broken link whose record is back (undeleted) is mended; its parked pushes resume."""
+        broken = [p for p in everyone if p.link_broken and p.record_ids]
+        if not broken:
+            return set(), {}
+        found = self._read_ids(settings, broken, set())
+        revived: set[int] = set()
+        for person in broken:
+            target = person.contact_id or person.lead_id
+            if target in found:
+                self.store.set_link(person.id, person.contact_id, person.lead_id, now, touch=False)
+                self.store.requeue_parked(now, person.id)
+                revived.add(person.id)
+        return revived, found
+
+    def _read_ids(
+        self, settings: Settings, people: Sequence[Person], known: Collection[str]
+    ) -> dict[str, SfRecord]:
+        """The linked records of `people` not already in `known`, read by Id."""
+        records: dict[str, SfRecord] = {}
+        for sobject in SObject:
+            ids = sorted({i for p in people for i in _ids_of(p, sobject)} - set(known))
+            if ids:
+                self._check_headroom(settings, 1)
+                read = partial(
+                    self.gateway.read_records, sobject, ids, settings.sync_fields, settings.names()
+                )
+                records.update((r.id, r) for r in self._call(settings, read))
+        return records
 
     def _read_full(self, settings: Settings, everyone: list[Person]) -> dict[str, SfRecord]:
         records: dict[str, SfRecord] = {}
@@ -314,7 +340,7 @@ class NightlyRun:
             for d in (*report.errors, *report.notes)
         ]
         diagnostics += self._new_skip_notes(report, now, run_id)
-        if report.stopped:
+        if report.stopped and report.stopped != Code.NIGHTLY_OFF:
             message = f"nightly run stopped ({report.stopped}); {report.left} writes left"
             diagnostics.append(Diagnostic(now, report.stopped, message, run_id=run_id))
         self.store.add_diagnostics(diagnostics)

@@ -208,6 +208,22 @@ def test_deleted_record_in_nightly_breaks_the_link_and_keeps_the_unsubscribe(
     assert service.person(person).link_broken and service.person(person).unsubscribed
     again = service.run_nightly(NIGHT + timedelta(days=1))
     assert [s.code for s in again.plan.skips] == [Code.LINK_BROKEN]
+    org.records[contact].deleted = False  # undeleted from the recycle bin
+    revived = service.run_nightly(NIGHT + timedelta(days=2))
+    assert revived.writes_done == 1 and org.value(contact)
+    assert not service.person(person).link_broken
+
+
+def test_undeleting_a_record_resumes_its_parked_push(service: SyncService, org: MemoryOrg) -> None:
+    _on(service)
+    person, contact = _person(service, org, "jane@example.com")
+    org.records[contact].deleted = True
+    service.unsubscribe(person, Source.MANUAL, T0)
+    assert service.push_due(T0 + timedelta(seconds=1)).parked == 1
+    org.records[contact].deleted = False
+    service.run_nightly(NIGHT)
+    assert org.value(contact) and service.pending_pushes() == 1
+    assert service.push_due(NIGHT).delivered == 1 and service.pending_pushes() == 0
 
 
 def test_nightly_follows_a_converted_lead_to_its_contact(
