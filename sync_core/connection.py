@@ -60,10 +60,11 @@ def _domain(domain: str) -> str:
 class OrgAdapter(HTTPAdapter):
     """Applies a default timeout and, for a non-Salesforce login URL, rewrites the origin."""
 
-    def __init__(self, origin: str | None, timeout: float) -> None:
+    def __init__(self, origin: str | None, timeout: float, ca_file: str | None = None) -> None:
         super().__init__()
         self.origin = origin
         self.timeout = timeout
+        self.ca_file = ca_file
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
         if self.origin is not None and request.url:
@@ -74,21 +75,27 @@ class OrgAdapter(HTTPAdapter):
             )
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout
+        if self.ca_file is not None:
+            # requests lets REQUESTS_CA_BUNDLE override session.verify; the config's CA wins.
+            kwargs["verify"] = self.ca_file
         return super().send(request, *args, **kwargs)
 
 
 def http_session(config: SalesforceConfig) -> requests.Session:
     """A session with our adapter mounted for both schemes and the private CA, if any."""
     target = login_target(config)
-    session = requests.Session()
-    adapter = OrgAdapter(target.origin, config.timeout_seconds)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
+    ca_file = None
     if config.ca_file:
         path = Path(config.ca_file).expanduser()
         if not os.access(path, os.R_OK) or not path.is_file():
             raise ConfigError(f"cannot read the CA file {config.ca_file}")
-        session.verify = str(path)
+        ca_file = str(path)
+    session = requests.Session()
+    adapter = OrgAdapter(target.origin, config.timeout_seconds, ca_file)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    if ca_file is not None:
+        session.verify = ca_file
     return session
 
 

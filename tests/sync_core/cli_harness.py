@@ -81,8 +81,8 @@ class Cli:
         return str(path)
 
 
-@pytest.fixture
-def served() -> Iterator[tuple[FakeSalesforce, str]]:
+@pytest.fixture(name="served")
+def served_fixture() -> Iterator[tuple[FakeSalesforce, str]]:
     fake = FakeSalesforce(
         username=USERNAME,
         password=PASSWORD,
@@ -94,8 +94,8 @@ def served() -> Iterator[tuple[FakeSalesforce, str]]:
         yield fake, server.url
 
 
-@pytest.fixture
-def cli(
+@pytest.fixture(name="cli")
+def cli_fixture(
     served: tuple[FakeSalesforce, str],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

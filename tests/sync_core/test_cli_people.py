@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 
 from sync_core.roster import checksum
-from tests.sync_core.cli_harness import Cli, cli, served  # noqa: F401  (fixtures)
+from tests.sync_core.cli_harness import Cli, cli_fixture, served_fixture  # noqa: F401
 
 HEADER = "email,contact_id,lead_id\n"
 

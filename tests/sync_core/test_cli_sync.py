@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from tests.sync_core.cli_harness import Cli, cli, served  # noqa: F401  (fixtures)
+from tests.sync_core.cli_harness import Cli, cli_fixture, served_fixture  # noqa: F401
 
 HEADER = "email,contact_id,lead_id\n"
 MSO = "mkto_si__Marketo_Sales_Opt_Out__c"
 
 
 def _people(cli: Cli, *rows: tuple[str, str, str]) -> None:
-    text = HEADER + "".join(f"{e},{c},{l}\n" for e, c, l in rows)
+    text = HEADER + "".join(f"{email},{contact},{lead}\n" for email, contact, lead in rows)
     assert cli("people", "import", cli.people_csv(text)).code == 0
 
 
