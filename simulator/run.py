@@ -7,6 +7,7 @@ moves the simulated clock.
 
 from __future__ import annotations
 
+import importlib.util
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -210,11 +211,22 @@ def _differs(old: LaneState, new: LaneState) -> bool:
 
 def run_scenario(scenario: Scenario, server: str | None = None) -> RunResult:
     """Run one scenario against a fresh in-process fake org (or the server at `server`)."""
+    side: SalesforceSide
     if server is not None:
-        from simulator.remote import RemoteOrg
-
-        side: SalesforceSide = RemoteOrg(server, scenario)
+        side = remote_side(server, scenario)
     else:
-        settings = scenario.settings
-        side = LocalOrg(scenario.packages, scenario.api_limit, settings.timezone)
+        side = LocalOrg(scenario.packages, scenario.api_limit, scenario.settings.timezone)
     return Simulation(scenario, side).run()
+
+
+def remote_side(server: str, scenario: Scenario) -> SalesforceSide:
+    """The org of a running `fake-salesforce serve`, driven through its control API."""
+    if importlib.util.find_spec("fake_salesforce.routes.control") is None:
+        raise RunStopped(
+            f"--server {server}: the fake's control API (fake_salesforce/routes/control.py) "
+            "is not available yet, so the clock cannot be moved remotely"
+        )
+    from simulator.remote import RemoteOrg  # type: ignore[import-not-found,unused-ignore]
+
+    side: SalesforceSide = RemoteOrg(server, scenario)
+    return side

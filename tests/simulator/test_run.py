@@ -1,0 +1,82 @@
+"""The discrete-event loop: time moves forward only, each due run fires at its own instant."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from simulator.load import load_text
+from simulator.results import EventKind, RunResult
+from simulator.run import run_scenario
+
+HEAD = """
+name: loop
+clock: {start: 2026-03-02T09:00:00-08:00}
+settings: {nightly_sync: true}
+salesforce:
+  records: [{ref: c1, type: Contact, LastName: Doe, Email: jane@example.com}]
+marketo_sales:
+  people: [{ref: p1, email: jane@example.com, salesforce: c1}]
+steps:
+"""
+
+
+def run(steps: str) -> RunResult:
+    return run_scenario(load_text(HEAD + steps, "loop.yaml"))
+
+
+def nightly_times(result: RunResult) -> list[datetime]:
+    return [e.at for e in result.events if e.kind == EventKind.NIGHTLY]
+
+
+def test_moving_the_clock_three_days_fires_three_nightly_runs_each_at_20_00_pacific() -> None:
+    result = run("  - at: +3d\n    expect: {runs: {nightly: 3}}\n")
+    assert result.passed, result.expectations
+    assert nightly_times(result) == [
+        datetime(2026, 3, d, 4, 0, tzinfo=UTC) for d in (3, 4, 5)
+    ]  # fmt: skip
+
+
+def test_a_failed_expectation_is_reported_and_the_run_goes_on() -> None:
+    result = run(
+        "  - at: +1d\n    expect: {runs: {nightly: 5}}\n"
+        "  - at: +1d\n    expect: {runs: {nightly: 2}}\n"
+    )
+    first, second = result.expectations
+    assert not first.passed and [(c.expected, c.actual) for c in first.failures] == [(5, 1)]
+    assert second.passed
+    assert not result.passed
+
+
+def test_a_settings_step_moves_the_next_nightly_run_to_the_new_time() -> None:
+    result = run(
+        '  - settings: {nightly_at: "08:00"}\n'
+        "  - at: 2026-03-03T10:30:00-08:00\n    expect: {runs: {nightly: 1}}\n"
+    )
+    assert result.passed
+    assert nightly_times(result) == [datetime(2026, 3, 3, 16, 0, tzinfo=UTC)]
+
+
+def test_with_the_sync_off_no_nightly_run_fires_but_next_nightly_still_names_its_time() -> None:
+    result = run(
+        "  - settings: {nightly_sync: false}\n"
+        "  - at: next_nightly\n    expect: {runs: {nightly: 0}}\n"
+    )
+    assert result.passed
+    assert result.end == datetime(2026, 3, 3, 4, 0, tzinfo=UTC)
+
+
+def test_run_nightly_runs_the_sync_now_whatever_the_schedule() -> None:
+    result = run("  - at: +1h\n    run_nightly: true\n  - expect: {runs: {nightly: 1}}\n")
+    assert result.passed
+    assert result.events[0].at == datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+    assert result.events[0].text.startswith("admin runs the sync now: nightly sync")
+    assert nightly_times(result) == []
+
+
+def test_two_months_of_nights_run_without_sleeping() -> None:
+    started = time.perf_counter()
+    result = run("  - at: +60d\n    expect: {runs: {nightly: 60}}\n")
+    assert result.passed
+    assert len(nightly_times(result)) == 60
+    assert time.perf_counter() - started < 30
