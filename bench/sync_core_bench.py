@@ -21,11 +21,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fake_salesforce.fixture import FakeSalesforce  # noqa: E402
-from sync_core.model import SObject, Source  # noqa: E402
-from sync_core.plan import BULK_INGEST_CALLS, BULK_RESULT_PAGE, REST_QUERY_PAGE  # noqa: E402
-from sync_core.salesforce import SalesforceAdapter  # noqa: E402
-from sync_core.service import SyncService  # noqa: E402
+from fake_salesforce.fixture import FakeSalesforce
+from sync_core.model import SObject, Source
+from sync_core.plan import BULK_INGEST_CALLS, BULK_RESULT_PAGE, REST_QUERY_PAGE
+from sync_core.salesforce import SalesforceAdapter
+from sync_core.service import SyncService
 
 FIELD = "HasOptedOutOfEmail"
 

@@ -222,7 +222,12 @@ class NightlyRun:
         return self._call(
             settings,
             lambda: self.gateway.read_opted_out(
-                sobject, settings.sync_fields, settings.names(), since=since, bulk=bulk
+                sobject,
+                settings.sync_fields,
+                settings.names(),
+                since=since,
+                bulk=bulk,
+                bulk_over=settings.bulk_read_threshold,
             ),
         )
 

@@ -63,8 +63,11 @@ class SalesforceGateway(Protocol):
         *,
         since: datetime | None = None,
         bulk: bool = False,
+        bulk_over: int | None = None,
     ) -> list[SfRecord]:
-        """Records with any of `fields` true; with `since`, every record modified since."""
+        """Records with any of `fields` true; with `since`, every record modified since.
+
+        By Bulk API 2.0 when `bulk`, or when REST finds more than `bulk_over` rows."""
         ...
 
     def read_records(

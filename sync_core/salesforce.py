@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -288,7 +289,10 @@ class SalesforceAdapter:
         *,
         since: datetime | None = None,
         bulk: bool = False,
+        bulk_over: int | None = None,
     ) -> list[SfRecord]:
+        """REST pages, or a Bulk 2.0 job when `bulk`, or when the first REST page says there
+        are more than `bulk_over` rows (one page spent to learn the size)."""
         columns = [names[f] for f in sorted(fields)]
         select = format_soql("SELECT Id, {:literal} FROM {:literal}", ", ".join(columns), sobject)
         if since is None:
@@ -298,7 +302,9 @@ class SalesforceAdapter:
             soql = f"{select} WHERE " + format_soql(
                 "SystemModstamp >= {}", since.replace(microsecond=0)
             )
-        rows = self._bulk_query(sobject, soql) if bulk else self._rest_query(soql)
+        rows = (
+            self._bulk_query(sobject, soql) if bulk else self._rest_query(soql, sobject, bulk_over)
+        )
         return [_record(sobject, row, fields, names) for row in rows]
 
     def read_records(
@@ -329,9 +335,19 @@ class SalesforceAdapter:
 
     # reading ------------------------------------------------------------------------------
 
-    def _rest_query(self, soql: str) -> list[dict[str, Any]]:
+    def _rest_query(
+        self, soql: str, sobject: SObject | None = None, bulk_over: int | None = None
+    ) -> list[dict[str, Any]]:
         """REST query pages of up to 2,000 rows, following nextRecordsUrl."""
-        return self._run(lambda sf: list(sf.query_all_iter(soql)))
+        page = self._run(lambda sf: sf.query(soql))
+        large = bulk_over is not None and int(page["totalSize"]) > bulk_over
+        if sobject is not None and large and not page["done"]:
+            return self._bulk_query(sobject, soql)
+        rows: list[dict[str, Any]] = list(page["records"])
+        while not page["done"]:
+            page = self._run(partial(_next_page, url=page["nextRecordsUrl"]))
+            rows += page["records"]
+        return rows
 
     def _bulk_query(self, sobject: SObject, soql: str) -> list[dict[str, Any]]:
         return self._run(
@@ -345,6 +361,10 @@ class SalesforceAdapter:
     def _bulk_client(self, sf: Salesforce, sobject: SObject) -> bulk.Bulk2Client:
         handler = getattr(sf.bulk2, str(sobject))
         return handler._client  # type: ignore[no-any-return]
+
+
+def _next_page(sf: Salesforce, url: str) -> Any:
+    return sf.query_more(url, identifier_is_url=True)
 
 
 def _truthy(value: Any) -> bool:

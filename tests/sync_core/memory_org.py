@@ -143,6 +143,7 @@ class MemoryOrg:
         *,
         since: datetime | None = None,
         bulk: bool = False,
+        bulk_over: int | None = None,
     ) -> list[SfRecord]:
         rows = [
             self._snapshot(rid, r, fields, names)
@@ -153,6 +154,9 @@ class MemoryOrg:
             rows = [r for r in rows if self.records[r.id].modstamp >= since]
         else:
             rows = [r for r in rows if r.opted_out]
+        if not bulk and bulk_over is not None and len(rows) > max(bulk_over, 2000):
+            self._call(f"read {sobject} rest first page")
+            bulk = True
         pages = 3 if bulk else max(1, math.ceil(len(rows) / 2000))
         for _ in range(pages):
             self._call(f"read {sobject} {'bulk' if bulk else 'rest'} since={since is not None}")

@@ -129,6 +129,15 @@ def test_reading_opted_out_records_pages_by_2000_and_counts_calls(
     assert usage is not None and usage[1] == 15000 and usage[0] >= adapter.calls
 
 
+def test_a_large_rest_read_switches_to_bulk_after_the_first_page(
+    fake: FakeSalesforce, adapter: SalesforceAdapter
+) -> None:
+    wanted = {_contact(fake, HasOptedOutOfEmail=True) for _ in range(2500)}
+    before = adapter.calls
+    rows = adapter.read_opted_out(SObject.CONTACT, frozenset({E}), NAMES, bulk_over=2100)
+    assert {r.id for r in rows} == wanted and adapter.calls - before == 1 + 3
+
+
 def test_reading_since_a_watermark_returns_every_modified_record() -> None:
     with freeze_time("2026-03-02T10:00:00Z") as frozen:
         fake = FakeSalesforce()
