@@ -39,7 +39,7 @@ def _run(include_deleted: bool) -> Response:
 
 
 def _answer(page: dict[str, Any]) -> Response:
-    note_records(*(r["Id"] for r in page["records"] if isinstance(r.get("Id"), str)))
+    note_records(*[record["Id"] for record in page["records"] if "Id" in record])
     return json_response(page)
 
 

@@ -6,9 +6,13 @@ The answer is an ordered Id list plus a renderer, so a page is rendered only whe
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from itertools import compress
+from operator import itemgetter
 from typing import Any
 
 from fake_salesforce.errors import ApiError
@@ -43,18 +47,22 @@ class Result:
         if self.render is None:
             return []
         rows = self.table.rows
-        render = self.render
-        return [
-            render(row, version)
-            for rid in self.ids[start:stop]
-            if (row := rows.get(rid)) is not None
-        ]
+        render = self.render(version)
+        return [render(row) for rid in self.ids[start:stop] if (row := rows.get(rid)) is not None]
 
 
 def execute(
-    text: str, catalog: Catalog, now: datetime, zone: str, include_deleted: bool = False
+    text: str,
+    catalog: Catalog,
+    now: datetime,
+    zone: str,
+    include_deleted: bool = False,
+    use_indexes: bool = True,
 ) -> Result:
-    """Parse and run `text`; raises ApiError with Salesforce's code and message."""
+    """Parse and run `text`; raises ApiError with Salesforce's code and message.
+
+    `use_indexes=False` forces a scan (benchmarks compare both paths on the same filter).
+    """
     query = parse(text)
     spec = require_object(catalog, query.sobject, text, query.sobject_pos)
     table = catalog.table(spec.name)
@@ -74,7 +82,7 @@ def execute(
         )
     render = renderer(catalog, spec, table, paths, text) if paths else None
     ctx = Context(text, now, zone)
-    ids = _matching(query, catalog, spec, table, ctx, include_deleted)
+    ids = _matching(query, catalog, spec, table, ctx, include_deleted, use_indexes)
     if query.order_by:
         _sort(ids, query.order_by, catalog, spec, table, text)
     ids = _cut(ids, query.offset, query.limit)
@@ -90,6 +98,7 @@ def _matching(
     table: Table,
     ctx: Context,
     include_deleted: bool,
+    use_indexes: bool,
 ) -> list[str]:
     deleted = table.slots["IsDeleted"]
     rows = table.rows
@@ -99,16 +108,28 @@ def _matching(
         return [rid for rid, row in rows.items() if not row[deleted]]
     compiled = Compiler(catalog, spec, table, ctx).condition(query.where)
     test: Predicate = compiled.test
-    if not include_deleted:
-        base = test
-
-        def test(row: Row) -> bool:
-            return not row[deleted] and base(row)
-
-    candidates = compiled.probe() if compiled.probe is not None else None
+    candidates = compiled.probe() if compiled.probe is not None and use_indexes else None
+    if candidates is None and compiled.equal is not None:
+        return _scan_equal(rows, *compiled.equal, None if include_deleted else deleted)
+    # The deleted check is inlined in each comprehension: one call per row, not two.
     if candidates is None:
-        return [rid for rid, row in rows.items() if test(row)]
-    return [rid for rid in sorted(candidates) if test(rows[rid])]
+        if include_deleted:
+            return [rid for rid, row in rows.items() if test(row)]
+        return [rid for rid, row in rows.items() if not row[deleted] and test(row)]
+    found = [(rid, rows[rid]) for rid in sorted(candidates)]
+    if include_deleted:
+        return [rid for rid, row in found if test(row)]
+    return [rid for rid, row in found if not row[deleted] and test(row)]
+
+
+def _scan_equal(rows: dict[str, Row], slot: int, value: Any, deleted: int | None) -> list[str]:
+    """`field = value` over every row without a Python call per row (map/compress run in C)."""
+    if deleted is None:
+        flags = map(partial(operator.eq, value), map(itemgetter(slot), rows.values()))
+    else:
+        wanted = (value, False)
+        flags = map(partial(operator.eq, wanted), map(itemgetter(slot, deleted), rows.values()))
+    return list(compress(rows.keys(), flags))
 
 
 def _sort(

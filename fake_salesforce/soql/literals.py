@@ -78,7 +78,8 @@ def value_of(ctx: Context, spec: FieldSpec, lit: nodes.Literal) -> Any:
     if isinstance(lit, nodes.RangeLit) and family in ("datetime", "date"):
         return _span(ctx, spec, lit)
     if family == "text" and isinstance(lit, nodes.StringLit):
-        return lit.value.lower()
+        # Salesforce stores empty text as null, so `= ''` is `= null`.
+        return lit.value.lower() or None
     if family == "id" and isinstance(lit, nodes.StringLit):
         canonical = ids.normalize(lit.value)
         if canonical is None:

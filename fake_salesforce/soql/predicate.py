@@ -32,6 +32,7 @@ class Compiled:
     test: Predicate
     probe: Probe | None = None
     rank: int = 0
+    equal: tuple[int, Any] | None = None  # (slot, value): `field = value` on the row, exact
 
 
 def _never(row: Row) -> bool:
@@ -82,9 +83,11 @@ class Compiler:
             if node.op == "!=":
                 return Compiled(test)
             return Compiled(test, *self._range_probe(name, node.op, target))
-        test = _compare(get, node.op, target, family == "text")
+        slot = self.table.slots[resolved.field.name] if resolved.is_direct else None
+        test = _compare(get, node.op, target, family == "text", slot)
         if node.op == "=" and target is not None and name is not None:
-            return Compiled(test, self._eq_probe(name, [target]), 0)
+            exact = (slot, target) if slot is not None and family != "text" else None
+            return Compiled(test, self._eq_probe(name, [target]), 0, exact)
         if node.op in ORDERING and target is not None:
             return Compiled(test, *self._range_probe(name, node.op, target))
         return Compiled(test)
@@ -166,7 +169,9 @@ def _bounds(op: str, target: Any) -> tuple[Any, bool, Any, bool]:
     }[op]
 
 
-def _compare(get: Getter, op: str, target: Any, lower: bool) -> Predicate:
+def _compare(get: Getter, op: str, target: Any, lower: bool, slot: int | None) -> Predicate:
+    if slot is not None and op in ("=", "!="):
+        return _compare_slot(slot, op == "=", target, lower)
     if target is None:
         if op == "=":
             return lambda row: get(row) is None
@@ -186,6 +191,21 @@ def _compare(get: Getter, op: str, target: Any, lower: bool) -> Predicate:
         return lambda row: get(row) != target
     cmp = ORDERING[op]
     return lambda row: (v := get(row)) is not None and cmp(v, target)
+
+
+def _compare_slot(slot: int, equal: bool, target: Any, lower: bool) -> Predicate:
+    """Equality on a field of the row itself: the commonest filter, kept to one call per row."""
+    if target is None:
+        if equal:
+            return lambda row: row[slot] is None
+        return lambda row: row[slot] is not None
+    if lower:
+        if equal:
+            return lambda row: (v := row[slot]) is not None and v.lower() == target
+        return lambda row: (v := row[slot]) is None or v.lower() != target
+    if equal:
+        return lambda row: row[slot] == target
+    return lambda row: row[slot] != target
 
 
 def _span_test(get: Getter, op: str, span: Span) -> Predicate:

@@ -102,6 +102,8 @@ WHERE_CASES = [
     ("WHERE Email != 'ann@acme.com'", ["jones", "Brown"]),
     ("WHERE Email <> 'ann@acme.com'", ["jones", "Brown"]),
     ("WHERE Email = null", ["Brown"]),
+    ("WHERE Email = ''", ["Brown"]),
+    ("WHERE Email != ''", ["Smith", "jones"]),
     ("WHERE Email != null", ["Smith", "jones"]),
     ("WHERE Email < 'c'", ["Smith", "jones"]),
     ("WHERE Email >= 'B'", ["jones"]),
