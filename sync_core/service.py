@@ -36,6 +36,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _check_id(value: str | None, prefix: str, sobject: str) -> None:
+    """A Salesforce Id: 15 or 18 letters and digits with the object's key prefix."""
+    if not value:
+        return
+    if len(value) not in (15, 18) or not value.isalnum() or not value.startswith(prefix):
+        raise ValueError(f"not a {sobject} Id ({prefix}..., 15 or 18 characters): {value!r}")
+
+
 class SyncService:
     """One engine instance over a store and (optionally) a Salesforce gateway."""
 
@@ -75,6 +83,10 @@ class SyncService:
         lead_id: str | None = None,
         now: datetime,
     ) -> Person:
+        if "@" not in email:
+            raise ValueError(f"not an email address: {email!r}")
+        _check_id(contact_id, "003", "Contact")
+        _check_id(lead_id, "00Q", "Lead")
         return self.store.add_person(email, contact_id, lead_id, now)
 
     def person(self, person_id: int) -> Person:
@@ -115,6 +127,8 @@ class SyncService:
 
         Pushes parked for want of an Id or for a broken link become due again.
         """
+        _check_id(contact_id, "003", "Contact")
+        _check_id(lead_id, "00Q", "Lead")
         person = self.store.person(person_id)
         contact = contact_id if contact_id is not None else person.contact_id
         lead = lead_id if lead_id is not None else person.lead_id

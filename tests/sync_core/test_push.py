@@ -211,6 +211,14 @@ def test_person_linked_to_contact_and_lead_is_written_on_the_contact(
     assert org.value(contact) and not org.value(lead)
 
 
+def test_ids_must_carry_the_objects_key_prefix(service: SyncService) -> None:
+    with pytest.raises(ValueError, match="Contact Id"):
+        service.add_person("a@example.com", contact_id="00Q000000000001AAA", now=T0)
+    person = service.add_person("a@example.com", now=T0)
+    with pytest.raises(ValueError, match="Lead Id"):
+        service.link(person.id, lead_id="00Q0000", now=T0)
+
+
 def test_people_are_found_by_email_or_by_salesforce_id(
     service: SyncService, org: MemoryOrg
 ) -> None:
