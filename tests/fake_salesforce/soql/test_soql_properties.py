@@ -127,10 +127,11 @@ def holds(node: Any, record: dict[str, Any]) -> bool:
     value = record[node.field]
     if isinstance(value, str):
         value = value.lower()
+    # Empty text is stored as null, so '' in a filter means null.
     if isinstance(node, Member):
-        wanted = [v.lower() if isinstance(v, str) else v for v in node.values]
+        wanted = [v.lower() or None if isinstance(v, str) else v for v in node.values]
         return (value in wanted) != node.negated
-    target = node.value.lower() if isinstance(node.value, str) else node.value
+    target = node.value.lower() or None if isinstance(node.value, str) else node.value
     if node.field == "HasOptedOutOfEmail" and target is None:
         target = False
     if node.op == "LIKE":
