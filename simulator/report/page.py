@@ -7,7 +7,7 @@ sync fields below, events as marks on a shared axis, failed expectations highlig
 from __future__ import annotations
 
 from bisect import bisect_right
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape
 
 from simulator.report.text import verdict
@@ -58,7 +58,7 @@ class _Axis:
     """An ordinal time axis: every instant where something happened gets an equal slot."""
 
     def __init__(self, instants: list[datetime]) -> None:
-        self.instants = sorted(set(instants)) or [datetime.min.replace(tzinfo=UTC)]
+        self.instants = sorted(set(instants))
         self.slot = max(4.0, min(48.0, 1100 / len(self.instants)))
         self.width = _LEFT + self.slot * (len(self.instants) + 1)
 
@@ -70,15 +70,27 @@ class _Axis:
 def picture(result: RunResult) -> str:
     """The SVG: event marks on top, one lane per person, failed expectations in red."""
     instants = [e.at for e in result.events] + [s.at for lane in result.lanes for s in lane.states]
-    axis = _Axis(instants)
-    height = 34 + _LANE_HEIGHT * max(1, len(result.lanes))
-    body = [_failed_marks(result.expectations, axis, height)]
+    axis = _Axis(instants or [result.start])
+    height = 50 + _LANE_HEIGHT * max(1, len(result.lanes))
+    body = [_failed_marks(result.expectations, axis, height), _axis_labels(axis, height, result)]
     body += [_event_mark(e, axis, result) for e in result.events]
     body += [_lane(lane, i, axis, result) for i, lane in enumerate(result.lanes)]
     return (
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{axis.width:.0f}' height='{height}' "
         f"font-size='11' font-family='system-ui,sans-serif'>{''.join(body)}</svg>"
     )
+
+
+def _axis_labels(axis: _Axis, height: int, result: RunResult) -> str:
+    """The local date and time under the lanes wherever there is room for a label."""
+    labels, last_x = [], -1000.0
+    for instant in axis.instants:
+        x = axis.x(instant)
+        if x - last_x >= 90:
+            when = instant.astimezone(result.zone).strftime("%b %d %H:%M")
+            labels.append(f"<text x='{x:.1f}' y='{height - 4}' fill='#777'>{when}</text>")
+            last_x = x
+    return "".join(labels)
 
 
 def _failed_marks(expectations: tuple[ExpectationResult, ...], axis: _Axis, height: int) -> str:
