@@ -40,9 +40,9 @@ def _text(value: object) -> str:
     return json.dumps(text) if (" " in text or not text) else text
 
 
-def configure(stream: TextIO, json_lines: bool) -> logging.Logger:
+def configure(stream: TextIO, json_lines: bool, name: str = LOGGER) -> logging.Logger:
     """The service logger, writing to `stream` only (replacing earlier handlers)."""
-    logger = logging.getLogger(LOGGER)
+    logger = logging.getLogger(name)
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
     handler = logging.StreamHandler(stream)

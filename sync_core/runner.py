@@ -37,6 +37,7 @@ class Runner:
     catch_up: timedelta = timedelta(hours=2)
     stopping: threading.Event = field(default_factory=threading.Event)
     wait: Callable[[float], bool] | None = None
+    idle_seconds: float = MAX_IDLE_SECONDS
 
     def stop(self) -> None:
         self.stopping.set()
@@ -59,7 +60,7 @@ class Runner:
     def _pause(self, slot: datetime | None) -> None:
         due = self._guard("push", self.service.next_push_due)
         wake = [t for t in (due, slot) if t is not None]
-        pause = MAX_IDLE_SECONDS
+        pause = self.idle_seconds
         if wake:
             pause = min(pause, (min(wake) - self.clock()).total_seconds())
         pause = max(MIN_PAUSE_SECONDS, pause)
