@@ -44,7 +44,7 @@ class Service:
             [*command, "--log-format", "json"],
             cwd=config.parent,
             env=env,
-            stdout=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
         )
@@ -76,7 +76,16 @@ class Service:
         self.process.send_signal(signal.SIGTERM)
         code = self.process.wait(timeout=EVENT_TIMEOUT)
         self.reader.join(timeout=EVENT_TIMEOUT)
+        self.close()
         return code
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.reader.join(timeout=EVENT_TIMEOUT)
+        if self.process.stderr is not None:
+            self.process.stderr.close()
 
 
 @pytest.fixture
@@ -103,9 +112,7 @@ def start_services(pg_cli: Cli) -> Iterator[Callable[[], list[Service]]]:
 
     yield start
     for service in started:
-        if service.process.poll() is None:
-            service.process.kill()
-            service.process.wait()
+        service.close()
 
 
 def _is(name: str) -> Callable[[dict[str, Any]], bool]:
