@@ -6,7 +6,7 @@ No I/O and no clock reads here; callers pass everything in (behaviour.md section
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 
 from sync_core.model import (
@@ -60,26 +60,31 @@ def plan_nightly(
     """The grow-only union of behaviour.md section 5 over what both sides hold.
 
     `records` holds every record read whose selected fields matter; a linked record absent
-    from it is taken as all-false (a full read only returns opted-out records).
+    from it is taken as all-false (a full read only returns opted-out records). People who
+    share a record (or are tied through a Contact and a Lead) reach the same answer in one
+    run: once the record is written, the next run would pull the others anyway.
     """
     problems = plan_requirements(settings, described)
     if problems:
         return NightlyPlan(problems=problems)
+    active: list[Person] = []
+    skips: list[Skip] = []
+    for person in sorted(people, key=lambda p: p.id):
+        skip = skip_reason(person)
+        if skip is None:
+            active.append(person)
+        else:
+            skips.append(skip)
+    opted = _opted_out_groups(active, records, settings)
     wanted: dict[str, set[SyncField]] = {}
     owners: dict[str, list[int]] = {}
     sobjects: dict[str, SObject] = {}
     unsubscribes: list[LocalUnsubscribe] = []
-    skips: list[Skip] = []
-    for person in sorted(people, key=lambda p: p.id):
-        skip = skip_reason(person)
-        if skip is not None:
-            skips.append(skip)
-            continue
+    for person in active:
         target = person.target
         assert target is not None
         sobject, record_id = target
-        said_so = _salesforce_says_opted_out(person, records, settings)
-        if not (person.unsubscribed or said_so):
+        if not opted(record_id):
             continue
         if not person.unsubscribed:
             unsubscribes.append(LocalUnsubscribe(person.id, record_id))
@@ -96,6 +101,35 @@ def plan_nightly(
     return NightlyPlan(writes=writes, unsubscribes=tuple(unsubscribes), skips=tuple(skips))
 
 
+def _opted_out_groups(
+    people: Sequence[Person], records: Mapping[str, SfRecord], settings: Settings
+) -> Callable[[str], bool]:
+    """Union-find over linked records: a group is opted out if any record in it has a
+    selected field true or any person linked into it is unsubscribed."""
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for person in people:
+        first, *others = person.record_ids
+        for other in others:
+            parent[root(other)] = root(first)
+    said: set[str] = set()
+    for person in people:
+        says = person.unsubscribed or any(
+            record_id in records and records[record_id].opted_out & settings.sync_fields
+            for record_id in person.record_ids
+        )
+        if says:
+            said.add(root(person.record_ids[0]))
+    return lambda record_id: root(record_id) in said
+
+
 def skip_reason(person: Person) -> Skip | None:
     """Requirement 3.3 and section 7: no Id, or a broken link, means the person sits out."""
     if not person.record_ids:
@@ -104,17 +138,6 @@ def skip_reason(person: Person) -> Skip | None:
         message = f"{person.email}: linked record is deleted or merged; relink to resume"
         return Skip(person.id, Code.LINK_BROKEN, message)
     return None
-
-
-def _salesforce_says_opted_out(
-    person: Person, records: Mapping[str, SfRecord], settings: Settings
-) -> bool:
-    """Any selected field true on any linked record counts as Salesforce saying so."""
-    for record_id in person.record_ids:
-        record = records.get(record_id)
-        if record is not None and record.opted_out & settings.sync_fields:
-            return True
-    return False
 
 
 def plan_push(

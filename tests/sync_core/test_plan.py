@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sync_core.model import (
     DEFAULT_PACKAGE_FIELD,
@@ -78,6 +81,14 @@ def test_nightly_plan_is_the_grow_only_union(
     assert all(w.fields for w in plan.writes)  # never a write of false, never a no-op write
 
 
+def test_a_lead_shared_through_a_contact_and_lead_link_ties_both_people() -> None:
+    both = Person(1, "a@x", contact_id=C1, lead_id=L1)
+    lead_only = Person(2, "b@x", lead_id=L1, unsubscribed=True)
+    plan = plan_nightly([both, lead_only], {}, settings(), described())
+    assert [u.person_id for u in plan.unsubscribes] == [1]
+    assert {w.record_id for w in plan.writes} == {C1, L1}
+
+
 def test_nothing_is_ever_set_false_or_resubscribed() -> None:
     people = [
         Person(i, f"{i}@x", contact_id=f"003{i:012d}AAA", unsubscribed=i % 2 == 0)
@@ -122,10 +133,11 @@ def test_person_linked_to_both_is_written_on_the_contact_and_the_lead_counts_as_
     assert plan.writes == (RecordWrite(SObject.CONTACT, C1, frozenset({E}), (1,)),)
 
 
-def test_two_people_on_one_record_share_one_write() -> None:
+def test_two_people_on_one_record_share_one_write_and_one_answer() -> None:
     people = [Person(1, "a@x", lead_id=L1, unsubscribed=True), Person(2, "b@x", lead_id=L1)]
     plan = plan_nightly(people, {}, settings(), described())
-    assert plan.writes == (RecordWrite(SObject.LEAD, L1, frozenset({E}), (1,)),)
+    assert plan.writes == (RecordWrite(SObject.LEAD, L1, frozenset({E}), (1, 2)),)
+    assert [u.person_id for u in plan.unsubscribes] == [2]
     plan = plan_nightly(
         people, {L1: SfRecord(L1, SObject.LEAD, frozenset({E}))}, settings(), described()
     )
@@ -250,3 +262,52 @@ def test_settings_defaults_follow_behaviour_section_2() -> None:
     assert (default.nightly_sync, default.sync_fields) == (False, frozenset({E}))
     assert (default.nightly_at, default.timezone) == ("20:00", "America/Los_Angeles")
     assert Settings.from_dict(default.to_dict()) == default
+
+
+@st.composite
+def _worlds(draw: st.DrawFn) -> tuple[list[Person], dict[str, SfRecord], Settings]:
+    records = {
+        f"003{i:012d}AAA": SfRecord(
+            f"003{i:012d}AAA", SObject.CONTACT, frozenset(draw(st.sets(st.sampled_from([E, M]))))
+        )
+        for i in range(draw(st.integers(1, 6)))
+    }
+    ids = sorted(records)
+    people = [
+        Person(
+            n,
+            f"{n}@x",
+            contact_id=draw(st.sampled_from([None, *ids])),
+            unsubscribed=draw(st.booleans()),
+        )
+        for n in range(draw(st.integers(0, 8)))
+    ]
+    fields = frozenset(draw(st.sets(st.sampled_from([E, M]), min_size=1)))
+    return people, {k: v for k, v in records.items() if v.opted_out}, settings(fields)
+
+
+@given(_worlds())
+def test_applying_a_plan_converges_and_planning_again_changes_nothing(
+    world: tuple[list[Person], dict[str, SfRecord], Settings],
+) -> None:
+    people, records, config = world
+    plan = plan_nightly(people, records, config, described())
+    pulled = {u.person_id for u in plan.unsubscribes}
+    after_people = [replace(p, unsubscribed=p.unsubscribed or p.id in pulled) for p in people]
+    after = dict(records)
+    for write in plan.writes:
+        held = after[write.record_id].opted_out if write.record_id in after else frozenset()
+        after[write.record_id] = SfRecord(write.record_id, write.sobject, held | write.fields)
+    for person in after_people:
+        if person.contact_id is None:
+            continue
+        before_sf = records.get(person.contact_id)
+        sharing = [p for p in people if p.contact_id == person.contact_id]
+        said = any(p.unsubscribed for p in sharing) or bool(
+            before_sf and before_sf.opted_out & config.sync_fields
+        )
+        held = after.get(person.contact_id)
+        synced = held is not None and config.sync_fields <= held.opted_out
+        assert person.unsubscribed == said and synced == said
+    again = plan_nightly(after_people, after, config, described())
+    assert again.writes == () and again.unsubscribes == ()

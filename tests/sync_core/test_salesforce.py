@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from freezegun import freeze_time
 
 from fake_salesforce.fixture import FakeSalesforce
@@ -176,6 +179,24 @@ def test_token_and_instance_url_login_works(fake: FakeSalesforce) -> None:
     assert fake.instance_url is not None
     adapter = SalesforceAdapter.with_token(fake.token(), fake.instance_url, session=fake.session())
     assert "HasOptedOutOfEmail" in adapter.describe_fields(SObject.CONTACT)
+
+
+def test_jwt_bearer_login_with_a_key_file_works(fake: FakeSalesforce, tmp_path: Path) -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    key_file = tmp_path / "server.key"
+    key_file.write_bytes(pem)
+    adapter = SalesforceAdapter.with_jwt(
+        fake.username,
+        fake.org.credentials.consumer_key,
+        str(key_file),
+        session=fake.session(),
+    )
+    assert "HasOptedOutOfEmail" in adapter.describe_fields(SObject.LEAD)
 
 
 def test_converted_contacts_come_from_the_lead(
