@@ -20,6 +20,7 @@ from fake_salesforce.schema import ObjectSpec
 from fake_salesforce.soql import nodes
 from fake_salesforce.soql.diagnostics import malformed, query_error
 from fake_salesforce.soql.fields import Catalog, getter, require_object, resolve
+from fake_salesforce.soql.grouping import aggregate
 from fake_salesforce.soql.literals import Context
 from fake_salesforce.soql.parser import parse
 from fake_salesforce.soql.predicate import Compiler, Predicate
@@ -68,26 +69,23 @@ def execute(
     table = catalog.table(spec.name)
     if query.offset is not None and query.offset > MAX_OFFSET:
         raise ApiError(400, "NUMBER_OUTSIDE_VALID_RANGE", "Maximum SOQL offset allowed is 2000")
-    counts = [item for item in query.select if not isinstance(item, nodes.FieldPath)]
-    paths = [item for item in query.select if isinstance(item, nodes.FieldPath)]
-    if counts and (paths or len(counts) > 1):
-        extra = paths[0] if paths else counts[1]
-        if isinstance(counts[0], nodes.CountAll) or isinstance(extra, nodes.CountAll):
-            raise malformed(text, extra.pos, "COUNT() must be the only element in the SELECT list.")
-        raise malformed(
-            text,
-            extra.pos,
-            "Field must be grouped or aggregated: "
-            f"{extra.text if isinstance(extra, nodes.FieldPath) else 'COUNT'}",
-        )
-    render = renderer(catalog, spec, table, paths, text) if paths else None
     ctx = Context(text, now, zone)
+    if query.group_by or any(isinstance(i, nodes.CountField) for i in query.select):
+        ids = _matching(query, catalog, spec, table, ctx, include_deleted, use_indexes)
+        records = aggregate(query, catalog, spec, table, ids)
+        return Result(spec.name, table, [], len(records), None, fixed=records)
+    count_all = [item for item in query.select if isinstance(item, nodes.CountAll)]
+    paths = [item for item in query.select if isinstance(item, nodes.FieldPath)]
+    if count_all and len(query.select) > 1:
+        extra = query.select[1] if query.select[0] is count_all[0] else query.select[0]
+        raise malformed(text, extra.pos, "COUNT() must be the only element in the SELECT list.")
+    render = renderer(catalog, spec, table, paths, text) if paths else None
     ids = _matching(query, catalog, spec, table, ctx, include_deleted, use_indexes)
     if query.order_by:
         _sort(ids, query.order_by, catalog, spec, table, text)
     ids = _cut(ids, query.offset, query.limit)
-    if counts:
-        return _count(counts[0], spec, table, ids, catalog, text)
+    if count_all:
+        return Result(spec.name, table, [], len(ids), None, fixed=[])
     return Result(spec.name, table, ids, len(ids), render)
 
 
@@ -177,21 +175,3 @@ def _cut(ids: list[str], offset: int | None, limit: int | None) -> list[str]:
     if start == 0 and limit is None:
         return ids
     return ids[start:] if limit is None else ids[start : start + limit]
-
-
-def _count(
-    item: nodes.CountAll | nodes.CountField,
-    spec: ObjectSpec,
-    table: Table,
-    ids: list[str],
-    catalog: Catalog,
-    text: str,
-) -> Result:
-    if isinstance(item, nodes.CountAll):
-        return Result(spec.name, table, [], len(ids), None, fixed=[])
-    resolved = resolve(catalog, spec, item.path, text)
-    get = getter(catalog, table, resolved)
-    rows = table.rows
-    count = sum(1 for rid in ids if get(rows[rid]) is not None)
-    record = {"attributes": {"type": "AggregateResult"}, item.alias or "expr0": count}
-    return Result(spec.name, table, [], 1, None, fixed=[record])

@@ -148,3 +148,4 @@ class Query:
     offset: int | None
     offset_pos: int
     text: str
+    group_by: tuple[FieldPath, ...] = ()

@@ -62,6 +62,7 @@ class _Build(Transformer[Token, Any]):
             offset=None if offset is None else offset[0],
             offset_pos=0 if offset is None else offset[1],
             text="",
+            group_by=tuple(found.get("group_by", ())),
         )
 
     def select_list(self, items: list[Any]) -> list[Any]:
@@ -132,6 +133,9 @@ class _Build(Transformer[Token, Any]):
 
     def range_n(self, items: list[Token]) -> nodes.RangeLit:
         return nodes.RangeLit(str(items[0]).upper(), int(items[1]), _pos(items[0]))
+
+    def group_by(self, items: list[nodes.FieldPath]) -> tuple[str, Any]:
+        return ("group_by", items)
 
     def order_by(self, items: list[nodes.OrderKey]) -> tuple[str, Any]:
         return ("order_by", items)
