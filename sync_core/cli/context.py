@@ -49,7 +49,6 @@ class Context:
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
     clock: Clock = utc_now
-    connect: Callable[[Config], SalesforceAdapter] | None = None
     _config: Config | None = None
     _service: SyncService | None = None
 
@@ -92,8 +91,7 @@ class Context:
     def gateway(self) -> SalesforceAdapter:
         from sync_core.connection import connect
 
-        opener = self.connect or (lambda cfg: connect(cfg.salesforce, self.environ))
-        return opener(self.config)
+        return connect(self.config.salesforce, self.environ)
 
     def close(self) -> None:
         if self._service is not None:
