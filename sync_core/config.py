@@ -14,6 +14,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from sync_core.model import Settings
 
 CONFIG_NAME = "sync-core.toml"
@@ -128,6 +131,7 @@ def load(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     _check_tables(path, raw)
     store = _table(path, raw, "store", frozenset({"url"}))
     url = str(environ.get("SYNC_CORE_STORE_URL") or store.get("url") or "sqlite:///sync-core.db")
+    _register_url_password(path, url)
     return Config(
         path=path,
         store_url=_anchor_sqlite(url, path.parent),
@@ -157,6 +161,15 @@ def _table(path: Path, raw: Mapping[str, Any], name: str, keys: frozenset[str]) 
 def _suggest(word: str, choices: object) -> str:
     close = difflib.get_close_matches(word, sorted(choices), n=1)  # type: ignore[call-overload]
     return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _register_url_password(path: Path, url: str) -> None:
+    """A password written into the store URL is still a secret: keep it out of every output."""
+    try:
+        password = make_url(url).password
+    except ArgumentError:
+        raise ConfigError(f"{path}: store.url is not a database URL") from None
+    SECRETS.add(str(password) if password else None)
 
 
 def _anchor_sqlite(url: str, base: Path) -> str:
@@ -246,7 +259,8 @@ TEMPLATE = """\
 [store]
 # SQLAlchemy URL of the engine's database. A relative SQLite path is taken
 # relative to this file. For several `sync-core run` processes use PostgreSQL:
-#   url = "postgresql+psycopg://sync:PASSWORD_IN_PGPASSFILE@db.example.com/sync"
+#   url = "postgresql+psycopg://sync@db.example.com/sync"
+# (its password from ~/.pgpass or PGPASSWORD, not from this file)
 url = "sqlite:///sync-core.db"
 
 [salesforce]

@@ -96,3 +96,13 @@ def test_progress_is_silent_off_a_terminal_and_under_json() -> None:
     with progress_bar("importing", 3, shown, enabled=True) as advance:
         advance(3)
     assert "importing" in shown.getvalue()
+
+
+def test_a_password_in_the_store_url_is_a_secret_too(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://sync:Db-Pass-Word-9@127.0.0.1:1/sync"
+    load(_config(tmp_path), {"SYNC_CORE_STORE_URL": url})
+    assert SECRETS.redact(f"could not connect to {url}") == (
+        "could not connect to postgresql+psycopg://sync:***@127.0.0.1:1/sync"
+    )
+    with pytest.raises(ConfigError, match="store.url is not a database URL"):
+        load(_config(tmp_path), {"SYNC_CORE_STORE_URL": "not a url"})
