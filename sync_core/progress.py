@@ -7,7 +7,18 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
 
 Advance = Callable[[int], None]
 
@@ -36,11 +47,29 @@ def progress_bar(label: str, total: int | None, stream: TextIO, enabled: bool) -
         yield lambda n: progress.advance(task, n)
 
 
+class DetailColumn(ProgressColumn):
+    """Text read afresh at every refresh, e.g. the API calls a run has made so far."""
+
+    def __init__(self, detail: Callable[[], str]) -> None:
+        super().__init__()
+        self.detail = detail
+
+    def render(self, task: Task) -> Text:
+        return Text(self.detail())
+
+
 @contextmanager
-def spinner(label: str, stream: TextIO, enabled: bool) -> Iterator[None]:
-    """A status line for a wait of unknown length (a nightly run over a large org)."""
+def spinner(
+    label: str, stream: TextIO, enabled: bool, detail: Callable[[], str] | None = None
+) -> Iterator[None]:
+    """A live line for a wait of unknown length (a nightly run over a large org, bulk jobs)."""
     if not enabled:
         yield
         return
-    with Console(file=stream).status(label):
+    columns: list[ProgressColumn] = [SpinnerColumn(), TextColumn("{task.description}")]
+    if detail is not None:
+        columns.append(DetailColumn(detail))
+    columns.append(TimeElapsedColumn())
+    with Progress(*columns, console=Console(file=stream), transient=True) as progress:
+        progress.add_task(label, total=None)
         yield

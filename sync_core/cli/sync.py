@@ -129,9 +129,12 @@ def nightly(ctx: Context) -> int:
     bar = wants_progress(ctx.stderr, ctx.json)
     label = "planning the nightly run" if ctx.args.dry_run else "running the nightly sync"
     try:
+        gateway = service.gateway
+        assert gateway is not None
+        calls = gateway.calls
         with (
             nightly_lock(service.store, exclusive=not ctx.args.dry_run),
-            spinner(label, ctx.stderr, bar),
+            spinner(label, ctx.stderr, bar, lambda: f"{gateway.calls - calls} API calls"),
         ):
             report = service.run_nightly(ctx.clock(), dry_run=ctx.args.dry_run, full=ctx.args.full)
     except NightlyBusy as exc:

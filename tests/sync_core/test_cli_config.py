@@ -11,7 +11,7 @@ import pytest
 from sync_core.config import SECRETS, TEMPLATE, ConfigError, load, pin_setting, read_secret
 from sync_core.connection import LoginTarget, login_target
 from sync_core.logging_setup import configure, event
-from sync_core.progress import progress_bar, wants_progress
+from sync_core.progress import progress_bar, spinner, wants_progress
 
 
 def _config(tmp_path: Path, text: str = TEMPLATE) -> Path:
@@ -104,5 +104,20 @@ def test_a_password_in_the_store_url_is_a_secret_too(tmp_path: Path) -> None:
     assert SECRETS.redact(f"could not connect to {url}") == (
         "could not connect to postgresql+psycopg://sync:***@127.0.0.1:1/sync"
     )
-    with pytest.raises(ConfigError, match="store.url is not a database URL"):
+    with pytest.raises(ConfigError, match=r"store\.url is not a database URL"):
         load(_config(tmp_path), {"SYNC_CORE_STORE_URL": "not a url"})
+
+
+def test_a_long_wait_shows_a_live_line_with_its_detail_on_a_terminal() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    shown = Terminal()
+    with spinner("running the nightly sync", shown, enabled=True, detail=lambda: "7 API calls"):
+        pass
+    assert "running the nightly sync" in shown.getvalue() and "7 API calls" in shown.getvalue()
+    quiet = Terminal()
+    with spinner("running the nightly sync", quiet, enabled=False, detail=lambda: "x"):
+        pass
+    assert quiet.getvalue() == ""
