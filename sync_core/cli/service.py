@@ -7,7 +7,10 @@ import sys
 from datetime import timedelta
 from types import FrameType
 
+from sqlalchemy.engine import make_url
+
 from sync_core.cli.context import EXIT_OK, Context
+from sync_core.connection import login_target
 from sync_core.logging_setup import configure, event
 from sync_core.runner import Runner
 
@@ -17,6 +20,13 @@ def run(ctx: Context) -> int:
     log_format = ctx.args.log_format or cfg.service.log_format
     logger = configure(sys.stderr, json_lines=log_format == "json")
     service = ctx.service(salesforce=True, worker=cfg.service.worker)
+    event(
+        logger,
+        "connected",
+        store=make_url(cfg.store_url).get_backend_name(),
+        salesforce=login_target(cfg.salesforce).describe(),
+        username=cfg.salesforce.username,
+    )
     runner = Runner(
         service, logger, ctx.clock, catch_up=timedelta(hours=cfg.service.catch_up_hours)
     )

@@ -128,6 +128,8 @@ def test_two_processes_run_the_missed_nightly_once_push_captures_and_stop_on_sig
     assert pg_cli("people", "import", pg_cli.people_csv(rows)).code == 0
     services = start_services()
     for service in services:
+        connected = service.wait_for(_is("connected"))
+        assert connected["store"] == "postgresql" and connected["salesforce"] == pg_cli.url
         service.wait_for(_is("started"))
     outcomes = [
         service.wait_for(lambda e: str(e.get("event")) in ("nightly_finished", "nightly_skipped"))
