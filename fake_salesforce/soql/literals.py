@@ -8,6 +8,7 @@ quotes"; a malformed Id is INVALID_QUERY_FILTER_OPERATOR "invalid ID field: xyz"
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -111,14 +112,39 @@ def _span(ctx: Context, spec: FieldSpec, lit: nodes.RangeLit) -> Span:
     return Span(low, high)
 
 
-def like_pattern(lit: nodes.StringLit) -> str:
-    """A regex for a LIKE pattern: % any run, _ one character, escaped ones literal."""
-    out = []
+def like_matcher(lit: nodes.StringLit) -> Callable[[str], bool]:
+    """A LIKE test: % any run, _ one character, escaped ones literal, case-insensitive.
+
+    Segments between `%` have a fixed length, so the leftmost match of each in turn decides
+    (the glob algorithm): linear work per row, where one backtracking regex could be made
+    exponential by a hostile pattern such as '%a%a%a%a%a%a%b'.
+    """
+    segments: list[list[str]] = [[]]
     for ch, escaped in lit.like:
         if ch == "%" and not escaped:
-            out.append(".*")
-        elif ch == "_" and not escaped:
-            out.append(".")
+            segments.append([])
         else:
-            out.append(re.escape(ch))
-    return "".join(out)
+            segments[-1].append("." if ch == "_" and not escaped else re.escape(ch))
+    flags = re.IGNORECASE | re.DOTALL
+    if len(segments) == 1:
+        whole = re.compile("".join(segments[0]), flags).fullmatch
+        return lambda text: whole(text) is not None
+    head, *middle, tail = (re.compile("".join(seg), flags) for seg in segments)
+    head_len, tail_len = len(segments[0]), len(segments[-1])
+    inner = [m for m, seg in zip(middle, segments[1:-1], strict=True) if seg]
+
+    def match(text: str) -> bool:
+        end = len(text) - tail_len
+        if end < head_len or not head.match(text, 0, head_len):
+            return False
+        if tail_len and not tail.fullmatch(text, end):
+            return False
+        pos = head_len
+        for part in inner:
+            found = part.search(text, pos, end)
+            if found is None:
+                return False
+            pos = found.end()
+        return True
+
+    return match

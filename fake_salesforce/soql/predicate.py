@@ -8,7 +8,6 @@ candidate Ids from the table's indexes (equality, IN, datetime ranges) or None t
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,7 @@ from fake_salesforce.schema import ObjectSpec
 from fake_salesforce.soql import nodes
 from fake_salesforce.soql.diagnostics import query_error
 from fake_salesforce.soql.fields import Catalog, Getter, Resolved, getter, resolve
-from fake_salesforce.soql.literals import Context, Span, kind, like_pattern, value_of
+from fake_salesforce.soql.literals import Context, Span, kind, like_matcher, value_of
 from fake_salesforce.table import Row, Table
 
 Predicate = Callable[[Row], bool]
@@ -103,8 +102,8 @@ class Compiler:
                 node.pos,
                 f"invalid operator on {word} field",
             )
-        match = re.compile(like_pattern(node.value), re.IGNORECASE | re.DOTALL).fullmatch
-        return lambda row: (v := get(row)) is not None and match(v) is not None
+        match = like_matcher(node.value)
+        return lambda row: (v := get(row)) is not None and match(v)
 
     def _in_list(self, node: nodes.InList) -> Compiled:
         resolved, get = self._bind(node.path)

@@ -65,7 +65,7 @@ comparisons = st.one_of(
         Cmp,
         st.sampled_from(TEXT_FIELDS),
         st.sampled_from([*ORDER_OPS, "LIKE"]),
-        texts | st.sampled_from(["%", "a%", "_n_", "%b%", "o'%"]),
+        texts | st.sampled_from(["%", "a%", "_n_", "%b%", "o'%"]) | st.text("aAnb_%'", max_size=6),
     ),
     st.builds(Cmp, st.sampled_from(TEXT_FIELDS), st.sampled_from(["=", "!="]), st.none()),
     st.builds(
