@@ -105,7 +105,7 @@ class PushWorker:
             if isinstance(error, ConvertedLeadError):
                 converted.append(write)
         if converted:
-            self._follow_conversions(converted, items, now, tally, run_id)
+            self._follow_conversions(converted, items, settings, now, tally, run_id)
         delivered, retrying, parked, errors = before
         counts = {
             "records": len(batch),
@@ -160,6 +160,7 @@ class PushWorker:
         self,
         writes: list[RecordWrite],
         items: dict[str, list[OutboxItem]],
+        settings: Settings,
         now: datetime,
         tally: _Tally,
         run_id: int,
@@ -181,7 +182,16 @@ class PushWorker:
                 self.store.park_items(ids, self.worker, Code.LEAD_CONVERTED, message)
                 tally.parked += len(ids)
             else:
-                self.store.retry_items(dict.fromkeys(ids, now), self.worker, "", "")
+                # Due again at once, to the Contact; an item bounced around more than a few
+                # times waits its backoff instead, so a strange org cannot spin this loop.
+                due = {
+                    i.id: now
+                    if i.attempts < 3
+                    else now + next_retry_delay(i.attempts + 1, settings, self.rng.random())
+                    for i in items[write.record_id]
+                }
+                message = f"relinked to Contact {contact_id}"
+                self.store.retry_items(due, self.worker, Code.LEAD_CONVERTED, message)
                 tally.retrying += len(ids)
 
     def _note(self, tally: _Tally, diagnostic: Diagnostic) -> None:

@@ -6,7 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from sync_core.errors import ConfigurationError, PermanentError, TransientError
+from sync_core.errors import (
+    ConfigurationError,
+    ConvertedLeadError,
+    PermanentError,
+    TransientError,
+)
 from sync_core.model import DEFAULT_PACKAGE_FIELD, Kind, SObject, Source, SyncField
 from sync_core.service import SyncService
 from tests.sync_core.conftest import T0, FrozenClock
@@ -169,6 +174,20 @@ def test_push_to_a_converted_lead_follows_it_to_the_contact_and_relinks(
     assert report.delivered == 1 and org.value(contact)
     assert service.person(person).contact_id == contact
     assert "LEAD_CONVERTED" in [d.code for d in service.diagnostics(person)]
+
+
+def test_a_conversion_that_keeps_bouncing_ends_instead_of_spinning(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    lead = org.create(SObject.LEAD)
+    person = service.add_person("roe@example.com", lead_id=lead, now=T0).id
+    contact = org.convert(lead)
+    bounce = ConvertedLeadError("CANNOT_UPDATE_CONVERTED_LEAD", "odd org")
+    org.record_faults[contact] = [bounce] * 10
+    service.unsubscribe(person, Source.MANUAL, T0)
+    report = service.push_due(T0 + timedelta(seconds=1))
+    assert report.delivered == 0 and report.calls <= 10
+    assert service.pending_pushes() == 1 and service.person(person).link_broken
 
 
 def test_deleted_record_breaks_the_link_until_the_person_is_relinked(
