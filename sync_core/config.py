@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -158,8 +158,8 @@ def _table(path: Path, raw: Mapping[str, Any], name: str, keys: frozenset[str]) 
     return dict(table)
 
 
-def _suggest(word: str, choices: object) -> str:
-    close = difflib.get_close_matches(word, sorted(choices), n=1)  # type: ignore[call-overload]
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1)
     return f" (did you mean {close[0]}?)" if close else ""
 
 
