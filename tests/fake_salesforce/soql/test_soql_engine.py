@@ -369,3 +369,15 @@ def test_a_hostile_like_pattern_is_answered_in_linear_time(catalog: Catalog) -> 
     assert names(catalog, f"WHERE LastName LIKE '{hostile}'") == []
     assert names(catalog, f"WHERE LastName LIKE '{'%a' * 30}%'") == ["a" * 80]
     assert time.perf_counter() - started < 1
+
+
+def test_a_scan_past_its_time_budget_ends_in_query_timeout(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fake_salesforce.soql import engine
+
+    monkeypatch.setattr(engine, "SCAN_SECONDS", -1.0)
+    monkeypatch.setattr(engine, "CHUNK", 2)
+    caught = error(catalog, "SELECT Id FROM Contact WHERE Title LIKE '%'")
+    assert (caught.status, caught.error_code) == (400, "QUERY_TIMEOUT")
+    assert caught.message == "Your query request was running for too long."
