@@ -1,0 +1,173 @@
+"""What both sides hold before a nightly run: a full read, or a watermark read when safe.
+
+Incremental only when the last run left both sides converged under the same settings and a
+full read happened within `full_reconcile_days`; every local change since is read by Id.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TypeVar
+
+from sync_core.errors import TransientError
+from sync_core.model import Person, ReadMode, Settings, SfRecord, SObject
+from sync_core.plan import next_retry_delay, skip_reason
+from sync_core.ports import SalesforceGateway, Sleep, Store
+
+T = TypeVar("T")
+WATERMARK = "nightly.watermark"
+LAST_FULL = "nightly.last_full"
+CLEAN = "nightly.clean"
+SIGNATURE = "nightly.signature"
+MARGIN = timedelta(minutes=10)  # SystemModstamp commits can lag the clock (sync-anchors 7b)
+CALL_ATTEMPTS = 3
+
+
+class HeadroomReached(Exception):
+    """The org's daily allocation is down to the reserved headroom: stop optional work."""
+
+
+@dataclass
+class Reader:
+    """Reads Salesforce for a nightly run, retrying transient failures, minding the headroom."""
+
+    store: Store
+    gateway: SalesforceGateway
+    sleep: Sleep
+    rng: random.Random = field(default_factory=random.Random)
+
+    def _mode(self, settings: Settings, now: datetime) -> ReadMode:
+        """Incremental only when the last run left both sides converged under these settings."""
+        state = {k: self.store.get_state(k) for k in (WATERMARK, LAST_FULL, CLEAN, SIGNATURE)}
+        if None in state.values() or state[CLEAN] != "1":
+            return ReadMode.FULL
+        if state[SIGNATURE] != signature(settings):
+            return ReadMode.FULL
+        last_full = datetime.fromisoformat(str(state[LAST_FULL]))
+        if now - last_full >= timedelta(days=settings.full_reconcile_days):
+            return ReadMode.FULL
+        return ReadMode.INCREMENTAL
+
+    def _gather(
+        self, mode: ReadMode, settings: Settings, now: datetime
+    ) -> tuple[dict[str, SfRecord], list[Person]]:
+        everyone = self.store.people()
+        revived, found = self._revive(settings, everyone, now)
+        if revived:
+            everyone = self.store.people()
+        if mode is ReadMode.FULL:
+            return {**found, **self._read_full(settings, everyone)}, everyone
+        watermark = datetime.fromisoformat(str(self.store.get_state(WATERMARK)))
+        records: dict[str, SfRecord] = dict(found)
+        for sobject in SObject:
+            hint = int(self.store.get_state(f"nightly.written.{sobject}") or 0)
+            bulk = hint > settings.bulk_read_threshold
+            rows = self._read(settings, sobject, since=watermark - MARGIN, bulk=bulk)
+            records.update((r.id, r) for r in rows)
+        # Local changes come from our own clock: no margin needed; the run's own are untouched.
+        changed = {p.id for p in self.store.people_changed_since(watermark)} | revived
+        touched = [p for p in everyone if p.id in changed]
+        records.update(self._read_ids(settings, touched, records.keys()))
+        relevant = [
+            p
+            for p in everyone
+            if p.id in changed or records.keys() & set(p.record_ids) or skip_reason(p)
+        ]
+        return records, relevant
+
+    def _revive(
+        self, settings: Settings, everyone: list[Person], now: datetime
+    ) -> tuple[set[int], dict[str, SfRecord]]:
+        """A broken link whose record is back (undeleted) is mended; its parked pushes resume."""
+        broken = [p for p in everyone if p.link_broken and p.record_ids]
+        if not broken:
+            return set(), {}
+        found = self._read_ids(settings, broken, set())
+        revived: set[int] = set()
+        for person in broken:
+            target = person.contact_id or person.lead_id
+            if target in found:
+                self.store.set_link(person.id, person.contact_id, person.lead_id, now, touch=False)
+                self.store.requeue_parked(now, person.id)
+                revived.add(person.id)
+        return revived, found
+
+    def _read_ids(
+        self, settings: Settings, people: Sequence[Person], known: Collection[str]
+    ) -> dict[str, SfRecord]:
+        """The linked records of `people` not already in `known`, read by Id."""
+        records: dict[str, SfRecord] = {}
+        for sobject in SObject:
+            ids = sorted({i for p in people for i in _ids_of(p, sobject)} - set(known))
+            if ids:
+                self._check_headroom(settings, 1)
+                read = partial(
+                    self.gateway.read_records, sobject, ids, settings.sync_fields, settings.names()
+                )
+                records.update((r.id, r) for r in self._call(settings, read))
+        return records
+
+    def _read_full(self, settings: Settings, everyone: list[Person]) -> dict[str, SfRecord]:
+        records: dict[str, SfRecord] = {}
+        for sobject in SObject:
+            hint_key = f"nightly.size.{sobject}"
+            local = sum(1 for p in everyone if p.unsubscribed and _ids_of(p, sobject))
+            hint = max(local, int(self.store.get_state(hint_key) or 0))
+            rows = self._read(settings, sobject, bulk=hint > settings.bulk_read_threshold)
+            self.store.set_state(hint_key, str(len(rows)))
+            records.update((r.id, r) for r in rows)
+        return records
+
+    def _read(
+        self,
+        settings: Settings,
+        sobject: SObject,
+        *,
+        since: datetime | None = None,
+        bulk: bool = False,
+    ) -> list[SfRecord]:
+        self._check_headroom(settings, 3 if bulk else 1)
+        return self._call(
+            settings,
+            lambda: self.gateway.read_opted_out(
+                sobject,
+                settings.sync_fields,
+                settings.names(),
+                since=since,
+                bulk=bulk,
+                bulk_over=settings.bulk_read_threshold,
+            ),
+        )
+
+    def _call(self, settings: Settings, fn: Callable[..., T], *args: object) -> T:
+        """Retry transient failures a few times with backoff (the injected sleep), then raise."""
+        for attempt in range(1, CALL_ATTEMPTS + 1):
+            try:
+                return fn(*args)
+            except TransientError:
+                if attempt == CALL_ATTEMPTS:
+                    raise
+                delay = next_retry_delay(attempt, settings, self.rng.random())
+                self.sleep(delay.total_seconds())
+        raise AssertionError("unreachable")
+
+    def _check_headroom(self, settings: Settings, upcoming: int) -> None:
+        usage = self.gateway.api_usage()
+        if usage is None:
+            return
+        used, allocation = usage
+        if allocation and allocation - used - upcoming < settings.api_headroom * allocation:
+            raise HeadroomReached()
+
+
+def _ids_of(person: Person, sobject: SObject) -> tuple[str, ...]:
+    found = person.contact_id if sobject is SObject.CONTACT else person.lead_id
+    return (found,) if found else ()
+
+
+def signature(settings: Settings) -> str:
+    return ",".join([*sorted(settings.sync_fields), settings.package_field])
