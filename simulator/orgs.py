@@ -16,6 +16,7 @@ import requests
 
 from fake_salesforce.fixture import FakeSalesforce
 from fake_salesforce.schema import MSO_FIELD
+from simulator.generate import records as generated_records
 
 
 class OrgError(Exception):
@@ -166,8 +167,13 @@ class LocalOrg:
         self.org.faults.clear()
 
     def generate(self, sobject: str, count: int, opted_out: float, seed: int) -> list[Generated]:
-        made = self.org.generate(sobject, count, opted_out=opted_out, seed=seed)
-        return [_generated(sobject, item, self.org) for item in made]
+        made = []
+        for fields in generated_records(sobject, count, opted_out, seed):
+            record_id = self.seed(sobject, fields)
+            made.append(
+                Generated(record_id, sobject, fields["Email"], fields["HasOptedOutOfEmail"])
+            )
+        return made
 
     def journal_mark(self) -> int:
         return int(self.org.journal.last_seq())
@@ -187,14 +193,6 @@ class LocalOrg:
 
 def _within(seq: int, ranges: Iterable[tuple[int, int]]) -> bool:
     return any(low < seq <= high for low, high in ranges)
-
-
-def _generated(sobject: str, item: Any, org: Any) -> Generated:
-    record_id = str(item if isinstance(item, str) else item["Id"] if isinstance(item, Mapping)
-                    else item.id)  # fmt: skip
-    record = org.get(sobject, record_id) or {}
-    return Generated(record_id, sobject, str(record.get("Email") or f"{record_id}@example.com"),
-                     bool(record.get("HasOptedOutOfEmail")))  # fmt: skip
 
 
 def _call(action: Any) -> Any:
