@@ -105,10 +105,13 @@ def _span(ctx: Context, spec: FieldSpec, lit: nodes.RangeLit) -> Span:
     if parsed is None:
         shown = lit.name if lit.n is None else f"{lit.name}:{lit.n}"
         raise malformed(ctx.text, lit.pos, f"unexpected token: '{shown}'")
-    start, end = dates.date_range(*parsed, today=dates.local_today(ctx.now, ctx.zone))
-    if spec.type == "date":
-        return Span(start, end)
-    low, high = dates.datetime_range(start, end, ctx.zone)
+    try:
+        start, end = dates.date_range(*parsed, today=dates.local_today(ctx.now, ctx.zone))
+        if spec.type == "date":
+            return Span(start, end)
+        low, high = dates.datetime_range(start, end, ctx.zone)
+    except (ValueError, OverflowError):  # n reaches past year 1 or 9999
+        raise malformed(ctx.text, lit.pos, f"unexpected token: '{lit.name}:{lit.n}'") from None
     return Span(low, high)
 
 

@@ -111,7 +111,10 @@ class _Build(Transformer[Token, Any]):
             raise LiteralError(_pos(items[0]), f"unexpected token: '{items[0]}'") from None
 
     def datetime(self, items: list[Token]) -> nodes.DateTimeLit:
-        parsed = values.parse_datetime(str(items[0]))
+        try:
+            parsed = values.parse_datetime(str(items[0]))
+        except (ValueError, OverflowError):  # an offset beyond ±24h, or a year past 9999
+            parsed = None
         if parsed is None:
             raise LiteralError(_pos(items[0]), f"unexpected token: '{items[0]}'")
         return nodes.DateTimeLit(parsed, _pos(items[0]))

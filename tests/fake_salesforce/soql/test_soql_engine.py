@@ -310,6 +310,30 @@ ERRORS: list[tuple[str, str, int, str]] = [
         "unexpected token: 'LAST_N_FORTNIGHTS:2'",
     ),
     (
+        "SELECT Id FROM Contact WHERE CreatedDate > LAST_N_DAYS:99999999999",
+        "MALFORMED_QUERY",
+        44,
+        "unexpected token: 'LAST_N_DAYS:99999999999'",
+    ),
+    (
+        "SELECT Id FROM Contact WHERE CreatedDate > N_YEARS_AGO:99999",
+        "MALFORMED_QUERY",
+        44,
+        "unexpected token: 'N_YEARS_AGO:99999'",
+    ),
+    (
+        "SELECT Id FROM Contact WHERE CreatedDate > 2024-01-01T00:00:00+99:99",
+        "MALFORMED_QUERY",
+        44,
+        "unexpected token: '2024-01-01T00:00:00+99:99'",
+    ),
+    (
+        "SELECT Id FROM Contact WHERE CreatedDate = 9999-12-31T23:59:59-12:00",
+        "MALFORMED_QUERY",
+        44,
+        "unexpected token: '9999-12-31T23:59:59-12:00'",
+    ),
+    (
         "SELECT Id FROM Contact WHERE Description = 'x'",
         "INVALID_FIELD",
         30,

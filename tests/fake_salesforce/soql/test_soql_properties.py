@@ -197,6 +197,14 @@ snippets = st.sampled_from(
         "Account.Name",
         " NULLS ",
         "FIRST",
+        "CreatedDate",
+        "Birthdate",
+        " > ",
+        "N_YEARS_AGO:99999",
+        "9999-12-31T23:59:59-12:00",
+        "2024-01-01T00:00:00+99:99",
+        "1e5",
+        "''",
     ]
 )
 
