@@ -6,7 +6,7 @@ Reads the fewest Salesforce calls: a SystemModstamp watermark when that is safe,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -26,10 +26,12 @@ from sync_core.model import (
     Diagnostic,
     NightlyPlan,
     NightlyReport,
+    Person,
     ReadMode,
     RecordWrite,
     RunKind,
     Settings,
+    SfRecord,
     SObject,
     Source,
     WriteOutcome,
@@ -106,6 +108,7 @@ class NightlyRun(Reader):
             count = sum(1 for w in outcome.done if w.sobject is sobject)
             self.store.set_state(f"nightly.written.{sobject}", str(count))
         self._done = outcome.done
+        self._settle_pushes(people, records, outcome.done, settings, now)
         return _with(
             report,
             writes_done=outcome.written,
@@ -114,6 +117,28 @@ class NightlyRun(Reader):
             errors=tuple(outcome.errors),
             notes=tuple(outcome.notes),
         )
+
+    def _settle_pushes(
+        self,
+        people: Sequence[Person],
+        records: Mapping[str, SfRecord],
+        done: Sequence[RecordWrite],
+        settings: Settings,
+        now: datetime,
+    ) -> None:
+        """Pushes still waiting (or parked) for people whose record now holds every selected
+        field are redundant: the run has delivered what they would have."""
+        written = {w.record_id for w in done}
+        converged = []
+        for person in people:
+            target = person.target
+            if target is None:
+                continue
+            record = records.get(target[1])
+            held = record is not None and settings.sync_fields <= record.opted_out
+            if held or target[1] in written:
+                converged.append(person.id)
+        self.store.settle_items(converged, now)
 
     # writing ------------------------------------------------------------------------------
 

@@ -115,6 +115,26 @@ class OutboxStore:
             )
         return result.rowcount
 
+    def settle_items(self, person_ids: Iterable[int], now: datetime) -> int:
+        """Mark these people's undelivered items done: a nightly run wrote their records."""
+        ids = list(person_ids)
+        settled = 0
+        with self.engine.begin() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                settled += conn.execute(
+                    update(outbox)
+                    .where(outbox.c.person_id.in_(chunk), outbox.c.state != DONE)
+                    .values(
+                        state=DONE,
+                        delivered_at=now,
+                        lease_until=None,
+                        last_code="SETTLED_BY_NIGHTLY",
+                        last_message="the nightly run wrote every selected field",
+                    )
+                ).rowcount
+        return settled
+
     def next_due(self) -> datetime | None:
         """The earliest instant a pending item can be claimed (its due time or lease end)."""
         ready = case(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sync_core.errors import TransientError
+from sync_core.errors import ConfigurationError, TransientError
 from sync_core.model import DEFAULT_PACKAGE_FIELD, Code, ReadMode, SObject, Source, SyncField
 from sync_core.service import SyncService
 from tests.sync_core.conftest import T0, FrozenClock
@@ -214,16 +214,19 @@ def test_deleted_record_in_nightly_breaks_the_link_and_keeps_the_unsubscribe(
     assert not service.person(person).link_broken
 
 
-def test_undeleting_a_record_resumes_its_parked_push(service: SyncService, org: MemoryOrg) -> None:
+def test_an_undeleted_record_gets_the_opt_out_and_its_parked_push_is_settled(
+    service: SyncService, org: MemoryOrg
+) -> None:
     _on(service)
     person, contact = _person(service, org, "jane@example.com")
     org.records[contact].deleted = True
     service.unsubscribe(person, Source.MANUAL, T0)
     assert service.push_due(T0 + timedelta(seconds=1)).parked == 1
+    assert service.person(person).link_broken
     org.records[contact].deleted = False
-    service.run_nightly(NIGHT)
-    assert org.value(contact) and service.pending_pushes() == 1
-    assert service.push_due(NIGHT).delivered == 1 and service.pending_pushes() == 0
+    report = service.run_nightly(NIGHT)
+    assert report.writes_done == 1 and org.value(contact)
+    assert not service.person(person).link_broken and service.pending_pushes() == 0
 
 
 def test_nightly_follows_a_converted_lead_to_its_contact(
@@ -271,6 +274,21 @@ def test_the_trail_shows_why_each_opt_out_changed_on_either_side(
     ]
     assert trail[1].record_id == contact and trail[1].fields == ("HasOptedOutOfEmail",)
     assert trail[-1].source == Source.SALESFORCE_SYNC
+
+
+def test_a_parked_push_is_settled_once_the_nightly_writes_the_record(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    org.package = False
+    _on(service, sync_fields=set(SyncField))
+    person, contact = _person(service, org, "jane@example.com")
+    service.unsubscribe(person, Source.MANUAL, T0)
+    org.faults.append(ConfigurationError("INVALID_FIELD", "No such column"))
+    assert service.push_due(T0 + timedelta(seconds=1)).parked == 1
+    org.package = True  # the admin installs the package; no setting changed
+    report = service.run_nightly(NIGHT)
+    assert report.writes_done == 1 and org.value(contact, DEFAULT_PACKAGE_FIELD)
+    assert service.pending_pushes() == 0
 
 
 def test_every_run_is_recorded_with_its_counts(service: SyncService, org: MemoryOrg) -> None:
