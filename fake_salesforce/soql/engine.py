@@ -50,9 +50,9 @@ class Result:
             return self.fixed[start:stop]
         if self.render is None:
             return []
-        rows = self.table.rows
         render = self.render(version)
-        return [render(row) for rid in self.ids[start:stop] if (row := rows.get(rid)) is not None]
+        found = map(self.table.rows.get, self.ids[start:stop])
+        return [render(row) for row in found if row is not None]
 
 
 def execute(
@@ -137,13 +137,15 @@ def _scan(pairs: Iterable[tuple[str, Row]], test: Predicate, deleted: int | None
 
 
 def _scan_equal(rows: dict[str, Row], slot: int, value: Any, deleted: int | None) -> list[str]:
-    """`field = value` over every row without a Python call per row (map/compress run in C)."""
+    """`field = value` over every row without a Python call per row (map/compress run in C).
+
+    Only the matches are then checked for deletion: a tuple per row would cost more than it
+    saves.
+    """
+    flags = map(partial(operator.eq, value), map(itemgetter(slot), rows.values()))
     if deleted is None:
-        flags = map(partial(operator.eq, value), map(itemgetter(slot), rows.values()))
-    else:
-        wanted = (value, False)
-        flags = map(partial(operator.eq, wanted), map(itemgetter(slot, deleted), rows.values()))
-    return list(compress(rows.keys(), flags))
+        return list(compress(rows.keys(), flags))
+    return [rid for rid, row in compress(rows.items(), flags) if not row[deleted]]
 
 
 def _sort(
