@@ -54,3 +54,9 @@ class OrgClock:
         if delta < timedelta(0):
             raise ClockError("the clock never goes backwards: negative advance")
         return self.set(self.now() + delta)
+
+    def restore(self, when: datetime) -> None:
+        """Stand at `when`, even if earlier: only for loading a saved org (a new timeline)."""
+        with self._lock:
+            self._offset = when.astimezone(UTC) - self._base()
+            self._last = when.astimezone(UTC)

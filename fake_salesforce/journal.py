@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -54,6 +54,23 @@ class Entry:
             "client": self.client,
         }
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Entry:
+        """The entry `as_json` rendered (what the control API's journal answers)."""
+        return cls(
+            seq=int(data["seq"]),
+            time=datetime.fromisoformat(data["time"]),
+            method=data["method"],
+            path=data["path"],
+            org_id=data["org"],
+            status=int(data["status"]),
+            error_code=data.get("errorCode"),
+            records=tuple(data.get("records", ())),
+            written=tuple((w["id"], tuple(w["fields"].items())) for w in data.get("written", ())),
+            counted=bool(data.get("counted", True)),
+            client=data.get("client"),
+        )
+
 
 @dataclass
 class Journal:
@@ -82,34 +99,106 @@ class Journal:
         after_seq: int = 0,
         status: int | None = None,
         client: str | None = None,
+        error_code: str | None = None,
     ) -> list[Entry]:
         """Entries matching every given filter (`path` is a glob)."""
-        return [
-            e
-            for e in list(self.entries)
-            if e.seq > after_seq
-            and (method is None or e.method == method.upper())
-            and (path is None or fnmatch.fnmatchcase(e.path, path))
-            and (record is None or record[:15] in {r[:15] for r in e.records})
-            and (since is None or e.time >= since)
-            and (until is None or e.time <= until)
-            and (status is None or e.status == status)
-            and (client is None or e.client == client)
-        ]
+        return select(
+            list(self.entries),
+            method=method,
+            path=path,
+            record=record,
+            since=since,
+            until=until,
+            after_seq=after_seq,
+            status=status,
+            client=client,
+            error_code=error_code,
+        )
 
     def api_calls(self, after_seq: int = 0, client: str | None = None) -> int:
-        return sum(1 for e in self.query(after_seq=after_seq, client=client) if e.counted)
+        return count_calls(self.query(after_seq=after_seq, client=client))
 
     def writes(self, record_id: str, client: str | None = None) -> list[dict[str, Any]]:
         """Every successful write of one record, as the fields each call set."""
-        found: list[dict[str, Any]] = []
-        for entry in self.query(record=record_id, client=client):
-            if entry.status < 300:
-                found.extend(entry.fields_written(_canonical(record_id, entry.written)))
-        return found
+        return writes_of(self.query(record=record_id, client=client), record_id)
+
+    def assert_written_once(self, record_id: str, fields: Mapping[str, Any]) -> None:
+        """Fail unless exactly one successful call wrote the record, setting these values."""
+        check_written_once(self.writes(record_id), record_id, fields)
+
+    def counts(self, after_seq: int = 0) -> dict[str, int]:
+        """`api_calls` and `writes` (successful record writes) since `after_seq`."""
+        return count_summary(self.query(after_seq=after_seq))
 
     def last_seq(self) -> int:
         return self.entries[-1].seq if self.entries else 0
+
+
+def select(
+    entries: Iterable[Entry],
+    method: str | None = None,
+    path: str | None = None,
+    record: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    after_seq: int = 0,
+    status: int | None = None,
+    client: str | None = None,
+    error_code: str | None = None,
+) -> list[Entry]:
+    """Entries matching every given filter (`path` is a glob, `record` 15 or 18 characters)."""
+    return [
+        e
+        for e in entries
+        if e.seq > after_seq
+        and (method is None or e.method == method.upper())
+        and (path is None or fnmatch.fnmatchcase(e.path, path))
+        and (record is None or record[:15] in {r[:15] for r in e.records})
+        and (since is None or e.time >= since)
+        and (until is None or e.time <= until)
+        and (status is None or e.status == status)
+        and (client is None or e.client == client)
+        and (error_code is None or e.error_code == error_code)
+    ]
+
+
+def count_calls(entries: Iterable[Entry]) -> int:
+    return sum(1 for e in entries if e.counted)
+
+
+def writes_of(entries: Iterable[Entry], record_id: str) -> list[dict[str, Any]]:
+    """Every successful write of one record among `entries`, as the fields each call set."""
+    found: list[dict[str, Any]] = []
+    for entry in entries:
+        if entry.status < 300:
+            found.extend(entry.fields_written(_canonical(record_id, entry.written)))
+    return found
+
+
+def count_summary(entries: Sequence[Entry]) -> dict[str, int]:
+    return {
+        "api_calls": count_calls(entries),
+        "writes": sum(len(e.written) for e in entries if e.status < 300),
+    }
+
+
+def check_written_once(
+    writes: Sequence[Mapping[str, Any]], record_id: str, fields: Mapping[str, Any]
+) -> None:
+    if len(writes) != 1:
+        raise AssertionError(
+            f"{record_id} was written {len(writes)} times, expected once: {list(writes)}"
+        )
+    wrong = {k: (writes[0].get(k, "<not set>"), v) for k, v in fields.items()
+             if writes[0].get(k, _MISSING) != v}  # fmt: skip
+    if wrong:
+        detail = ", ".join(
+            f"{k}: wrote {got!r}, expected {want!r}" for k, (got, want) in wrong.items()
+        )
+        raise AssertionError(f"{record_id} was written once, but {detail}")
+
+
+_MISSING = object()
 
 
 def _canonical(record_id: str, written: Iterable[tuple[str, Any]]) -> str:

@@ -1,0 +1,411 @@
+"""The control API under /_fake/: orgs, state, records, admin acts, clock, faults and journal.
+
+Every route addresses one org (`?org=` Id or username, or `X-Fake-Org`; the default org when
+omitted). Loopback callers only, unless the app has a CONTROL_TOKEN: then every call must send
+it as `X-Fake-Control-Token`. Answers are JSON; errors are `{"error": CODE, "message": ...}`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+from flask.blueprints import BlueprintSetupState
+from werkzeug.exceptions import HTTPException
+
+from fake_salesforce import generate, ids, lead_convert, snapshot
+from fake_salesforce.clock import ClockError
+from fake_salesforce.errors import ApiError
+from fake_salesforce.faults import FaultSpecError, TransportFaults, parse_when, relative_delta
+from fake_salesforce.journal import Journal
+from fake_salesforce.org import Credentials, Org, OrgSettings
+from fake_salesforce.registry import Registry
+from fake_salesforce.routes.context import empty_response, json_response
+from fake_salesforce.values import to_json
+
+bp = Blueprint("control", __name__, url_prefix="/_fake")
+TOKEN_HEADER = "X-Fake-Control-Token"
+ORG_HEADER = "X-Fake-Org"
+
+
+class ControlError(HTTPException):
+    """A refused control call: status, a code and a sentence saying why."""
+
+    def __init__(self, status: int, error: str, message: str) -> None:
+        super().__init__(description=message)
+        self.code, self.error, self.message = status, error, message
+
+    def get_response(self, environ: Any = None, scope: Any = None) -> Response:
+        return json_response({"error": self.error, "message": self.message}, self.code or 400)
+
+
+@bp.record_once
+def _wrap_transport(state: BlueprintSetupState) -> None:
+    app: Any = state.app
+    registry: Registry = app.config["REGISTRY"]
+    app.wsgi_app = TransportFaults(app.wsgi_app, registry.resolve)
+
+
+@bp.before_request
+def _guard() -> None:
+    expected = current_app.config.get("CONTROL_TOKEN")
+    if expected:
+        given = request.headers.get(TOKEN_HEADER, "")
+        if not hmac.compare_digest(given.encode(), str(expected).encode()):
+            raise ControlError(401, "CONTROL_TOKEN_REQUIRED", f"send the {TOKEN_HEADER} header")
+        return
+    try:
+        loopback = ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ControlError(
+            403,
+            "CONTROL_LOOPBACK_ONLY",
+            "the control API answers loopback callers only; start the server with a "
+            "control token to use it from elsewhere",
+        )
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError) -> Response:
+    return ControlError(exc.status, exc.error_code, exc.message).get_response()
+
+
+@bp.errorhandler(ClockError)
+def _clock_error(exc: ClockError) -> Response:
+    return ControlError(409, "CLOCK_BACKWARDS", str(exc)).get_response()
+
+
+@bp.errorhandler(ValueError)
+def _bad_value(exc: ValueError) -> Response:  # FaultSpecError, LoadError, SnapshotError...
+    return ControlError(400, "INVALID_REQUEST", str(exc)).get_response()
+
+
+def _registry() -> Registry:
+    registry: Registry = current_app.config["REGISTRY"]
+    return registry
+
+
+def _org() -> Org:
+    wanted = request.args.get("org") or request.headers.get(ORG_HEADER)
+    registry = _registry()
+    if not wanted:
+        if not registry.orgs:
+            raise ControlError(404, "ORG_NOT_FOUND", "the server holds no org")
+        return registry.default_org
+    org = _find_org(registry, wanted)
+    if org is None:
+        raise ControlError(404, "ORG_NOT_FOUND", f"no org {wanted!r} (give its Id or username)")
+    return org
+
+
+def _find_org(registry: Registry, wanted: str) -> Org | None:
+    org_id = ids.normalize(wanted) if ids.is_id_shaped(wanted) else None
+    if org_id is not None and org_id in registry.orgs:
+        return registry.orgs[org_id]
+    return registry.by_username(wanted)
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True, force=True) if request.get_data() else {}
+    if not isinstance(data, dict):
+        raise ControlError(400, "INVALID_REQUEST", "the body must be a JSON object")
+    return data
+
+
+def org_json(org: Org) -> dict[str, Any]:
+    creds = org.credentials
+    return {
+        "id": org.org_id,
+        "name": org.settings.name,
+        "username": creds.username,
+        "password": creds.password,
+        "securityToken": creds.security_token,
+        "consumerKey": creds.consumer_key,
+        "consumerSecret": creds.consumer_secret,
+        "packages": sorted(org.packages),
+        "timezone": org.settings.timezone,
+        "apiLimit": org.usage.limit,
+        "now": org.clock.now().isoformat(),
+    }
+
+
+# -- orgs ---------------------------------------------------------------------------------
+@bp.get("/orgs")
+def list_orgs() -> Response:
+    return json_response({"orgs": [org_json(o) for o in _registry().orgs.values()]})
+
+
+@bp.post("/orgs")
+def create_org() -> Response:
+    body = _body()
+    if not body.get("username"):
+        raise ControlError(400, "INVALID_REQUEST", "username is required")
+    username = str(body["username"])
+    settings = OrgSettings(
+        name=str(body.get("name", OrgSettings.name)),
+        timezone=str(body.get("timezone", OrgSettings.timezone)),
+        api_limit=int(body.get("apiLimit", OrgSettings.api_limit)),
+        session_seconds=int(body.get("sessionSeconds", OrgSettings.session_seconds)),
+        packages=frozenset(body.get("packages", ())),
+    )
+    credentials = Credentials(
+        username=username,
+        password=str(body.get("password", Credentials.password)),
+        security_token=str(body.get("securityToken", Credentials.security_token)),
+        consumer_key=str(body.get("consumerKey", f"consumer-{username}")),
+        consumer_secret=str(body.get("consumerSecret", f"secret-{username}")),
+    )
+    try:
+        org = _registry().add_org(settings, credentials)
+    except ValueError as exc:
+        raise ControlError(409, "DUPLICATE_USERNAME", str(exc)) from None
+    for package in settings.packages:
+        org.install_package(package)
+    return json_response(org_json(org), 201)
+
+
+@bp.delete("/orgs/<org_ref>")
+def delete_org(org_ref: str) -> Response:
+    org = _find_org(_registry(), org_ref)
+    if org is None:
+        raise ControlError(404, "ORG_NOT_FOUND", f"no org {org_ref!r}")
+    _registry().remove_org(org.org_id)
+    return empty_response()
+
+
+# -- state --------------------------------------------------------------------------------
+@bp.post("/reset")
+def reset() -> Response:
+    org = _org()
+    snapshot.reset_org(org)
+    return json_response(org_json(org))
+
+
+@bp.get("/state")
+def export_state() -> Response:
+    return json_response(snapshot.export_org(_org()))
+
+
+@bp.put("/state")
+def import_state() -> Response:
+    org, data = _org(), _body()
+    registry = _registry()
+    if data.get("org_id") != org.org_id and data.get("org_id") in registry.orgs:
+        raise ControlError(409, "ORG_EXISTS", f"another org already has Id {data['org_id']}")
+    old_id = org.org_id
+    snapshot.import_into(org, data)
+    if org.org_id != old_id:
+        registry.orgs.pop(old_id, None)
+        registry.orgs[org.org_id] = org
+    return json_response(org_json(org))
+
+
+@bp.post("/records")
+def load_records() -> Response:
+    org = _org()
+    section = generate.parse_document(request.get_data(), request.content_type or "")
+    return json_response(generate.load_section(org, section).as_json(), 201)
+
+
+@bp.get("/records/<sobject>/<record_id>")
+def read_record(sobject: str, record_id: str) -> Response:
+    """The stored record, deleted ones included (what the API would hide)."""
+    org = _org()
+    spec = org.require_spec(sobject)
+    rid = ids.normalize(record_id)
+    table = org.tables[spec.name]
+    row = table.row(rid) if rid else None
+    if row is None:
+        raise ControlError(404, "NOT_FOUND", f"no {spec.name} {record_id}")
+    return json_response({k: to_json(v) for k, v in table.as_dict(row, spec.fields).items()})
+
+
+@bp.post("/records/<sobject>/<record_id>/undelete")
+def undelete(sobject: str, record_id: str) -> Response:
+    org = _org()
+    with org.lock:
+        org.undelete(sobject, record_id)
+    return empty_response()
+
+
+# -- packages and admin acts --------------------------------------------------------------
+@bp.get("/packages")
+def packages() -> Response:
+    return json_response({"packages": sorted(_org().packages)})
+
+
+@bp.put("/packages/<package>")
+def install_package(package: str) -> Response:
+    org = _org()
+    with org.lock:
+        org.install_package(package)
+    return json_response({"packages": sorted(org.packages)})
+
+
+@bp.delete("/packages/<package>")
+def uninstall_package(package: str) -> Response:
+    org = _org()
+    with org.lock:
+        org.uninstall_package(package)
+    return json_response({"packages": sorted(org.packages)})
+
+
+@bp.post("/leads/<lead_id>/convert")
+def convert_lead(lead_id: str) -> Response:
+    body = _body()
+    result = lead_convert.convert_lead(
+        _org(),
+        lead_id,
+        contact_id=body.get("contactId"),
+        account_id=body.get("accountId"),
+        map_package_field=bool(body.get("mapPackageField", False)),
+    )
+    return json_response(result.as_json())
+
+
+@bp.get("/field-security")
+def field_security() -> Response:
+    locked = sorted(f"{obj}.{name}" for obj, name in _org().read_only)
+    return json_response({"readOnly": locked})
+
+
+@bp.put("/field-security/<sobject>/<field_name>")
+def set_field_security(sobject: str, field_name: str) -> Response:
+    org, body = _org(), _body()
+    with org.lock:
+        org.set_field_read_only(sobject, field_name, bool(body.get("readOnly", True)))
+    return field_security()
+
+
+@bp.post("/sessions/expire")
+def expire_sessions() -> Response:
+    ended = _registry().expire_sessions(_org().org_id)
+    return json_response({"expired": ended})
+
+
+@bp.put("/usage")
+def set_usage() -> Response:
+    org, body = _org(), _body()
+    with org.lock:
+        if "limit" in body:
+            org.usage.limit = int(body["limit"])
+        if "used" in body:
+            org.usage.set_used(org.clock.now(), int(body["used"]))
+        now = org.clock.now()
+        return json_response({"used": org.usage.used(now), "limit": org.usage.limit})
+
+
+# -- clock --------------------------------------------------------------------------------
+def _clock_json(org: Org) -> Response:
+    return json_response({"now": org.clock.now().isoformat()})
+
+
+@bp.get("/clock")
+def read_clock() -> Response:
+    return _clock_json(_org())
+
+
+@bp.put("/clock")
+def set_clock() -> Response:
+    org, body = _org(), _body()
+    if "now" not in body:
+        raise ControlError(400, "INVALID_REQUEST", 'send {"now": "2026-03-02T09:00:00Z"}')
+    try:
+        when = parse_when(body["now"], org.clock.now())
+    except FaultSpecError as exc:
+        raise ControlError(400, "INVALID_REQUEST", str(exc).replace("until:", "now:")) from None
+    org.clock.set(when)
+    return _clock_json(org)
+
+
+@bp.post("/clock/advance")
+def advance_clock() -> Response:
+    org, body = _org(), _body()
+    if "seconds" in body:
+        delta = timedelta(seconds=float(body["seconds"]))
+    else:
+        delta = relative_delta(str(body.get("by", ""))) or timedelta(-1)
+        if delta < timedelta(0):
+            raise ControlError(
+                400, "INVALID_REQUEST", 'send {"seconds": 90} or {"by": "+2h"} (forward only)'
+            )
+    org.clock.advance(delta)
+    return _clock_json(org)
+
+
+# -- faults -------------------------------------------------------------------------------
+@bp.get("/faults")
+def list_faults() -> Response:
+    org = _org()
+    return json_response({"faults": [r.as_json() for r in org.faults.active(org.clock.now())]})
+
+
+@bp.post("/faults")
+def add_fault() -> Response:
+    org = _org()
+    rule = org.faults.add(_body(), org.clock.now())
+    return json_response(rule.as_json(), 201)
+
+
+@bp.delete("/faults")
+def clear_faults() -> Response:
+    _org().faults.clear()
+    return empty_response()
+
+
+@bp.delete("/faults/<rule_id>")
+def remove_fault(rule_id: str) -> Response:
+    if not _org().faults.remove(rule_id):
+        raise ControlError(404, "NOT_FOUND", f"no fault {rule_id}")
+    return empty_response()
+
+
+# -- journal ------------------------------------------------------------------------------
+def _time_arg(name: str) -> datetime | None:
+    value = request.args.get(name)
+    if value is None:
+        return None
+    return parse_when(value, datetime.fromisoformat("1970-01-01T00:00:00+00:00"))
+
+
+def _entries(journal: Journal) -> list[Any]:
+    args = request.args
+    status = args.get("status")
+    return journal.query(
+        method=args.get("method"),
+        path=args.get("path"),
+        record=args.get("record"),
+        since=_time_arg("since"),
+        until=_time_arg("until"),
+        after_seq=int(args.get("after", 0)),
+        status=int(status) if status else None,
+        client=args.get("client"),
+        error_code=args.get("errorCode"),
+    )
+
+
+@bp.get("/journal")
+def journal() -> Response:
+    org = _org()
+    entries = _entries(org.journal)
+    return json_response(
+        {"entries": [e.as_json() for e in entries], "lastSeq": org.journal.last_seq()}
+    )
+
+
+@bp.get("/journal/counts")
+def journal_counts() -> Response:
+    org = _org()
+    return json_response({**org.journal.counts(int(request.args.get("after", 0))),
+                          "lastSeq": org.journal.last_seq()})  # fmt: skip
+
+
+@bp.delete("/journal")
+def clear_journal() -> Response:
+    _org().journal.clear()
+    return empty_response()
