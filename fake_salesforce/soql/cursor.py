@@ -9,6 +9,7 @@ released, "Query Locators" in the SOAP API guide).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,37 @@ DEFAULT_BATCH, MIN_BATCH = 2000, 200
 IDLE = timedelta(minutes=15)
 MAX_OPEN = 10
 _BATCH = re.compile(r"batchSize\s*=\s*(\d+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a result: rendered as a dict (`body`) or straight to JSON text (`json`)."""
+
+    result: Result
+    start: int
+    stop: int
+    done: bool
+    next_url: str | None
+    version: str
+
+    @property
+    def ids(self) -> list[str]:
+        return self.result.ids[self.start : self.stop]
+
+    def body(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"totalSize": self.result.total_size, "done": self.done}
+        if self.next_url is not None:
+            out["nextRecordsUrl"] = self.next_url
+        out["records"] = self.result.records(self.start, self.stop, self.version)
+        return out
+
+    def json(self) -> str:
+        """`json.dumps(self.body(), separators=(",", ":"))`, without the dicts in between."""
+        head = f'{{"totalSize":{self.result.total_size},"done":{"true" if self.done else "false"}'
+        if self.next_url is not None:
+            head += ',"nextRecordsUrl":' + json.dumps(self.next_url)
+        records = self.result.records_json(self.start, self.stop, self.version)
+        return head + ',"records":' + records + "}"
 
 
 @dataclass
@@ -48,7 +80,7 @@ def first_page(
     batch: int,
     now: datetime,
     mint: Callable[[], str],
-) -> dict[str, Any]:
+) -> Page:
     """The first page; opens a locator when more pages follow."""
     _expire(cursors, now)
     if result.fixed is None and len(result.ids) > batch:
@@ -61,7 +93,7 @@ def first_page(
     return _page(None, Cursor(result, batch, now), 0, version)
 
 
-def next_page(cursors: dict[str, Any], locator: str, version: str, now: datetime) -> dict[str, Any]:
+def next_page(cursors: dict[str, Any], locator: str, version: str, now: datetime) -> Page:
     """The page a locator (`01g...-2000`) points at, or INVALID_QUERY_LOCATOR."""
     _expire(cursors, now)
     key, _, start = locator.rpartition("-")
@@ -72,15 +104,11 @@ def next_page(cursors: dict[str, Any], locator: str, version: str, now: datetime
     return _page(key, cursor, int(start), version)
 
 
-def _page(key: str | None, cursor: Cursor, start: int, version: str) -> dict[str, Any]:
-    result = cursor.result
+def _page(key: str | None, cursor: Cursor, start: int, version: str) -> Page:
     stop = start + cursor.batch
-    done = key is None or stop >= len(result.ids)
-    body: dict[str, Any] = {"totalSize": result.total_size, "done": done}
-    if not done:
-        body["nextRecordsUrl"] = f"/services/data/v{version}/query/{key}-{stop}"
-    body["records"] = result.records(start, stop, version)
-    return body
+    done = key is None or stop >= len(cursor.result.ids)
+    next_url = None if done else f"/services/data/v{version}/query/{key}-{stop}"
+    return Page(cursor.result, start, stop, done, next_url, version)
 
 
 def _expire(cursors: dict[str, Any], now: datetime) -> None:

@@ -6,6 +6,7 @@ The answer is an ordered Id list plus a renderer, so a page is rendered only whe
 
 from __future__ import annotations
 
+import json
 import operator
 import time
 from collections.abc import Callable, Iterable
@@ -25,7 +26,7 @@ from fake_salesforce.soql.grouping import aggregate
 from fake_salesforce.soql.literals import Context
 from fake_salesforce.soql.parser import parse
 from fake_salesforce.soql.predicate import Compiler, Predicate
-from fake_salesforce.soql.projection import Record, Renderer, renderer
+from fake_salesforce.soql.projection import Projection, Record, renderer
 from fake_salesforce.table import Row, Table
 
 MAX_OFFSET = 2000
@@ -41,7 +42,7 @@ class Result:
     table: Table
     ids: list[str]
     total_size: int
-    render: Renderer | None
+    render: Projection | None
     fixed: list[Record] | None = None
 
     def records(self, start: int, stop: int, version: str) -> list[Record]:
@@ -50,9 +51,17 @@ class Result:
             return self.fixed[start:stop]
         if self.render is None:
             return []
-        render = self.render(version)
+        render = self.render.compile(version)
         found = map(self.table.rows.get, self.ids[start:stop])
         return [render(row) for row in found if row is not None]
+
+    def records_json(self, start: int, stop: int, version: str) -> str:
+        """`records(start, stop, version)` as compact JSON text, without building dicts."""
+        if self.fixed is not None or self.render is None:
+            return json.dumps(self.records(start, stop, version), separators=(",", ":"))
+        encode = self.render.compile_json(version)
+        found = map(self.table.rows.get, self.ids[start:stop])
+        return "[" + ",".join([encode(row) for row in found if row is not None]) + "]"
 
 
 def execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -234,3 +235,46 @@ def test_random_where_clauses_only_ever_fail_with_api_errors(tail: str) -> None:
         execute(f"SELECT Id, Email FROM Contact WHERE {tail}", catalog, NOW, "UTC")
     except ApiError as exc:
         assert exc.status == 400
+
+
+SELECTABLE = [
+    "Id",
+    "LastName",
+    "Email",
+    "Title",
+    "HasOptedOutOfEmail",
+    "Birthdate",
+    "CreatedDate",
+    "Account.Name",
+    "Account.Id",
+    "Owner.Email",
+    "AccountId",
+]
+wild_text = st.none() | st.text(max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(wild_text, wild_text, st.booleans(), st.booleans()), max_size=6),
+    st.lists(st.sampled_from(SELECTABLE), min_size=1, max_size=6, unique=True),
+    st.sampled_from(["59.0", "50.0"]),
+)
+def test_page_json_text_equals_json_dumps_of_the_records(
+    rows: list[tuple[str | None, str | None, bool, bool]], fields: list[str], version: str
+) -> None:
+    catalog = Catalog()
+    account = catalog.add("Account", Name='Ac\u00e9 "quoted" \\ \n')
+    owner = catalog.add("User", Username="u", Email="\u2603@x.com", LastName="U")
+    for title, name, linked, opted in rows:
+        catalog.add(
+            "Contact",
+            LastName=name or "x",
+            Title=title,
+            HasOptedOutOfEmail=opted,
+            AccountId=account if linked else None,
+            Birthdate=date(1990, 1, 2),
+            OwnerId=owner if opted else None,
+        )
+    result = execute(f"SELECT {', '.join(fields)} FROM Contact", catalog, NOW, "UTC")
+    expected = json.dumps(result.records(0, 100, version), separators=(",", ":"))
+    assert result.records_json(0, 100, version) == expected
