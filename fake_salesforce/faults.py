@@ -177,6 +177,8 @@ def rule_from_spec(rule_id: str, spec: Mapping[str, Any], now: datetime) -> Faul
     if not isinstance(ms, int | float) or ms < 0:
         raise FaultSpecError(f"ms: milliseconds, not negative (got {ms!r})")
     until = spec.get("until")
+    if kind == "session_expired" and count is None and until is None and rate is None:
+        count = 1  # "the current token stops working once"
     return FaultRule(
         id=str(spec.get("id") or rule_id),
         kind=kind,
