@@ -55,6 +55,21 @@ class Result:
         found = map(self.table.rows.get, self.ids[start:stop])
         return [render(row) for row in found if row is not None]
 
+    def columns(self) -> list[str]:
+        """Column names of `flat_rows` (`Id`, `Account.Name`, ...; aggregate keys)."""
+        if self.render is not None:
+            return self.render.columns()
+        return [k for k in (self.fixed or [{}])[0] if k != "attributes"]
+
+    def flat_rows(self, start: int, stop: int) -> list[list[Any]]:
+        """Rows [start, stop) as raw value lists for `columns()`: what Bulk CSV writes."""
+        if self.render is None:
+            names = self.columns()
+            return [[record.get(n) for n in names] for record in (self.fixed or [])[start:stop]]
+        flat = self.render.flat
+        found = map(self.table.rows.get, self.ids[start:stop])
+        return [flat(row) for row in found if row is not None]
+
     def records_json(self, start: int, stop: int, version: str) -> str:
         """`records(start, stop, version)` as compact JSON text, without building dicts."""
         if self.fixed is not None or self.render is None:

@@ -76,6 +76,28 @@ class Projection:
 
         return render
 
+    def columns(self, prefix: str = "") -> list[str]:
+        """Flat column names in selection order, parents dotted (`Account.Name`), as Bulk CSV."""
+        out: list[str] = []
+        for key, slot in self.entries:
+            if slot is None:
+                out += self.parents[key][0].columns(f"{prefix}{key}.")
+            else:
+                out.append(prefix + key)
+        return out
+
+    def flat(self, row: Row | None) -> list[Any]:
+        """Raw stored values for `columns()` (None under an empty lookup), for Bulk results."""
+        out: list[Any] = []
+        for key, slot in self.entries:
+            if slot is None:
+                level, lookup = self.parents[key]
+                ref = row[lookup] if row is not None else None
+                out += level.flat(level.table.rows.get(ref) if ref is not None else None)
+            else:
+                out.append(row[slot[0]] if row is not None else None)
+        return out
+
     def compile_json(self, version: str) -> RowEncoder:
         """The row -> JSON object text function, equal to json.dumps of `compile`'s record."""
         prefix = f"/services/data/v{version}/sobjects/{self.spec.name}/"

@@ -405,3 +405,14 @@ def test_a_scan_past_its_time_budget_ends_in_query_timeout(
     caught = error(catalog, "SELECT Id FROM Contact WHERE Title LIKE '%'")
     assert (caught.status, caught.error_code) == (400, "QUERY_TIMEOUT")
     assert caught.message == "Your query request was running for too long."
+
+
+def test_flat_rows_give_bulk_style_columns_and_raw_values(catalog: Catalog) -> None:
+    result = run(catalog, "SELECT Id, Account.Name, CreatedDate FROM Contact ORDER BY LastName")
+    assert result.columns() == ["Id", "Account.Name", "CreatedDate"]
+    rows = result.flat_rows(0, 10)
+    assert [r[1] for r in rows] == [None, None, "Acme"]
+    assert rows[0][2] == NOW - timedelta(hours=1)
+    aggregate = run(catalog, "SELECT Title, COUNT(Id) FROM Contact GROUP BY Title")
+    assert aggregate.columns() == ["Title", "expr0"]
+    assert aggregate.flat_rows(0, 10) == [[None, 1], ["CEO", 1], ["VP", 1]]
