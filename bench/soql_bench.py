@@ -104,8 +104,9 @@ def index_vs_scan(org: Org, rng: random.Random) -> None:
         texts = [
             format_soql(f"SELECT Id, Email FROM Contact WHERE {field} = {{}}", v) for v in values
         ]
+        # Each indexed query runs once on its own text: nothing can be served from a cache.
         fast = statistics.median(
-            timed(lambda t=t: execute(t, org, now, org.timezone), 3) for t in texts
+            timed(lambda t=t: execute(t, org, now, org.timezone), 1) for t in texts
         )  # type: ignore[misc]
         first = texts[0]
         slow = timed(lambda t=first: execute(t, org, now, org.timezone, use_indexes=False), 3)
