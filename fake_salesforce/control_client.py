@@ -47,7 +47,7 @@ class ControlClient:
             self.base_url, token=self.token, org=org, session=self.http, timeout=self.timeout
         )
 
-    def call(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
+    def call(self, verb: str, route: str, body: Any = None, /, **params: Any) -> Any:
         headers = {TOKEN_HEADER: self.token} if self.token else {}
         if self.org:
             params.setdefault("org", self.org)
@@ -58,7 +58,7 @@ class ControlClient:
             headers["Content-Type"] = "application/x-yaml"
         elif body is not None:
             kwargs["json"] = body
-        response = self.http.request(method, f"{self.base_url}/_fake{path}", **kwargs)
+        response = self.http.request(verb, f"{self.base_url}/_fake{route}", **kwargs)
         if response.status_code >= 300:
             raise _error(response)
         return response.json() if response.content else None

@@ -70,6 +70,11 @@ def _guard() -> None:
         )
 
 
+@bp.errorhandler(ControlError)
+def _control_error(exc: ControlError) -> Response:
+    return exc.get_response()
+
+
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError) -> Response:
     return ControlError(exc.status, exc.error_code, exc.message).get_response()
@@ -301,8 +306,8 @@ def set_usage() -> Response:
 
 
 # -- clock --------------------------------------------------------------------------------
-def _clock_json(org: Org) -> Response:
-    return json_response({"now": org.clock.now().isoformat()})
+def _clock_json(org: Org, now: datetime | None = None) -> Response:
+    return json_response({"now": (now or org.clock.now()).isoformat()})
 
 
 @bp.get("/clock")
@@ -319,8 +324,7 @@ def set_clock() -> Response:
         when = parse_when(body["now"], org.clock.now())
     except FaultSpecError as exc:
         raise ControlError(400, "INVALID_REQUEST", str(exc).replace("until:", "now:")) from None
-    org.clock.set(when)
-    return _clock_json(org)
+    return _clock_json(org, org.clock.set(when))
 
 
 @bp.post("/clock/advance")
@@ -334,8 +338,7 @@ def advance_clock() -> Response:
             raise ControlError(
                 400, "INVALID_REQUEST", 'send {"seconds": 90} or {"by": "+2h"} (forward only)'
             )
-    org.clock.advance(delta)
-    return _clock_json(org)
+    return _clock_json(org, org.clock.advance(delta))
 
 
 # -- faults -------------------------------------------------------------------------------
