@@ -15,8 +15,9 @@ from typing import Any, Protocol
 import requests
 
 from fake_salesforce.fixture import FakeSalesforce
+from fake_salesforce.generate import generate
+from fake_salesforce.lead_convert import convert_lead
 from fake_salesforce.schema import MSO_FIELD
-from simulator.generate import records as generated_records
 
 
 class OrgError(Exception):
@@ -131,10 +132,7 @@ class LocalOrg:
         _call(lambda: self.org.undelete(sobject, record_id))
 
     def convert_lead(self, lead_id: str) -> str:
-        result = _call(lambda: self.org.convert_lead(lead_id))
-        if isinstance(result, Mapping):
-            return str(result.get("contactId") or result.get("ContactId"))
-        return str(getattr(result, "contact_id", result))
+        return str(_call(lambda: convert_lead(self.org, lead_id)).contact_id)
 
     def get(self, sobject: str, record_id: str) -> dict[str, Any] | None:
         record = self.org.get(sobject, record_id)
@@ -167,13 +165,14 @@ class LocalOrg:
         self.org.faults.clear()
 
     def generate(self, sobject: str, count: int, opted_out: float, seed: int) -> list[Generated]:
-        made = []
-        for fields in generated_records(sobject, count, opted_out, seed):
-            record_id = self.seed(sobject, fields)
-            made.append(
-                Generated(record_id, sobject, fields["Email"], fields["HasOptedOutOfEmail"])
-            )
-        return made
+        """The fake's own seeded generator: the same records in-process and over HTTP."""
+        table = self.org.table(sobject)
+        made = generate(self.org, sobject, count, opted_out=opted_out, seed=seed)
+        return [
+            Generated(rid, sobject, str(table.value(table.rows[rid], "Email")),
+                      bool(table.value(table.rows[rid], "HasOptedOutOfEmail")))
+            for rid in made
+        ]  # fmt: skip
 
     def journal_mark(self) -> int:
         return int(self.org.journal.last_seq())
