@@ -48,6 +48,8 @@ class SalesforceSide(Protocol):
 
     def session(self) -> requests.Session: ...
 
+    def close(self) -> None: ...
+
     def set_clock(self, when: datetime) -> None: ...
 
     def create(self, sobject: str, fields: Mapping[str, Any]) -> str: ...
@@ -105,6 +107,9 @@ class LocalOrg:
 
     def session(self) -> requests.Session:
         return self.fake.session()
+
+    def close(self) -> None:
+        """Nothing to release: the org lives and dies with this object."""
 
     def set_clock(self, when: datetime) -> None:
         if when > self.org.clock.now():

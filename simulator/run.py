@@ -7,7 +7,6 @@ moves the simulated clock.
 
 from __future__ import annotations
 
-import importlib.util
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -79,6 +78,7 @@ class Simulation:
             stopped = f"{type(exc).__name__}: {exc}"
         finally:
             self.service.close()
+            self.side.close()
         if stopped is not None:
             self._unreached(done)
         return self._result(stopped)
@@ -220,13 +220,7 @@ def run_scenario(scenario: Scenario, server: str | None = None) -> RunResult:
 
 
 def remote_side(server: str, scenario: Scenario) -> SalesforceSide:
-    """The org of a running `fake-salesforce serve`, driven through its control API."""
-    if importlib.util.find_spec("fake_salesforce.routes.control") is None:
-        raise RunStopped(
-            f"--server {server}: the fake's control API (fake_salesforce/routes/control.py) "
-            "is not available yet, so the clock cannot be moved remotely"
-        )
-    from simulator.remote import RemoteOrg  # type: ignore[import-not-found,unused-ignore]
+    """A fresh org on a running `fake-salesforce serve`, driven through its control API."""
+    from simulator.remote import RemoteOrg
 
-    side: SalesforceSide = RemoteOrg(server, scenario)
-    return side
+    return RemoteOrg(server, scenario)
