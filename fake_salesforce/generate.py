@@ -55,21 +55,33 @@ def name_pools(seed: int) -> NamePools:
     )
 
 
-def _email(first: str, last: str, n: int, domain: str) -> str:
-    return f"{_NOT_EMAIL.sub('', first.lower())}.{_NOT_EMAIL.sub('', last.lower())}{n}@{domain}"
+def _email_part(name: str) -> str:
+    return _NOT_EMAIL.sub("", name.lower())
 
 
-def _person(pools: NamePools, rng: random.Random, n: int) -> dict[str, Any]:
-    values: dict[str, Any]
-    first, last = rng.choice(pools.first), rng.choice(pools.last)
-    values = {
-        "FirstName": first,
-        "LastName": last,
-        "Name": f"{first} {last}",
-        "Email": _email(first, last, n, rng.choice(pools.domain)),
-        "Title": rng.choice(pools.title)[:128],
-    }
-    return values
+def _values(sobject: str, pools: NamePools, rng: random.Random, count: int, opted_out: float
+            ) -> list[dict[str, Any]]:  # fmt: skip
+    """Field values for `count` records, drawn in bulk (one RNG call per column, not per cell)."""
+    companies = rng.choices(pools.company, k=count)
+    if sobject == "Account":
+        return [{"Name": company[:255]} for company in companies]
+    firsts, lasts = rng.choices(pools.first, k=count), rng.choices(pools.last, k=count)
+    domains, titles = rng.choices(pools.domain, k=count), rng.choices(pools.title, k=count)
+    opted = [rng.random() < opted_out for _ in range(count)]
+    out = []
+    for n, (first, last) in enumerate(zip(firsts, lasts, strict=True)):
+        values = {
+            "FirstName": first,
+            "LastName": last,
+            "Name": f"{first} {last}",
+            "Email": f"{_email_part(first)}.{_email_part(last)}{n + 1}@{domains[n]}",
+            "Title": titles[n][:128],
+            "HasOptedOutOfEmail": opted[n],
+        }
+        if sobject == "Lead":
+            values["Company"] = companies[n]
+        out.append(values)
+    return out
 
 
 def generate(
@@ -81,23 +93,14 @@ def generate(
         raise LoadError(f"generate: type must be one of {', '.join(GENERATED_TYPES)}")
     if count < 0 or not 0 <= opted_out <= 1:
         raise LoadError("generate: count must be >= 0 and opted_out between 0 and 1")
-    pools, rng = name_pools(seed), random.Random(seed)
+    rows = _values(spec.name, name_pools(seed), random.Random(seed), count, opted_out)
     table = org.tables[spec.name]
     made: list[str] = []
     with org.lock:
         now = org.clock.now()
-        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
-        audit = _audit(now, org.user_id)
-        for n in range(1, count + 1):
+        audit = _audit(now.replace(microsecond=now.microsecond // 1000 * 1000), org.user_id)
+        for values in rows:
             record_id = org.minter.mint(spec.key_prefix)
-            values: dict[str, Any]
-            if spec.name == "Account":
-                values = {"Name": rng.choice(pools.company)[:255]}
-            else:
-                values = _person(pools, rng, n)
-                values["HasOptedOutOfEmail"] = rng.random() < opted_out
-                if spec.name == "Lead":
-                    values["Company"] = rng.choice(pools.company)
             table.insert(record_id, {**audit, **values})
             made.append(record_id)
     return made
