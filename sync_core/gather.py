@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from sync_core.errors import TransientError
 from sync_core.model import Person, ReadMode, Settings, SfRecord, SObject
-from sync_core.plan import next_retry_delay, skip_reason
+from sync_core.plan import next_retry_delay
 from sync_core.ports import SalesforceGateway, Sleep, Store
 
 T = TypeVar("T")
@@ -55,11 +55,9 @@ class Reader:
     def _gather(
         self, mode: ReadMode, settings: Settings, now: datetime
     ) -> tuple[dict[str, SfRecord], list[Person]]:
-        everyone = self.store.people()
-        revived, found = self._revive(settings, everyone, now)
-        if revived:
-            everyone = self.store.people()
+        revived, found = self._revive(settings, self.store.people_sitting_out(), now)
         if mode is ReadMode.FULL:
+            everyone = self.store.people()
             return {**found, **self._read_full(settings, everyone)}, everyone
         watermark = datetime.fromisoformat(str(self.store.get_state(WATERMARK)))
         records: dict[str, SfRecord] = dict(found)
@@ -69,21 +67,19 @@ class Reader:
             rows = self._read(settings, sobject, since=watermark - MARGIN, bulk=bulk)
             records.update((r.id, r) for r in rows)
         # Local changes come from our own clock: no margin needed; the run's own are untouched.
-        changed = {p.id for p in self.store.people_changed_since(watermark)} | revived
-        touched = [p for p in everyone if p.id in changed]
-        records.update(self._read_ids(settings, touched, records.keys()))
-        relevant = [
-            p
-            for p in everyone
-            if p.id in changed or records.keys() & set(p.record_ids) or skip_reason(p)
-        ]
-        return records, relevant
+        touched = {p.id: p for p in self.store.people_changed_since(watermark)}
+        touched.update((p.id, p) for p in self.store.people(revived))
+        records.update(self._read_ids(settings, list(touched.values()), records.keys()))
+        relevant = {p.id: p for p in self.store.people_linked_to(records.keys())}
+        relevant.update(touched)
+        relevant.update((p.id, p) for p in self.store.people_sitting_out())
+        return records, [relevant[k] for k in sorted(relevant)]
 
     def _revive(
-        self, settings: Settings, everyone: list[Person], now: datetime
+        self, settings: Settings, sitting_out: list[Person], now: datetime
     ) -> tuple[set[int], dict[str, SfRecord]]:
         """A broken link whose record is back (undeleted) is mended; its parked pushes resume."""
-        broken = [p for p in everyone if p.link_broken and p.record_ids]
+        broken = [p for p in sitting_out if p.link_broken and p.record_ids]
         if not broken:
             return set(), {}
         found = self._read_ids(settings, broken, set())

@@ -100,6 +100,10 @@ class Store(Protocol):
 
     def people_changed_since(self, since: datetime) -> list[Person]: ...
 
+    def people_linked_to(self, record_ids: Iterable[str]) -> list[Person]: ...
+
+    def people_sitting_out(self) -> list[Person]: ...
+
     def record_unsubscribe(
         self,
         person_id: int,

@@ -13,7 +13,17 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    create_engine,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.pool import StaticPool
 
 from sync_core.model import (
@@ -26,6 +36,7 @@ from sync_core.model import (
     SalesforceWrite,
     Settings,
     Source,
+    full_id,
 )
 from sync_core.outbox import PENDING, OutboxStore
 from sync_core.tables import (
@@ -40,6 +51,15 @@ from sync_core.tables import (
 )
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+CHUNK = 500  # ids per IN (...) list
+PERSON_COLUMNS = (
+    people.c.id,
+    people.c.email,
+    people.c.contact_id,
+    people.c.lead_id,
+    people.c.unsubscribed,
+    people.c.link_broken,
+)
 DEFAULT_URL = "sqlite:///sync-core.db"
 
 
@@ -95,8 +115,8 @@ class SqlStore(OutboxStore):
     ) -> Person:
         values = {
             "email": email.strip().lower(),
-            "contact_id": contact_id or None,
-            "lead_id": lead_id or None,
+            "contact_id": full_id(contact_id),
+            "lead_id": full_id(lead_id),
             "unsubscribed": False,
             "link_broken": False,
             "created_at": now,
@@ -112,8 +132,8 @@ class SqlStore(OutboxStore):
         values = [
             {
                 "email": str(r["email"]).lower(),
-                "contact_id": r.get("contact_id"),
-                "lead_id": r.get("lead_id"),
+                "contact_id": full_id(r.get("contact_id")),
+                "lead_id": full_id(r.get("lead_id")),
                 "unsubscribed": bool(r.get("unsubscribed", False)),
                 "link_broken": False,
                 "created_at": now,
@@ -126,7 +146,8 @@ class SqlStore(OutboxStore):
 
     def person(self, person_id: int) -> Person:
         with self.engine.connect() as conn:
-            row = conn.execute(select(people).where(people.c.id == person_id)).one_or_none()
+            query = select(*PERSON_COLUMNS).where(people.c.id == person_id)
+            row = conn.execute(query).one_or_none()
         if row is None:
             raise KeyError(f"no person {person_id}")
         return _person(row)
@@ -144,18 +165,45 @@ class SqlStore(OutboxStore):
                 func.substr(people.c.lead_id, 1, 15) == prefix,
             )
         with self.engine.connect() as conn:
-            row = conn.execute(select(people).where(condition).order_by(people.c.id)).first()
+            query = select(*PERSON_COLUMNS).where(condition).order_by(people.c.id)
+            row = conn.execute(query).first()
         return _person(row) if row is not None else None
 
     def people(self, ids: Iterable[int] | None = None) -> list[Person]:
-        query = select(people).order_by(people.c.id)
-        if ids is not None:
-            query = query.where(people.c.id.in_(list(ids)))
-        with self.engine.connect() as conn:
-            return [_person(row) for row in conn.execute(query)]
+        if ids is None:
+            return self._people_where(None)
+        wanted = sorted(set(ids))
+        return [
+            person
+            for start in range(0, len(wanted), CHUNK)
+            for person in self._people_where(people.c.id.in_(wanted[start : start + CHUNK]))
+        ]
 
     def people_changed_since(self, since: datetime) -> list[Person]:
-        query = select(people).where(people.c.changed_at >= since).order_by(people.c.id)
+        return self._people_where(people.c.changed_at >= since)
+
+    def people_linked_to(self, record_ids: Iterable[str]) -> list[Person]:
+        """People whose Contact or Lead Id is one of these (exact 18-character match)."""
+        wanted = sorted(set(record_ids))
+        found: dict[int, Person] = {}
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            condition = or_(people.c.contact_id.in_(chunk), people.c.lead_id.in_(chunk))
+            found.update((p.id, p) for p in self._people_where(condition))
+        return [found[k] for k in sorted(found)]
+
+    def people_sitting_out(self) -> list[Person]:
+        """People without any Salesforce Id, or with a broken link."""
+        condition = or_(
+            people.c.link_broken.is_(True),
+            and_(people.c.contact_id.is_(None), people.c.lead_id.is_(None)),
+        )
+        return self._people_where(condition)
+
+    def _people_where(self, condition: Any) -> list[Person]:
+        query = select(*PERSON_COLUMNS).order_by(people.c.id)
+        if condition is not None:
+            query = query.where(condition)
         with self.engine.connect() as conn:
             return [_person(row) for row in conn.execute(query)]
 
@@ -215,7 +263,7 @@ class SqlStore(OutboxStore):
         broken: bool = False,
         touch: bool = True,
     ) -> Person:
-        values: dict[str, Any] = {"contact_id": contact_id, "lead_id": lead_id}
+        values: dict[str, Any] = {"contact_id": full_id(contact_id), "lead_id": full_id(lead_id)}
         values["link_broken"] = broken
         if touch:
             values["changed_at"] = now

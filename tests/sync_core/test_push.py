@@ -12,7 +12,7 @@ from sync_core.errors import (
     PermanentError,
     TransientError,
 )
-from sync_core.model import DEFAULT_PACKAGE_FIELD, Kind, SObject, Source, SyncField
+from sync_core.model import DEFAULT_PACKAGE_FIELD, Kind, SObject, Source, SyncField, full_id
 from sync_core.service import SyncService
 from tests.sync_core.conftest import T0, FrozenClock
 from tests.sync_core.memory_org import MemoryOrg
@@ -236,6 +236,17 @@ def test_ids_must_carry_the_objects_key_prefix(service: SyncService) -> None:
     person = service.add_person("a@example.com", now=T0)
     with pytest.raises(ValueError, match="Lead Id"):
         service.link(person.id, lead_id="00Q0000", now=T0)
+
+
+def test_fifteen_character_ids_are_stored_in_their_eighteen_character_form(
+    service: SyncService,
+) -> None:
+    person = service.add_person("a@example.com", contact_id="0031a0000000001", now=T0)
+    assert person.contact_id == "0031a0000000001AAA"
+    linked = service.link(person.id, lead_id="00Q5e00000AbCdE", now=T0)
+    assert linked.lead_id == "00Q5e00000AbCdEEAV"
+    assert full_id("001A0000006Vm9r") == "001A0000006Vm9rIAC"
+    assert full_id("001A0000006Vm9rIAC") == "001A0000006Vm9rIAC"
 
 
 def test_people_are_found_by_email_or_by_salesforce_id(
