@@ -10,7 +10,11 @@ from typing import Any
 import pytest
 import requests
 from simple_salesforce import Salesforce
-from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
+from simple_salesforce.exceptions import (
+    SalesforceMalformedRequest,
+    SalesforceRefusedRequest,
+    SalesforceResourceNotFound,
+)
 
 from fake_salesforce.control_client import ControlClient, ControlError
 from fake_salesforce.fixture import DEFAULT_INSTANCE, FakeSalesforce
@@ -311,6 +315,30 @@ def test_api_usage_can_be_set_near_the_limit(side: Side) -> None:
     assert side.control.set_usage(used=9, limit=10) == {"used": 9, "limit": 10}
     sf = side.login()
     sf.query("SELECT Id FROM Contact")
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(SalesforceRefusedRequest) as caught:
         sf.query("SELECT Id FROM Contact")
-    assert getattr(caught.value, "status", None) == 403
+    assert caught.value.content[0]["errorCode"] == "REQUEST_LIMIT_EXCEEDED"
+
+
+def test_advancing_past_the_session_lifetime_expires_tokens_and_login_clients_recover(
+    side: Side,
+) -> None:
+    sf = side.login()
+    old_token = sf.session_id
+    side.control.advance(seconds=7200 + 1)
+    assert sf.query("SELECT COUNT() FROM Contact")["totalSize"] == 0  # re-logged in
+    assert sf.session_id != old_token
+    assert side.fake.registry.resolve(old_token) is None
+
+
+def test_the_daily_allocation_comes_back_when_the_clock_reaches_the_next_org_day(
+    side: Side,
+) -> None:
+    side.control.set_clock("2030-03-02T12:00:00-08:00")
+    side.control.set_usage(used=5, limit=5)
+    sf = side.login()
+    with pytest.raises(SalesforceRefusedRequest) as caught:
+        sf.query("SELECT Id FROM Contact")
+    assert caught.value.content[0]["errorCode"] == "REQUEST_LIMIT_EXCEEDED"
+    side.control.advance(by="+13h")  # past midnight in America/Los_Angeles
+    assert sf.query("SELECT COUNT() FROM Contact")["totalSize"] == 0
