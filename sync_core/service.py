@@ -214,8 +214,12 @@ class SyncService:
 
     # a real deployment's loop --------------------------------------------------------------
 
-    def run_forever(self, stop: Callable[[], bool]) -> None:
-        """Push as items fall due and run the nightly sync on schedule, until `stop()`."""
+    def run_forever(self, stop: Callable[[], bool], *, poll_seconds: float = 1.0) -> None:
+        """Push as items fall due and run the nightly sync on schedule, until `stop()`.
+
+        Captures may come from other processes sharing the store, so the loop looks at the
+        outbox at least every `poll_seconds`.
+        """
         nightly_at = self.next_nightly(self.clock())
         while not stop():
             now = self.clock()
@@ -224,7 +228,9 @@ class SyncService:
                 nightly_at = self.next_nightly(now)
             self.push_due(now)
             wake = [t for t in (self.next_push_due(), nightly_at) if t is not None]
-            pause = min(((min(wake) - self.clock()).total_seconds(), 1.0)) if wake else 1.0
+            pause = poll_seconds
+            if wake:
+                pause = min(pause, (min(wake) - self.clock()).total_seconds())
             self.sleep(max(0.05, pause))
 
     def _gateway(self) -> SalesforceGateway:

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from sync_core.model import Diagnostic, Kind, RunKind, Settings, Source, SyncField
+from sync_core.model import Diagnostic, Kind, RunKind, Settings, SObject, Source, SyncField
+from sync_core.service import SyncService
 from sync_core.store import SqlStore, migrate, open_store
 from tests.pg_cluster import fresh_database
+from tests.sync_core.memory_org import MemoryOrg
 
 T0 = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=Settings().lease_seconds)
@@ -139,3 +141,19 @@ def test_settings_runs_diagnostics_and_state_round_trip(store: SqlStore) -> None
 def test_naive_datetimes_are_refused(store: SqlStore) -> None:
     with pytest.raises(Exception, match="naive"):
         store.add_person("a@x.com", None, None, datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+def test_the_whole_service_runs_on_this_store(store_url: str) -> None:
+    org = MemoryOrg(clock=lambda: T0)
+    service = SyncService.open(store_url, org, sleep=lambda _: None)
+    service.update_settings(T0, nightly_sync=True)
+    pushed = org.create(SObject.CONTACT)
+    pulled = org.create(SObject.LEAD, HasOptedOutOfEmail=True)
+    a = service.add_person("a@example.com", contact_id=pushed, now=T0).id
+    b = service.add_person("b@example.com", lead_id=pulled, now=T0).id
+    service.unsubscribe(a, Source.CLICKED_LINK, T0)
+    assert service.push_due(T0 + timedelta(seconds=1)).delivered == 1
+    report = service.run_nightly(T0 + timedelta(hours=3))
+    assert report.ok and report.unsubscribed == 1 and service.person(b).unsubscribed
+    assert org.value(pushed) and [r.kind for r in service.runs()] == ["push", "nightly"]
+    service.close()
