@@ -64,7 +64,13 @@ DEFAULT_URL = "sqlite:///sync-core.db"
 
 
 def open_store(url: str = DEFAULT_URL) -> SqlStore:
-    """Open (and migrate in place) the store at a SQLAlchemy URL."""
+    """Open (and migrate in place) the store at a SQLAlchemy URL.
+
+    A bare `postgresql://` (or `postgres://`) URL uses psycopg 3, the driver we ship with.
+    """
+    for bare in ("postgresql://", "postgres://"):
+        if url.startswith(bare):
+            url = "postgresql+psycopg://" + url.removeprefix(bare)
     if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:"):
         engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:

@@ -24,7 +24,8 @@ LEASE = timedelta(seconds=Settings().lease_seconds)
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgres":
         cluster: str = request.getfixturevalue("postgres_url")
-        return fresh_database(cluster, f"t_{uuid.uuid4().hex[:12]}")
+        url = fresh_database(cluster, f"t_{uuid.uuid4().hex[:12]}")
+        return url.replace("postgresql+psycopg://", "postgresql://")  # the bare form works too
     return f"sqlite:///{tmp_path / 'sync.db'}"
 
 
