@@ -6,6 +6,7 @@ Reads the fewest Salesforce calls: a SystemModstamp watermark when that is safe,
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -43,6 +44,8 @@ from sync_core.plan import (
     uses_bulk_write,
 )
 from sync_core.push import follow_conversion, writes_by_object, written
+
+log = logging.getLogger(__name__)
 
 # Failures whose person is now skipped (broken link) leave nothing for the next run to redo.
 SETTLED = frozenset({"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY"})
@@ -241,6 +244,7 @@ class NightlyRun(Reader):
         trail = [e for w in self._done for e in written(w, settings, now, RunKind.NIGHTLY, run_id)]
         self.store.add_salesforce_writes(trail)
         self.store.finish_run(run_id, now, _counts(report), _detail(report))
+        log.info("nightly run %s (%s): %s", run_id, report.mode, _counts(report))
         self._save_state(report, settings, now)
 
     def _new_skip_notes(

@@ -6,6 +6,7 @@ a converted Lead is followed to its Contact; a deleted record breaks the person'
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -26,6 +27,8 @@ from sync_core.model import (
 )
 from sync_core.plan import next_retry_delay, plan_push
 from sync_core.ports import SalesforceGateway, Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -117,6 +120,7 @@ class PushWorker:
         }
         detail = {"errors": [_error_detail(d) for d in tally.errors[errors:]]}
         self.store.finish_run(run_id, now, counts, detail)
+        log.info("push run %s: %s", run_id, counts)
         tally.run_ids.append(run_id)
 
     def _settle(
