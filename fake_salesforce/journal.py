@@ -162,6 +162,19 @@ def select(
     ]
 
 
+def filters_from_query(args: Mapping[str, str]) -> dict[str, Any]:
+    """`Journal.query` arguments from URL parameters (`after`, `errorCode`, ISO times)."""
+    try:
+        times = {k: datetime.fromisoformat(args[k]) for k in ("since", "until") if args.get(k)}
+        numbers = {"after_seq": int(args.get("after", 0))}
+        if args.get("status"):
+            numbers["status"] = int(args["status"])
+    except ValueError as exc:
+        raise ValueError(f"journal filter: {exc}") from None
+    plain = {k: args.get(k) for k in ("method", "path", "record", "client")}
+    return {**plain, **times, **numbers, "error_code": args.get("errorCode")}
+
+
 def count_calls(entries: Iterable[Entry]) -> int:
     return sum(1 for e in entries if e.counted)
 

@@ -20,7 +20,7 @@ from fake_salesforce import generate, ids, lead_convert, snapshot
 from fake_salesforce.clock import ClockError
 from fake_salesforce.errors import ApiError
 from fake_salesforce.faults import FaultSpecError, TransportFaults, parse_when, relative_delta
-from fake_salesforce.journal import Journal
+from fake_salesforce.journal import filters_from_query
 from fake_salesforce.org import Credentials, Org, OrgSettings
 from fake_salesforce.registry import Registry
 from fake_salesforce.routes.context import empty_response, json_response
@@ -369,33 +369,10 @@ def remove_fault(rule_id: str) -> Response:
 
 
 # -- journal ------------------------------------------------------------------------------
-def _time_arg(name: str) -> datetime | None:
-    value = request.args.get(name)
-    if value is None:
-        return None
-    return parse_when(value, datetime.fromisoformat("1970-01-01T00:00:00+00:00"))
-
-
-def _entries(journal: Journal) -> list[Any]:
-    args = request.args
-    status = args.get("status")
-    return journal.query(
-        method=args.get("method"),
-        path=args.get("path"),
-        record=args.get("record"),
-        since=_time_arg("since"),
-        until=_time_arg("until"),
-        after_seq=int(args.get("after", 0)),
-        status=int(status) if status else None,
-        client=args.get("client"),
-        error_code=args.get("errorCode"),
-    )
-
-
 @bp.get("/journal")
 def journal() -> Response:
     org = _org()
-    entries = _entries(org.journal)
+    entries = org.journal.query(**filters_from_query(request.args))
     return json_response(
         {"entries": [e.as_json() for e in entries], "lastSeq": org.journal.last_seq()}
     )
