@@ -171,3 +171,18 @@ def test_start_after_end_is_an_invalid_replication_date(sf: Any) -> None:
     now = datetime.now(UTC)
     content = errors_of(lambda: sf.Contact.deleted(now, now - timedelta(hours=1)))
     assert content[0]["errorCode"] == "INVALID_REPLICATION_DATE"
+
+
+def test_a_locator_alone_resumes_paging_under_another_version_as_jsforce_does(
+    fake: FakeSalesforce, sf: Any
+) -> None:
+    page = sf.query("SELECT Id FROM Contact")
+    locator = page["nextRecordsUrl"].split("/")[-1]  # jsforce keeps only the last segment
+    session = fake.session()
+    headers = {"Authorization": f"Bearer {fake.token()}"}
+    url = f"{fake.instance_url}/services/data/v50.0/query/{locator}"
+    answer = session.get(url, headers=headers).json()
+    assert answer["records"][0]["attributes"]["url"].startswith("/services/data/v50.0/")
+    assert answer["nextRecordsUrl"].startswith("/services/data/v50.0/query/")
+    same = sf.query_more(locator)["records"]
+    assert [r["Id"] for r in answer["records"]] == [r["Id"] for r in same]
