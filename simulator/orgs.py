@@ -95,11 +95,14 @@ SYNC_FIELDS = ("HasOptedOutOfEmail", MSO_FIELD)
 class LocalOrg:
     """The fake org in this process: no socket, the journal read directly."""
 
-    def __init__(self, packages: Iterable[str], api_limit: int | None, timezone: str) -> None:
+    def __init__(
+        self, packages: Iterable[str], api_limit: int | None, timezone: str, start: datetime
+    ) -> None:
         self.fake = FakeSalesforce(
             packages=tuple(packages), api_limit=api_limit or 15000, timezone=timezone
         )
         self.org: Any = self.fake.org
+        self.org.clock.restore(start)  # a fresh org is a new timeline: it starts with the story
         self.username = self.fake.username
         self.password = self.fake.password
         self.security_token = self.fake.security_token

@@ -215,7 +215,8 @@ def run_scenario(scenario: Scenario, server: str | None = None) -> RunResult:
     if server is not None:
         side = remote_side(server, scenario)
     else:
-        side = LocalOrg(scenario.packages, scenario.api_limit, scenario.settings.timezone)
+        settings = scenario.settings
+        side = LocalOrg(scenario.packages, scenario.api_limit, settings.timezone, scenario.start)
     return Simulation(scenario, side).run()
 
 
