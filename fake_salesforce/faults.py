@@ -21,6 +21,7 @@ from typing import Any
 from requests.exceptions import ChunkedEncodingError
 
 from fake_salesforce.errors import ApiError
+from fake_salesforce.journal import clear_fault_notes, note_fault
 
 API_KINDS = ("outage", "error", "latency", "session_expired")
 TRANSPORT_KINDS = ("drop", "slow_first_byte")
@@ -244,6 +245,7 @@ class FaultSet:
                 if rule.count is not None:
                     rule.count -= 1
                 rule.fired += 1
+                note_fault(f"{rule.id}:{rule.kind}")
                 yield rule
 
     def before_request(self, info: RequestInfo, org: Any) -> None:
@@ -285,6 +287,7 @@ class TransportFaults:
         self.app, self.resolve, self.sleep = app, resolve, sleep
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        clear_fault_notes()
         rule = self._rule(environ)
         if rule is None:
             return self.app(environ, start_response)

@@ -9,11 +9,24 @@ from __future__ import annotations
 import fnmatch
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+# Fault rules that hit the request being answered in this thread, for its journal entry.
+_FAULTS: ContextVar[tuple[str, ...]] = ContextVar("fake_salesforce_faults", default=())
+
+
+def clear_fault_notes() -> None:
+    """Start a request with no fault marks (called first thing for each request)."""
+    _FAULTS.set(())
+
+
+def note_fault(label: str) -> None:
+    """Mark the entry of the request now being answered (a fault rule hit it)."""
+    _FAULTS.set((*_FAULTS.get(), label))
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,7 @@ class Entry:
     written: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
     counted: bool = True
     client: str | None = None
+    faults: tuple[str, ...] = ()
 
     @property
     def is_write(self) -> bool:
@@ -52,6 +66,7 @@ class Entry:
             "written": [{"id": rid, "fields": dict(values)} for rid, values in self.written],
             "counted": self.counted,
             "client": self.client,
+            "faults": list(self.faults),
         }
 
     @classmethod
@@ -69,6 +84,7 @@ class Entry:
             written=tuple((w["id"], tuple(w["fields"].items())) for w in data.get("written", ())),
             counted=bool(data.get("counted", True)),
             client=data.get("client"),
+            faults=tuple(data.get("faults", ())),
         )
 
 
@@ -80,6 +96,8 @@ class Journal:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, **values: Any) -> Entry:
+        values.setdefault("faults", _FAULTS.get())
+        _FAULTS.set(())
         with self._lock:
             entry = Entry(seq=len(self.entries) + 1, **values)
             self.entries.append(entry)

@@ -186,10 +186,9 @@ def _live_org(live: dict[str, Any], options: dict[str, Any]) -> Iterator[Salesfo
 
     admin = ControlClient(url, token=live["token"], session=session())
     username = f"pytest-{uuid.uuid4().hex[:12]}@fake-salesforce.test"
-    settings = {"packages": list(options.get("packages", ()))}
-    if "api_limit" in options:
-        settings["apiLimit"] = options["api_limit"]
-    made = admin.create_org(username, **settings)
+    names = {"api_limit": "apiLimit", "timezone": "timezone", "session_seconds": "sessionSeconds"}
+    settings = {names[k]: v for k, v in options.items() if k in names}
+    made = admin.create_org(username, packages=list(options.get("packages", ())), **settings)
     control = admin.for_org(made["id"])
     try:
         yield SalesforceOrg(

@@ -240,3 +240,16 @@ def test_fault_rules_of_one_org_never_touch_another() -> None:
     with pytest.raises(ApiError) as caught:
         org.faults.before_request(info, org)
     assert caught.value.error_code == "SERVER_UNAVAILABLE"
+
+
+def test_the_journal_entry_names_every_rule_that_hit_the_request(
+    fake: FakeSalesforce, sf: Any
+) -> None:
+    add(fake, kind="latency", ms=100, count=1)
+    add(fake, kind="error", code="ENTITY_IS_LOCKED", count=1)
+    with pytest.raises(SalesforceMalformedRequest):
+        sf.query("SELECT Id FROM Contact")
+    sf.query("SELECT Id FROM Contact")
+    hit, clean = fake.org.journal.query(path="*/query*")
+    assert hit.faults == ("f1:latency", "f2:error")
+    assert clean.faults == ()

@@ -89,3 +89,12 @@ def test_transport_faults_leave_login_and_the_control_api_alone(fake: FakeSalesf
     session = fake.session()
     assert session.get("https://fake.my.salesforce.com/_fake/clock").status_code == 200
     assert fake.client().session_id
+
+
+def test_a_dropped_response_is_marked_in_the_journal(fake: FakeSalesforce) -> None:
+    sf = fake.client()
+    add(fake, kind="drop", count=1)
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        sf.query("SELECT Id FROM Contact")
+    [entry] = fake.org.journal.query(path="*/query*")
+    assert (entry.status, entry.faults) == (200, ("f1:drop",))
