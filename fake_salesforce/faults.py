@@ -157,26 +157,28 @@ class FaultRule:
         return out
 
 
-def rule_from_spec(rule_id: str, spec: Mapping[str, Any], now: datetime) -> FaultRule:
-    """A rule from a scenario-style mapping (`{kind: error, code: ..., count: 3}`)."""
+def _check_spec(spec: Mapping[str, Any]) -> None:
     unknown = sorted(set(spec) - SPEC_KEYS - {"id", "fired", "draws"})
     if unknown:
         raise FaultSpecError(f"unknown fault key(s): {', '.join(unknown)}")
-    kind = spec.get("kind")
+    kind, code, rate = spec.get("kind"), spec.get("code"), spec.get("rate")
     if kind not in KINDS:
         raise FaultSpecError(f"kind: must be one of {', '.join(KINDS)} (got {kind!r})")
-    code = spec.get("code")
     if kind == "error" and not (isinstance(code, str) and code):
         raise FaultSpecError("kind error needs code: (e.g. UNABLE_TO_LOCK_ROW)")
-    rate = spec.get("rate")
     if rate is not None and not (isinstance(rate, int | float) and 0 <= rate <= 1):
         raise FaultSpecError(f"rate: a probability between 0 and 1 (got {rate!r})")
-    count = spec.get("count")
+    count, ms = spec.get("count"), spec.get("ms", 0)
     if count is not None and not (isinstance(count, int) and count >= 0):
         raise FaultSpecError(f"count: a whole number (got {count!r})")
-    ms = spec.get("ms", 0)
     if not isinstance(ms, int | float) or ms < 0:
         raise FaultSpecError(f"ms: milliseconds, not negative (got {ms!r})")
+
+
+def rule_from_spec(rule_id: str, spec: Mapping[str, Any], now: datetime) -> FaultRule:
+    """A rule from a scenario-style mapping (`{kind: error, code: ..., count: 3}`)."""
+    _check_spec(spec)
+    kind, code, rate, count = spec["kind"], spec.get("code"), spec.get("rate"), spec.get("count")
     until = spec.get("until")
     if kind == "session_expired" and count is None and until is None and rate is None:
         count = 1  # "the current token stops working once"
@@ -185,7 +187,7 @@ def rule_from_spec(rule_id: str, spec: Mapping[str, Any], now: datetime) -> Faul
         kind=kind,
         code=code.upper() if isinstance(code, str) else None,
         message=spec.get("message"),
-        ms=int(ms),
+        ms=int(spec.get("ms", 0)),
         sleep=bool(spec.get("sleep", False)),
         method=str(spec["method"]).upper() if spec.get("method") else None,
         sobject=spec.get("sobject"),
