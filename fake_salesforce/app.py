@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from flask import Flask, Response, g, request
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
@@ -80,37 +81,39 @@ def registry_of(app: Flask) -> Registry:
     return registry
 
 
-def _token() -> str | None:
-    header = request.headers.get("Authorization", "")
+def _token(headers: Headers) -> str | None:
+    header = headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() in ("bearer", "oauth") and value.strip():
         return value.strip()
-    return request.headers.get("X-SFDC-Session") or None
+    return headers.get("X-SFDC-Session") or None
 
 
 def _authenticate() -> None:
-    match = _DATA_PATH.match(request.path)
-    if match is None or request.endpoint in PUBLIC_ENDPOINTS:
+    # Proxies (`request`, `g`) are resolved once: this runs on every call and is on the hot path.
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    match = _DATA_PATH.match(req.path)
+    if match is None or req.endpoint in PUBLIC_ENDPOINTS:
         return
     version = match.group(1) or match.group(2)
     if not MIN_VERSION <= float(version) <= MAX_VERSION:
         raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
-    g.api_version = version
-    g.bulk_v1 = match.group(2) is not None
-    token = _token()
+    ctx = g._get_current_object()  # type: ignore[attr-defined]
+    ctx.api_version = version
+    ctx.bulk_v1 = match.group(2) is not None
+    token = _token(req.headers)
     registry = registry_of(_app())
     org = registry.resolve(token) if token else None
     if org is None:
         raise ApiError(401, "INVALID_SESSION_ID", "Session expired or invalid")
-    g.org = org
-    g.token = token
-    rest = match.group(3)
-    sobject = _SOBJECT.match(rest)
-    info = RequestInfo(request.method, request.path, sobject.group(1) if sobject else None, token)
-    g.counted = True
+    ctx.org = org
+    ctx.token = token
+    sobject = _SOBJECT.match(match.group(3))
+    info = RequestInfo(req.method, req.path, sobject.group(1) if sobject else None, token)
+    ctx.counted = True
     # One request at a time per org: the threaded server never interleaves an org's writes.
     org.lock.acquire()
-    g.locked = org
+    ctx.locked = org
     org.faults.before_request(info, org)
     org.usage.spend(org.clock.now())
 
@@ -131,23 +134,25 @@ PUBLIC_ENDPOINTS: set[str] = {"versions.list_versions"}
 
 
 def _finish(response: Response) -> Response:
-    org = getattr(g, "org", None)
+    ctx = g._get_current_object()  # type: ignore[attr-defined]
+    org = getattr(ctx, "org", None)
     if org is None:
         return response
+    req = request._get_current_object()  # type: ignore[attr-defined]
     now = org.clock.now()
-    if not getattr(g, "bulk_v1", False):
+    if not getattr(ctx, "bulk_v1", False):
         response.headers["Sforce-Limit-Info"] = org.usage.header(now)
     org.journal.record(
         time=now,
-        method=request.method,
-        path=request.path,
+        method=req.method,
+        path=req.path,
         org_id=org.org_id,
         status=response.status_code,
         error_code=_error_code(response),
-        records=tuple(dict.fromkeys(g.get("records", []))),
-        written=tuple(g.get("written", [])),
-        counted=bool(g.get("counted", True)),
-        client=g.get("client"),
+        records=tuple(dict.fromkeys(ctx.get("records", ()))),
+        written=tuple(ctx.get("written", ())),
+        counted=bool(ctx.get("counted", True)),
+        client=ctx.get("client"),
     )
     return response
 

@@ -7,6 +7,7 @@ Salesforce IDs composed of", checked against documented example Ids).
 
 from __future__ import annotations
 
+import functools
 import string
 
 SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
@@ -36,6 +37,7 @@ def is_id_shaped(value: str) -> bool:
     return len(value) in (15, 18) and all(ch in _ID_CHARS for ch in value)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and called several times per request
 def normalize(value: str) -> str | None:
     """The canonical 18-character Id for a 15- or 18-character input, or None if malformed.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -68,6 +68,7 @@ class Org:
         self.minter = ids.IdMinter(pod)
         self.packages: set[str] = set(self.settings.packages)
         self.read_only: set[tuple[str, str]] = set()
+        self._views: dict[tuple[str, frozenset[str], frozenset[str]], ObjectSpec] = {}
         self.tables: dict[str, Table] = {s.name: Table(s) for s in STANDARD_OBJECTS}
         self._by_lower = {name.lower(): name for name in self.tables}
         self.deleted_at: dict[str, dict[str, datetime]] = {name: {} for name in self.tables}
@@ -115,15 +116,18 @@ class Org:
         name = self.canonical(sobject)
         if name is None:
             return None
-        spec = visible_spec(self.tables[name].spec, frozenset(self.packages))
-        locked = {f for (obj, f) in self.read_only if obj == name}
-        if locked:
-            spec = spec.with_fields(
-                f.__class__(**{**f.__dict__, "createable": False, "updateable": False})
-                if f.name in locked
-                else f
-                for f in spec.fields
-            )
+        packages = frozenset(self.packages)
+        locked = frozenset(f for (obj, f) in self.read_only if obj == name)
+        key = (name, packages, locked)
+        spec = self._views.get(key)
+        if spec is None:  # built once per view: every request asks for it
+            spec = visible_spec(self.tables[name].spec, packages)
+            if locked:
+                spec = spec.with_fields(
+                    replace(f, createable=False, updateable=False) if f.name in locked else f
+                    for f in spec.fields
+                )
+            self._views[key] = spec
         return spec
 
     def require_spec(self, sobject: str) -> ObjectSpec:

@@ -22,6 +22,9 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
+_PLAIN = frozenset({str, bool, int, float})
+
+
 def parse_datetime(text: str) -> datetime | None:
     """An aware UTC datetime from Salesforce's accepted ISO 8601 forms, or None."""
     match = _DATETIME.match(text)
@@ -65,6 +68,8 @@ def format_bulk_datetime(value: datetime) -> str:
 
 def to_json(value: Any) -> Any:
     """A stored value as it appears in a REST JSON answer."""
+    if value is None or value.__class__ in _PLAIN:
+        return value
     if isinstance(value, datetime):
         return format_datetime(value)
     if isinstance(value, date):

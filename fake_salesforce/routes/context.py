@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Response, g, request
@@ -80,13 +81,15 @@ def record_url(spec_name: str, record_id: str) -> str:
 
 
 def render_record(
-    spec: ObjectSpec, record: dict[str, Any], names: list[str] | None = None
+    spec: ObjectSpec, record: dict[str, Any], names: Sequence[str] | None = None
 ) -> dict[str, Any]:
     """`attributes` first, then every field (nulls included) in canonical casing."""
     out: dict[str, Any] = {
         "attributes": {"type": spec.name, "url": record_url(spec.name, record["Id"])}
     }
-    for name in names if names is not None else [f.name for f in spec.fields]:
+    if names is None:
+        names = spec.field_names
+    for name in names:
         out[name] = to_json(record.get(name))
     return out
 

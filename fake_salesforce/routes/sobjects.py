@@ -130,7 +130,7 @@ def retrieve(sobject: str, record_id: str) -> Response:
 
 def _field_list(spec: ObjectSpec) -> list[str] | None:
     """`?fields=A,B`: those fields then `Id`; an unknown one is INVALID_FIELD."""
-    wanted = request.args.get("fields")
+    wanted = request.args.get("fields") if request.query_string else None
     if not wanted:
         return None
     names: list[str] = []
