@@ -87,6 +87,8 @@ class SyncService:
             raise ValueError(f"not an email address: {email!r}")
         _check_id(contact_id, "003", "Contact")
         _check_id(lead_id, "00Q", "Lead")
+        if self.store.find_person(email) is not None:
+            raise ValueError(f"a person with email {email.strip().lower()} already exists")
         return self.store.add_person(email, contact_id, lead_id, now)
 
     def person(self, person_id: int) -> Person:

@@ -230,6 +230,12 @@ def test_person_linked_to_contact_and_lead_is_written_on_the_contact(
     assert org.value(contact) and not org.value(lead)
 
 
+def test_an_email_names_one_person(service: SyncService) -> None:
+    service.add_person("Jane@example.com", now=T0)
+    with pytest.raises(ValueError, match="already exists"):
+        service.add_person("jane@EXAMPLE.com ", now=T0)
+
+
 def test_ids_must_carry_the_objects_key_prefix(service: SyncService) -> None:
     with pytest.raises(ValueError, match="Contact Id"):
         service.add_person("a@example.com", contact_id="00Q000000000001AAA", now=T0)
