@@ -15,7 +15,6 @@ import json
 import multiprocessing
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,7 +140,7 @@ def _line(label: str, n: int, seconds: float) -> str:
 
 
 def crud(full: bool) -> None:
-    print(f"W(N) = create N, read N, update N/2, delete N/10 through simple-salesforce")
+    print("W(N) = create N, read N, update N/2, delete N/10 through simple-salesforce")
     mock_small, ours_small = run_mockforce(SMALL), run_ours(SMALL)
     print(_line("simple-mockforce", SMALL, mock_small))
     print(_line("fake_salesforce in-process", SMALL, ours_small))
@@ -160,8 +159,8 @@ def crud(full: bool) -> None:
         # Reference from the issue: simple-mockforce took 251 s at N=20,000 (3.1 s at 2,000).
         # Scaled by this run's N=2,000 mockforce time, so the estimate tracks this machine.
         estimate = 251.0 * mock_small / 3.1
-        print(f"  ratio at N={LARGE:,} vs mockforce estimated from this run "
-              f"({estimate:.0f} s): {estimate / ours_large:.0f}x (goal >= 10x; --full measures)")  # fmt: skip
+        print(f"  ratio at N={LARGE:,} vs mockforce estimated from this run ({estimate:.0f} s): "
+              f"{estimate / ours_large:.0f}x (goal >= 10x; --full measures it)")  # fmt: skip
 
 
 def http_reads() -> None:
@@ -183,8 +182,6 @@ def _cli(argv: list[str] | None = None) -> None:
     parser.add_argument("--full", action="store_true", help="mockforce at N=20,000 too (minutes)")
     main(parser.parse_args(argv).full)
 
-
-RUNNERS: dict[str, Callable[[int], float]] = {"ours": run_ours, "mockforce": run_mockforce}
 
 if __name__ == "__main__":
     _cli()

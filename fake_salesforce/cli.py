@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import shutil
 import signal
 import sys
@@ -171,7 +172,8 @@ def serve(args: argparse.Namespace) -> int:
     try:
         server = FakeServer(app, host=args.host, port=args.port, tls=tls, threads=args.threads)
     except OSError as exc:
-        raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise CliError(f"cannot listen on {args.host}:{args.port}: {reason}") from None
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         server.stop()
