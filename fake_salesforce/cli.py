@@ -156,23 +156,39 @@ def _banner(url: str, registry: Registry, ca_file: Path | None) -> str:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from fake_salesforce.app import create_app
-    from fake_salesforce.server import FakeServer, make_certificate
-
     if args.tls_dir is not None and not args.tls:
         raise CliError("--tls-dir needs --tls")
     registry = _registry(args)
     if args.state is not None:
+        if not args.state.parent.is_dir():
+            raise CliError(f"--state: no such folder {args.state.parent}")
         _load_state(registry, args.state)
     tls_dir = args.tls_dir
     if args.tls and tls_dir is None:
         tls_dir = Path(tempfile.mkdtemp(prefix="fake-salesforce-tls-"))
+    try:
+        _run(args, registry, tls_dir)
+    finally:
+        if tls_dir is not None and args.tls_dir is None:
+            shutil.rmtree(tls_dir, ignore_errors=True)
+    if args.state is not None:
+        _save_state(registry, args.state)
+    print("fake-salesforce stopped", flush=True)
+    return 0
+
+
+def _run(args: argparse.Namespace, registry: Registry, tls_dir: Path | None) -> None:
+    """Serve until SIGINT or SIGTERM."""
+    from fake_salesforce.app import create_app
+    from fake_salesforce.server import FakeServer, make_certificate
+
     tls = make_certificate(tls_dir, (args.host,)) if tls_dir is not None else None
     app = create_app(registry, control_token=args.control_token)
     try:
         server = FakeServer(app, host=args.host, port=args.port, tls=tls, threads=args.threads)
-    except OSError as exc:
-        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+    except OSError as exc:  # in use, not ours to bind, or an unknown host name
+        reason = os.strerror(exc.errno) if exc.errno and exc.errno > 0 else exc.strerror or exc
+        reason = str(reason).split(" (while attempting", 1)[0]  # socket.create_server's suffix
         raise CliError(f"cannot listen on {args.host}:{args.port}: {reason}") from None
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
@@ -181,15 +197,7 @@ def serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     print(_banner(server.url, registry, tls.ca_file if tls else None), flush=True)
-    try:
-        server.serve_forever()
-    finally:
-        if tls_dir is not None and args.tls_dir is None:
-            shutil.rmtree(tls_dir, ignore_errors=True)
-    if args.state is not None:
-        _save_state(registry, args.state)
-    print("fake-salesforce stopped", flush=True)
-    return 0
+    server.serve_forever()
 
 
 def _save_state(registry: Registry, path: Path) -> None:

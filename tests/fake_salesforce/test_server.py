@@ -292,6 +292,7 @@ def test_serve_state_file_survives_a_restart(serve: type[Served], tmp_path: Path
         ["serve", "--packages", "no_such_package"],
         ["serve", "--api-limit", "-1"],
         ["serve", "--tls-dir", "/tmp/x"],
+        ["serve", "--port", "0", "--state", "/no/such/folder/state.json"],
         ["serve", "--bogus"],
         ["launch"],
         [],
