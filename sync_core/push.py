@@ -141,8 +141,12 @@ class PushWorker:
         if isinstance(error, ConvertedLeadError):
             return  # handled after the batch, with one query for every converted Lead
         code, message = _describe(error)
+        # A transient failure reaches the diagnostics page once per item (its first); later
+        # retries are in the run records only, so an outage does not flood the page.
+        first = not isinstance(error, TransientError) or min(i.attempts for i in items) == 0
         for person_id in write.person_ids:
-            self._note(tally, Diagnostic(now, code, message, person_id, write.record_id, run_id))
+            note = Diagnostic(now, code, message, person_id, write.record_id, run_id)
+            self._note(tally, note, show=first)
         if isinstance(error, TransientError):
             delays = {
                 i.id: now + next_retry_delay(i.attempts + 1, settings, self.rng.random())
@@ -198,9 +202,10 @@ class PushWorker:
                 self.store.retry_items(due, self.worker, Code.LEAD_CONVERTED, message)
                 tally.retrying += len(ids)
 
-    def _note(self, tally: _Tally, diagnostic: Diagnostic) -> None:
+    def _note(self, tally: _Tally, diagnostic: Diagnostic, *, show: bool = True) -> None:
         tally.errors.append(diagnostic)
-        self.store.add_diagnostics([diagnostic])
+        if show:
+            self.store.add_diagnostics([diagnostic])
 
 
 def follow_conversion(
