@@ -252,9 +252,9 @@ class NightlyRun(Reader):
     ) -> list[Diagnostic]:
         """A skipped person is reported once per reason, not every night."""
         notes = []
+        latest = self.store.latest_codes(s.person_id for s in report.plan.skips)
         for skip in report.plan.skips:
-            previous = self.store.diagnostics(skip.person_id)
-            if previous and previous[-1].code == skip.code:
+            if latest.get(skip.person_id) == skip.code:
                 continue
             notes.append(Diagnostic(now, skip.code, skip.message, skip.person_id, run_id=run_id))
         return notes

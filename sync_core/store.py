@@ -415,6 +415,24 @@ class SqlStore(OutboxStore):
             with self.engine.begin() as conn:
                 conn.execute(insert(diagnostics), rows)
 
+    def latest_codes(self, person_ids: Iterable[int]) -> dict[int, str]:
+        """Each person's most recent diagnostic code (people without any are left out)."""
+        wanted = sorted(set(person_ids))
+        codes: dict[int, str] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                newest = (
+                    select(func.max(diagnostics.c.id))
+                    .where(diagnostics.c.person_id.in_(chunk))
+                    .group_by(diagnostics.c.person_id)
+                )
+                query = select(diagnostics.c.person_id, diagnostics.c.code).where(
+                    diagnostics.c.id.in_(newest)
+                )
+                codes.update((row.person_id, row.code) for row in conn.execute(query))
+        return codes
+
     def diagnostics(self, person_id: int | None = None) -> list[Diagnostic]:
         query = select(diagnostics).order_by(diagnostics.c.id)
         if person_id is not None:
