@@ -1,0 +1,137 @@
+"""The store's record of what happened: runs, diagnostics and the engine's Salesforce writes.
+
+Mixed into the SQL store. Together with the history it is the compliance trail: for any
+person, when and why each opt-out changed on either side.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, update
+
+from sync_core.model import Diagnostic, RunKind, RunRecord, SalesforceWrite
+from sync_core.tables import diagnostics, runs, salesforce_writes
+
+CHUNK = 500  # ids per IN (...) list
+
+
+class LedgerStore:
+    """Runs, diagnostics and Salesforce writes; the SQL store provides `engine`."""
+
+    engine: Engine
+
+    def start_run(self, kind: RunKind, now: datetime) -> int:
+        row = {"kind": str(kind), "started_at": now, "counts": "{}", "detail": "{}"}
+        with self.engine.begin() as conn:
+            key = conn.execute(insert(runs).values(row)).inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def finish_run(
+        self, run_id: int, now: datetime, counts: Mapping[str, int], detail: Mapping[str, Any]
+    ) -> None:
+        values = {
+            "finished_at": now,
+            "counts": json.dumps(dict(counts), sort_keys=True),
+            "detail": json.dumps(dict(detail), sort_keys=True, default=str),
+        }
+        with self.engine.begin() as conn:
+            conn.execute(update(runs).where(runs.c.id == run_id).values(values))
+
+    def runs(self, kind: RunKind | None = None) -> list[RunRecord]:
+        query = select(runs).order_by(runs.c.id)
+        if kind is not None:
+            query = query.where(runs.c.kind == str(kind))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            RunRecord(
+                r.id,
+                RunKind(r.kind),
+                r.started_at,
+                r.finished_at,
+                json.loads(r.counts),
+                json.loads(r.detail),
+            )
+            for r in rows
+        ]
+
+    def add_salesforce_writes(self, entries: Iterable[SalesforceWrite]) -> None:
+        rows = [
+            {
+                "person_id": e.person_id,
+                "run_id": e.run_id,
+                "at": e.at,
+                "record_id": e.record_id,
+                "fields": ",".join(e.fields),
+                "origin": str(e.origin),
+            }
+            for e in entries
+        ]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(salesforce_writes), rows)
+
+    def salesforce_writes(self, person_id: int) -> list[SalesforceWrite]:
+        table = salesforce_writes
+        query = select(table).where(table.c.person_id == person_id).order_by(table.c.id)
+        with self.engine.connect() as conn:
+            return [
+                SalesforceWrite(
+                    r.person_id,
+                    r.at,
+                    r.record_id,
+                    tuple(r.fields.split(",")),
+                    RunKind(r.origin),
+                    r.run_id,
+                )
+                for r in conn.execute(query)
+            ]
+
+    def add_diagnostics(self, entries: Iterable[Diagnostic]) -> None:
+        rows = [
+            {
+                "run_id": e.run_id,
+                "person_id": e.person_id,
+                "at": e.at,
+                "code": e.code,
+                "message": e.message,
+                "record_id": e.record_id,
+            }
+            for e in entries
+        ]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(diagnostics), rows)
+
+    def latest_codes(self, person_ids: Iterable[int]) -> dict[int, str]:
+        """Each person's most recent diagnostic code (people without any are left out)."""
+        wanted = sorted(set(person_ids))
+        codes: dict[int, str] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                newest = (
+                    select(func.max(diagnostics.c.id))
+                    .where(diagnostics.c.person_id.in_(chunk))
+                    .group_by(diagnostics.c.person_id)
+                )
+                query = select(diagnostics.c.person_id, diagnostics.c.code).where(
+                    diagnostics.c.id.in_(newest)
+                )
+                codes.update((row.person_id, row.code) for row in conn.execute(query))
+        return codes
+
+    def diagnostics(self, person_id: int | None = None) -> list[Diagnostic]:
+        query = select(diagnostics).order_by(diagnostics.c.id)
+        if person_id is not None:
+            query = query.where(diagnostics.c.person_id == person_id)
+        with self.engine.connect() as conn:
+            return [
+                Diagnostic(r.at, r.code, r.message, r.person_id, r.record_id, r.run_id)
+                for r in conn.execute(query)
+            ]
