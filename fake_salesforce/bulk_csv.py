@@ -1,0 +1,93 @@
+"""Bulk API CSV: uploads read with the csv module, results written as Salesforce writes them.
+
+salesforce-api.md §5.1: LF line endings, every value double-quoted in results, datetimes as
+`2024-01-01T00:00:00.000Z`, booleans `true`/`false`; in uploads `#N/A` clears a field and an
+empty value leaves it unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from fake_salesforce.errors import ApiError
+from fake_salesforce.schema import FieldSpec
+from fake_salesforce.values import format_bulk_datetime
+
+DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^", "BACKQUOTE": "`"}
+LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
+NULL_MARK = "#N/A"
+SKIP = object()  # an empty upload value: the field is left as it is
+_TRUE, _FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
+
+
+def read_upload(data: bytes, delimiter: str = ",") -> tuple[list[str], list[list[str]]]:
+    """The header and rows of an uploaded CSV (UTF-8, optional BOM)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApiError(400, "INVALIDBATCH", "The CSV data is not valid UTF-8") from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader, None)
+        rows = [row for row in reader if row]
+    except csv.Error as exc:
+        raise ApiError(400, "INVALIDBATCH", f"InvalidBatch : Failed to parse CSV: {exc}") from None
+    if not header:
+        raise ApiError(400, "INVALIDBATCH", "InvalidBatch : Field names are missing")
+    return [h.strip() for h in header], rows
+
+
+def upload_value(field: FieldSpec, text: str) -> Any:
+    """The JSON-style value of one uploaded cell (SKIP when empty, None for `#N/A`)."""
+    if text == "":
+        return SKIP
+    if text == NULL_MARK:
+        return None
+    if field.type == "boolean":
+        lowered = text.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+    return text
+
+
+def cell(value: Any) -> str:
+    """One stored value as a Bulk CSV cell."""
+    if value is None:
+        return ""
+    if value.__class__ is str:
+        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return format_bulk_datetime(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def write(
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    delimiter: str = ",",
+    line_ending: str = "\n",
+) -> str:
+    """CSV text with every value double-quoted (an empty result is still a header line)."""
+    out = io.StringIO()
+    writer = csv.writer(
+        out, delimiter=delimiter, lineterminator=line_ending, quoting=csv.QUOTE_ALL
+    )
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def error_text(error: ApiError) -> str:
+    """`sf__Error`: `CODE:message:Field1,Field2 --` (no fields: `CODE:message:--`)."""
+    fields = ",".join(error.fields or [])
+    return f"{error.error_code}:{error.message}:{fields + ' ' if fields else ''}--"
