@@ -17,7 +17,14 @@ from fake_salesforce.errors import ApiError
 from fake_salesforce.schema import FieldSpec
 from fake_salesforce.values import format_bulk_datetime
 
-DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^", "BACKQUOTE": "`"}
+DELIMITERS = {
+    "COMMA": ",",
+    "TAB": "\t",
+    "PIPE": "|",
+    "SEMICOLON": ";",
+    "CARET": "^",
+    "BACKQUOTE": "`",
+}
 LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
 NULL_MARK = "#N/A"
 SKIP = object()  # an empty upload value: the field is left as it is
@@ -79,9 +86,7 @@ def write(
 ) -> str:
     """CSV text with every value double-quoted (an empty result is still a header line)."""
     out = io.StringIO()
-    writer = csv.writer(
-        out, delimiter=delimiter, lineterminator=line_ending, quoting=csv.QUOTE_ALL
-    )
+    writer = csv.writer(out, delimiter=delimiter, lineterminator=line_ending, quoting=csv.QUOTE_ALL)
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue()

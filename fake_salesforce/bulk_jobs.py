@@ -118,6 +118,7 @@ class BulkStore:
         self.jobs: dict[str, Job] = {}
         self.batches: dict[date, int] = {}
         self.query_jobs: dict[date, int] = {}
+        self.v1_jobs: dict[str, Any] = {}  # Bulk 1.0 jobs, kept by routes/bulk_v1
 
     @property
     def org(self) -> Org:
@@ -261,7 +262,7 @@ def _operation(
         error = ApiError(400, "INVALID_FIELD", "Row has a different number of columns", [])
         return _failing(error)
     values: dict[str, Any] = {}
-    for f, text in zip(columns, row):
+    for f, text in zip(columns, row, strict=True):
         value = bulk_csv.upload_value(f, text)
         if value is not bulk_csv.SKIP:
             values[f.name] = value
@@ -289,7 +290,7 @@ def ingest_results(job: Job, kind: str) -> str:
     if kind == "unprocessedrecords":
         rows = job.rows[len(done) :] if job.state in ("Aborted", "Failed") else []
         return bulk_csv.write(job.header, rows, delimiter, ending)
-    pairs = zip(done, job.rows)
+    pairs = zip(done, job.rows, strict=False)
     if kind == "successfulresults":
         good = (
             [o.record_id or "", "true" if o.created else "false", *row]

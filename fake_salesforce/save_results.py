@@ -176,7 +176,9 @@ def upsert(org: Org, spec: ObjectSpec, field: str, values: Mapping[str, Any]) ->
     """Match on `field` (canonical external-Id name): update one match, create on none."""
 
     def run() -> Outcome:
-        key = next((k for k in values if (f := spec.field(k)) is not None and f.name == field), None)
+        key = next(
+            (k for k in values if (f := spec.field(k)) is not None and f.name == field), None
+        )
         value = values.get(key) if key else None
         if value in (None, ""):
             raise ApiError(

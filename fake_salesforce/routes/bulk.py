@@ -70,7 +70,9 @@ def create_ingest() -> Response:
     external = None
     if operation == "upsert":
         external = _external_id(spec, body.get("externalIdFieldName"))
-    job = store_of(org).new_job(operation, spec.name, api_version(), external_id=external, **options)
+    job = store_of(org).new_job(
+        operation, spec.name, api_version(), external_id=external, **options
+    )
     return json_response(job.info())
 
 
@@ -222,9 +224,7 @@ def _page(job: Job, start: int, stop: int) -> str:
     cell = bulk_csv.cell
     rows = ([cell(v) for v in row] for row in result.flat_rows(start, stop))
     delimiter = bulk_csv.DELIMITERS[job.delimiter]
-    return bulk_csv.write(
-        result.columns(), rows, delimiter, bulk_csv.LINE_ENDINGS[job.line_ending]
-    )
+    return bulk_csv.write(result.columns(), rows, delimiter, bulk_csv.LINE_ENDINGS[job.line_ending])
 
 
 def _locator(offset: int) -> str:

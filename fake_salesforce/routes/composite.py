@@ -103,7 +103,8 @@ def _write(build: Any) -> Response:
     specs = [_type_of(org, r) for r in records]
     _check_chunks(specs)
     operations = [
-        _failing(s) if isinstance(s, ApiError) else build(org, s, r) for s, r in zip(specs, records)
+        _failing(s) if isinstance(s, ApiError) else build(org, s, r)
+        for s, r in zip(specs, records, strict=True)
     ]
     return _answer(save_results.run_all(org, operations, _all_or_none(body.get("allOrNone"))))
 

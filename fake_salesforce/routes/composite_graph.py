@@ -17,7 +17,9 @@ from fake_salesforce.routes.subrequest import Answer, dispatch
 MAX_SUBREQUESTS = 25
 _REFERENCE = re.compile(r"@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}")
 _STEP = re.compile(r"\.([A-Za-z0-9_]+)|\[(\d+)\]")
-ROLLED_BACK = "The transaction was rolled back since another operation in the same transaction failed."
+ROLLED_BACK = (
+    "The transaction was rolled back since another operation in the same transaction failed."
+)
 
 
 class _Unresolved(Exception):
@@ -126,7 +128,7 @@ def run_composite(org: Org, body: dict[str, Any]) -> dict[str, Any]:
         failed = len(answers) - 1
         answers = [a if i == failed else _halted(ROLLED_BACK) for i, a in enumerate(answers)]
         answers += [_halted(ROLLED_BACK) for _ in items[len(answers) :]]
-    return {"compositeResponse": [_entry(i, a) for i, a in zip(items, answers)]}
+    return {"compositeResponse": [_entry(i, a) for i, a in zip(items, answers, strict=True)]}
 
 
 def run_batch(body: dict[str, Any]) -> dict[str, Any]:
@@ -155,6 +157,8 @@ def run_batch(body: dict[str, Any]) -> dict[str, Any]:
 def _run_batch_item(item: dict[str, Any]) -> Answer:
     method, url = item.get("method"), item.get("url")
     if not isinstance(method, str) or not isinstance(url, str):
-        return Answer(400, [{"errorCode": "JSON_PARSER_ERROR", "message": "method and url required"}])
+        return Answer(
+            400, [{"errorCode": "JSON_PARSER_ERROR", "message": "method and url required"}]
+        )
     path = "/services/data/" + url.lstrip("/")
     return dispatch(method, path, item.get("richInput"))

@@ -80,7 +80,7 @@ def _run(app: Any) -> Any:
             for preprocess in app.url_value_preprocessors.get(name, ()):
                 preprocess(request.endpoint, request.view_args)
         return app.make_response(app.dispatch_request())
-    except Exception as exc:  # noqa: BLE001 - rendered exactly as the app renders it
+    except Exception as exc:  # rendered exactly as the app renders it
         return app.make_response(app.handle_user_exception(exc))
 
 
