@@ -235,30 +235,10 @@ class Org:
         self.deleted_at[spec.name].pop(rid, None)
 
     def convert_lead(self, lead_id: str, contact_id: str | None = None) -> str:
-        """Convert a Lead as Salesforce's convertLead does; returns the Contact it became.
+        """Convert a Lead (fake_salesforce.lead_convert); returns the Contact it became."""
+        from fake_salesforce.lead_convert import convert_lead  # it imports this module
 
-        Without `contact_id` a Contact is created from the Lead's person fields. Afterwards the
-        Lead is read-only to the API (CANNOT_UPDATE_CONVERTED_LEAD, salesforce-api.md §11a.9).
-        """
-        lead = self.require_spec("Lead")
-        rid = self.require_writable(lead, lead_id)
-        row = self.tables["Lead"].rows[rid]
-        if contact_id is None:
-            carried = ("FirstName", "LastName", "Email", "Title", "Phone", "HasOptedOutOfEmail")
-            contact_id = self.create(
-                "Contact", {name: self.tables["Lead"].value(row, name) for name in carried}
-            )
-        contact = self.require_writable(self.require_spec("Contact"), contact_id)
-        now = self.clock.now()
-        changes = {
-            "IsConverted": True,
-            "ConvertedContactId": contact,
-            "ConvertedDate": now.date(),
-            "Status": "Closed - Converted",
-            **self._audit(now, created=False),
-        }
-        self._apply("Lead", rid, changes)
-        return contact
+        return convert_lead(self, lead_id, contact_id).contact_id
 
     def get(self, sobject: str, record_id: str) -> dict[str, Any] | None:
         """The live record as a dict of canonical field names (None when absent or deleted)."""

@@ -91,10 +91,13 @@ class ObjectSpec:
     _by_lower: Mapping[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)
     _relationships: Mapping[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)
     field_names: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    required_on_create: tuple[FieldSpec, ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_lower", {f.name.lower(): f for f in self.fields})
         object.__setattr__(self, "field_names", tuple(f.name for f in self.fields))
+        required = tuple(f for f in self.fields if f.required_on_create)
+        object.__setattr__(self, "required_on_create", required)
         rels = {f.relationship_name.lower(): f for f in self.fields if f.relationship_name}
         object.__setattr__(self, "_relationships", rels)
 

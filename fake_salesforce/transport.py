@@ -17,6 +17,15 @@ from flask import Flask
 from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
+_ENVIRON_KEYS: dict[str, str] = {}  # header name -> WSGI key; the same few names every call
+
+
+def _environ_key(name: str) -> str:
+    key = name.upper().replace("-", "_")
+    if key == "CONTENT_TYPE":
+        return key
+    return "" if key == "CONTENT_LENGTH" else f"HTTP_{key}"
+
 
 class InProcessAdapter(BaseAdapter):
     """Sends prepared requests to a WSGI app and builds `requests.Response`s from its answers."""
@@ -45,7 +54,7 @@ class InProcessAdapter(BaseAdapter):
 
         chunks: Iterable[bytes] = self.app(environ, start_response)
         try:
-            body = b"".join(chunks)
+            body = chunks[0] if isinstance(chunks, list) and len(chunks) == 1 else b"".join(chunks)
         finally:
             close = getattr(chunks, "close", None)
             if close is not None:
@@ -82,11 +91,11 @@ class InProcessAdapter(BaseAdapter):
             "wsgi.run_once": False,
         }
         for name, value in request.headers.items():
-            key = name.upper().replace("-", "_")
-            if key == "CONTENT_TYPE":
-                environ["CONTENT_TYPE"] = value
-            elif key != "CONTENT_LENGTH":
-                environ[f"HTTP_{key}"] = value
+            key = _ENVIRON_KEYS.get(name)
+            if key is None:
+                key = _ENVIRON_KEYS[name] = _environ_key(name)
+            if key:
+                environ[key] = value
         return environ
 
     @staticmethod
@@ -100,7 +109,13 @@ class InProcessAdapter(BaseAdapter):
         response._content = body
         response.url = request.url or ""
         response.request = request
-        response.encoding = requests.utils.get_encoding_from_headers(response.headers)
+        content_type = response.headers.get("content-type", "")
+        # The app answers UTF-8 JSON or XML; anything else gets requests' own reading.
+        response.encoding = (
+            "UTF-8"
+            if content_type.lower().endswith(("charset=utf-8", "charset=utf8"))
+            else requests.utils.get_encoding_from_headers(response.headers)
+        )
         return response
 
     def close(self) -> None:

@@ -53,9 +53,7 @@ def check_create(spec: ObjectSpec, body: Mapping[str, Any]) -> dict[str, Any]:
     if locked:
         raise _read_only(locked)
     values = {f.name: coerce(f, v) for f, v in resolved.items()}
-    missing = [
-        f.name for f in spec.fields if f.required_on_create and values.get(f.name) in (None, "")
-    ]
+    missing = [f.name for f in spec.required_on_create if values.get(f.name) in (None, "")]
     if missing:
         raise ApiError(
             400,
