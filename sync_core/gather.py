@@ -39,6 +39,7 @@ class Reader:
     gateway: SalesforceGateway
     sleep: Sleep
     rng: random.Random = field(default_factory=random.Random)
+    _calls_at_start: int = 0
 
     def _mode(self, settings: Settings, now: datetime) -> ReadMode:
         """Incremental only when the last run left both sides converged under these settings."""
@@ -152,6 +153,10 @@ class Reader:
         raise AssertionError("unreachable")
 
     def _check_headroom(self, settings: Settings, upcoming: int) -> None:
+        """Stop before the allocation falls under the headroom. Only usage reported during
+        this run counts: yesterday's figure says nothing once the rolling window moved on."""
+        if self.gateway.calls <= self._calls_at_start:
+            return
         usage = self.gateway.api_usage()
         if usage is None:
             return

@@ -69,7 +69,7 @@ class NightlyRun(Reader):
 
     def run(self, now: datetime, *, dry_run: bool = False, full: bool = False) -> NightlyReport:
         settings = self.store.settings()
-        calls = self.gateway.calls
+        calls = self._calls_at_start = self.gateway.calls
         run_id = None if dry_run else self.store.start_run(RunKind.NIGHTLY, now)
         report = NightlyReport(started_at=now, dry_run=dry_run, mode=None, plan=NightlyPlan())
         try:
@@ -89,7 +89,6 @@ class NightlyRun(Reader):
     ) -> NightlyReport:
         if not settings.nightly_sync:
             return _with(report, stopped=Code.NIGHTLY_OFF)
-        self._check_headroom(settings, 2)
         described = {o: self._call(settings, self.gateway.describe_fields, o) for o in SObject}
         problems = plan_requirements(settings, described)
         if problems:
