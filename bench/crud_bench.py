@@ -21,7 +21,7 @@ from typing import Any
 from simple_salesforce import Salesforce
 
 SMALL, LARGE = 2_000, 20_000
-HTTP_CLIENTS, HTTP_SECONDS = 4, 3.0
+HTTP_CLIENTS, HTTP_SECONDS, HTTP_ROUNDS = 4, 6.0, 6
 
 
 def calls_in(n: int) -> int:
@@ -109,29 +109,43 @@ def _hammer(served: Served, deadline: float, counts: list[int]) -> None:
     counts.append(done)
 
 
-def requests_per_second(kind: str) -> float:
+def _start(kind: str) -> tuple[Any, Any, Served]:
     context = multiprocessing.get_context("spawn")
     ready_parent, ready_child = context.Pipe()
     stop = context.Event()
     child = context.Process(target=_serve, args=(kind, ready_child, stop), daemon=True)
     child.start()
+    return child, stop, ready_parent.recv()
+
+
+def _round(served: Served, seconds: float) -> float:
+    counts: list[int] = []
+    deadline = time.perf_counter() + seconds
+    threads = [
+        threading.Thread(target=_hammer, args=(served, deadline, counts))
+        for _ in range(HTTP_CLIENTS)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.perf_counter() - started)
+
+
+def requests_per_second() -> dict[str, float]:
+    """Best rate of each server over alternating rounds, so a busy machine hurts both alike."""
+    children = {kind: _start(kind) for kind in ("floor", "ours")}
+    best = dict.fromkeys(children, 0.0)
     try:
-        served: Served = ready_parent.recv()
-        counts: list[int] = []
-        deadline = time.perf_counter() + HTTP_SECONDS
-        threads = [
-            threading.Thread(target=_hammer, args=(served, deadline, counts))
-            for _ in range(HTTP_CLIENTS)
-        ]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return sum(counts) / (time.perf_counter() - started)
+        for _ in range(HTTP_ROUNDS):
+            for kind, (_, _, served) in children.items():
+                best[kind] = max(best[kind], _round(served, HTTP_SECONDS / HTTP_ROUNDS))
     finally:
-        stop.set()
-        child.join(10)
+        for child, stop, _ in children.values():
+            stop.set()
+            child.join(10)
+    return best
 
 
 def _line(label: str, n: int, seconds: float) -> str:
@@ -164,9 +178,10 @@ def crud(full: bool) -> None:
 
 
 def http_reads() -> None:
-    print(f"GET /sobjects/Contact/{{id}} over HTTP, waitress, {HTTP_CLIENTS} keep-alive clients")
-    floor = requests_per_second("floor")
-    ours = requests_per_second("ours")
+    print(f"GET /sobjects/Contact/{{id}} over HTTP, waitress, {HTTP_CLIENTS} keep-alive clients, "
+          f"best of {HTTP_ROUNDS} alternating rounds")  # fmt: skip
+    rates = requests_per_second()
+    floor, ours = rates["floor"], rates["ours"]
     print(f"  minimal Flask route:   {floor:8.0f} req/s")
     print(f"  fake_salesforce:       {ours:8.0f} req/s")
     print(f"  ratio ours/floor: {ours / floor:.2f} (goal >= 0.60)")
