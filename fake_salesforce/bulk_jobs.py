@@ -30,10 +30,12 @@ RECORDS_PER_BATCH = 10_000  # Bulk 2.0 counts one batch per 10,000 records (§7)
 
 @dataclass
 class BulkSettings:
-    """How long jobs take: the poll that completes them, and org-clock seconds they need."""
+    """How long jobs take (the poll that completes them, org-clock seconds they need), and the
+    rows of a query results page when the client gives no `maxRecords`."""
 
     polls_to_complete: int = 1
     job_seconds: float = 0.0
+    page_size: int = 100_000
 
 
 @dataclass

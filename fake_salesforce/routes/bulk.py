@@ -34,7 +34,6 @@ from fake_salesforce.routes.context import (
 
 bp = Blueprint("bulk", __name__, url_prefix="/services/data/v<version:version>/jobs")
 
-DEFAULT_PAGE = 100_000  # rows per results page when `maxRecords` is not given
 CSV_TYPE = "text/csv; charset=UTF-8"
 
 
@@ -203,7 +202,7 @@ def query_results(job_id: str) -> Response:
             f"JOB_COMPLETE. Current status: {_status_word(job.state)}",
         )
     start = _offset(request.args.get("locator"))
-    size = _max_records(request.args.get("maxRecords"))
+    size = _max_records(request.args.get("maxRecords"), store.settings.page_size)
     stop = min(start + size, job.result.total_size)
     text = _page(job, start, stop)
     locator = _locator(stop) if stop < job.result.total_size else "null"
@@ -242,9 +241,9 @@ def _offset(locator: str | None) -> int:
         raise ApiError(400, "INVALID_LOCATOR", f"Invalid locator: {locator}") from None
 
 
-def _max_records(raw: str | None) -> int:
+def _max_records(raw: str | None, default: int) -> int:
     if raw is None or raw == "":
-        return DEFAULT_PAGE
+        return default
     try:
         value = int(raw)
     except ValueError:
