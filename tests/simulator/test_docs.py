@@ -73,3 +73,11 @@ def test_every_yaml_example_in_the_page_loads_without_problems(example: str) -> 
 def test_the_page_shows_every_step_kind_in_an_example() -> None:
     used = {key for e in examples() for key in re.findall(r"^\s*-?\s*(\w+):", e, re.M)}
     assert set(schema.STEP_KINDS) <= used
+
+
+def test_the_page_lists_every_scenario_of_the_library() -> None:
+    text = PAGE.read_text(encoding="utf-8")
+    library = sorted((PAGE.parents[1] / "scenarios").glob("*.yaml"))
+    assert library
+    for path in library:
+        assert f"`scenarios/{path.name}`" in text, path.name

@@ -27,7 +27,9 @@ def outcome(result: RunResult) -> list[tuple[int, str, object, object]]:
     return [(x.line, c.key, c.expected, c.actual) for x in result.expectations for c in x.checks]
 
 
-@pytest.mark.parametrize("name", ["default", "dst_spring_forward", "converted_lead"])
+@pytest.mark.parametrize(
+    "name", ["default", "dst_spring_forward", "converted_lead", "lock_errors", "session_expiry"]
+)
 def test_a_scenario_over_http_checks_the_same_values_as_in_process(
     server_url: str, name: str
 ) -> None:
