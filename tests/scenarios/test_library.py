@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from simulator import schema
 from simulator.load import load
+from simulator.model import Fault
 from simulator.report import text
 from simulator.run import run_scenario
 
@@ -38,5 +40,14 @@ def test_the_library_covers_every_rule_and_edge_case() -> None:
         "deleted_and_undeleted", "outage_during_push_burst", "outage_during_nightly_run",
         "lock_errors", "api_limit_running_out", "session_expiry", "settings_changed_mid_day",
         "dst_spring_forward", "dst_fall_back", "nightly_time_0800_versus_2000",
-        "year_of_nights_50000_records",
+        "year_of_nights_50000_records", "sync_now_after_fixing_salesforce",
     } <= names  # fmt: skip
+
+
+def test_the_library_uses_every_step_kind_and_every_fault_kind() -> None:
+    scenarios = [load(path) for path in LIBRARY]
+    kinds = {step.kind for s in scenarios for step in s.steps}
+    faults = {step.action.kind for s in scenarios for step in s.steps
+              if isinstance(step.action, Fault)}  # fmt: skip
+    assert kinds == set(schema.STEP_KINDS)
+    assert faults == set(schema.FAULT_KINDS)
