@@ -1,0 +1,143 @@
+"""Bulk API 2.0 and sObject Collections through simple-salesforce in-process, against floors
+measured in the same run.
+
+    .venv/bin/python -m bench.bulk_bench [--full]
+
+- Ingest: a Bulk 2.0 update job of 100,000 Contacts (upload, close, poll, successful results)
+  beside the csv module alone reading that CSV and writing its results file (the floor).
+- Query: a Bulk 2.0 query job read page by page (50,000 rows a page) and parsed, beside the csv
+  module writing and parsing the same rows (the floor). 100,000 rows; --full adds 1,000,000.
+- Collections: 10,000 updates in 50 PATCH composite/sobjects calls beside 10,000 single PATCHes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fake_salesforce.fixture import FakeSalesforce
+from fake_salesforce.generate import generate
+
+INGEST_ROWS, QUERY_ROWS, FULL_QUERY_ROWS, COLLECTION_ROWS = 100_000, 100_000, 1_000_000, 10_000
+QUERY = "SELECT Id, FirstName, LastName, Email, HasOptedOutOfEmail, SystemModstamp FROM Contact"
+
+
+def timed(run: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
+def fake_with(count: int) -> tuple[FakeSalesforce, list[str]]:
+    fake = FakeSalesforce(api_limit=10_000_000)
+    return fake, generate(fake.org, "Contact", count, opted_out=0.1, seed=1)
+
+
+def update_csv(ids: list[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Id", "HasOptedOutOfEmail", "Title"])
+    writer.writerows([rid, "true" if n % 2 else "false", f"T{n}"] for n, rid in enumerate(ids))
+    return out.getvalue()
+
+
+def csv_floor(text: str) -> None:
+    """Parse the upload and write a successful-results file of the same rows, csv module only."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(["sf__Id", "sf__Created", *header])
+    writer.writerows([row[0], "false", *row] for row in reader)
+
+
+def bench_ingest(rows: int) -> None:
+    fake, ids = fake_with(rows)
+    text = update_csv(ids)
+    floor = min(timed(lambda: csv_floor(text)) for _ in range(3))
+    sf = fake.client()
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "updates.csv"
+        source.write_text(text)
+
+        def run() -> None:
+            (result,) = sf.bulk2.Contact.update(csv_file=str(source), wait=0)
+            assert result["numberRecordsFailed"] == 0, result
+            sf.bulk2.Contact.get_successful_records(result["job_id"])
+
+        ours = timed(run)
+    report(f"Bulk 2.0 ingest, {rows:,} Contact updates", rows, ours, floor)
+
+
+def bench_query(rows: int) -> None:
+    fake, _ = fake_with(rows)
+    sf = fake.client()
+    pages: list[str] = []
+
+    def run() -> None:
+        pages.extend(sf.bulk2.Contact.query(QUERY, max_records=50_000, wait=0))
+        for page in pages:
+            for _ in csv.reader(io.StringIO(page)):
+                pass
+
+    ours = timed(run)
+    text = "".join(pages)
+
+    def floor_run() -> None:
+        parsed = list(csv.reader(io.StringIO(text)))
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows(parsed)
+
+    floor = min(timed(floor_run) for _ in range(2))
+    report(f"Bulk 2.0 query, {rows:,} rows", rows, ours, floor)
+
+
+def bench_collections(rows: int) -> None:
+    fake, ids = fake_with(rows)
+    sf = fake.client()
+
+    def collections() -> None:
+        for start in range(0, rows, 200):
+            records = [
+                {"attributes": {"type": "Contact"}, "id": rid, "HasOptedOutOfEmail": True}
+                for rid in ids[start : start + 200]
+            ]
+            body = {"allOrNone": False, "records": records}
+            sf.restful("composite/sobjects", method="PATCH", json=body)
+
+    def singles() -> None:
+        for rid in ids:
+            sf.Contact.update(rid, {"HasOptedOutOfEmail": False})
+
+    many, one = timed(collections), timed(singles)
+    print(
+        f"Collections, {rows:,} updates in {rows // 200} calls: {rows / many:,.0f} records/s; "
+        f"single-record PATCH: {rows / one:,.0f} records/s ({one / many:.1f}x slower)"
+    )
+
+
+def report(label: str, rows: int, ours: float, floor: float) -> None:
+    print(
+        f"{label}: {rows / ours:,.0f} records/s ({ours:.2f} s); csv-module floor "
+        f"{rows / floor:,.0f} records/s ({floor:.2f} s); ratio {ours / floor:.1f}x (target <= 3x)"
+    )
+
+
+def main(full: bool = False) -> None:
+    bench_ingest(INGEST_ROWS)
+    bench_query(QUERY_ROWS)
+    if full:
+        bench_query(FULL_QUERY_ROWS)
+    bench_collections(COLLECTION_ROWS)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--full", action="store_true")
+    main(parser.parse_args().full)
