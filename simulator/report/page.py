@@ -51,7 +51,12 @@ def _legend() -> str:
     items = [("out", "opted out"), ("in", "subscribed"), ("mixed", "some fields true"),
              ("none", "no Salesforce record")]  # fmt: skip
     spans = "".join(f"<span style='background:{_COLORS[k]}'></span>{t}" for k, t in items)
-    return f"<p class=legend>{spans}</p>"
+    marks = (
+        f" &nbsp; marks: <b style='color:{_EVENT_COLORS['nightly']}'>&#9650;</b> nightly run, "
+        f"<b style='color:{_EVENT_COLORS['push']}'>&#9679;</b> push, "
+        f"<b style='color:{_EVENT_COLORS['step']}'>|</b> step, red band: a failed expectation"
+    )
+    return f"<p class=legend>{spans}{marks}</p>"
 
 
 class _Axis:
