@@ -194,9 +194,9 @@ class Org:
         now = self.clock.now()
         if table.spec.field("OwnerId") is not None:
             values.setdefault("OwnerId", self.user_id)
+        self._log_undo(("insert", (spec.name, record_id)))
         table.insert(record_id, {**self._audit(now, created=True), **values})
         self._refresh_name(table, record_id)
-        self._log_undo(("insert", (spec.name, record_id)))
         return record_id
 
     def update(self, sobject: str, record_id: str, body: Mapping[str, Any]) -> None:
@@ -205,7 +205,8 @@ class Org:
         values = check_update(spec, body)
         self._check_references(spec, values)
         self._apply(spec.name, rid, {**values, **self._audit(self.clock.now(), created=False)})
-        self._refresh_name(self.tables[spec.name], rid)
+        if any(part in values for part in NAME_PARTS):
+            self._refresh_name(self.tables[spec.name], rid)
 
     def delete(self, sobject: str, record_id: str) -> None:
         spec = self.require_spec(sobject)
@@ -299,7 +300,10 @@ class Org:
             return
         row = table.rows[record_id]
         parts = [table.value(row, p) for p in NAME_PARTS if p in table.slots]
-        table.update(record_id, {"Name": " ".join(p for p in parts if p) or None})
+        full = " ".join(p for p in parts if p) or None
+        if full != table.value(row, "Name"):
+            # Through _apply, so a rolled-back transaction restores the old name too.
+            self._apply(table.spec.name, record_id, {"Name": full})
 
     def _apply(self, sobject: str, record_id: str, changes: dict[str, Any]) -> None:
         table = self.tables[sobject]

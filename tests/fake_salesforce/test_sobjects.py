@@ -159,3 +159,14 @@ def test_field_made_read_only_refuses_writes() -> None:
     with pytest.raises(SalesforceMalformedRequest) as failure:
         fake.client().Contact.update(rid, {"HasOptedOutOfEmail": True})
     assert failure.value.content[0]["errorCode"] == "INVALID_FIELD_FOR_INSERT_UPDATE"
+
+
+def test_a_rolled_back_rename_restores_the_compound_name() -> None:
+    fake = FakeSalesforce()
+    rid = fake.org.create("Contact", {"FirstName": "Ada", "LastName": "Lovelace"})
+    with pytest.raises(ApiError), fake.org.transaction():
+        fake.org.update("Contact", rid, {"FirstName": "Augusta"})
+        fake.org.create("Contact", {"FirstName": "No last name"})
+    record = fake.org.get("Contact", rid)
+    assert record is not None
+    assert (record["FirstName"], record["Name"]) == ("Ada", "Ada Lovelace")
