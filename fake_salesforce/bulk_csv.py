@@ -27,8 +27,7 @@ DELIMITERS = {
 }
 LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
 NULL_MARK = "#N/A"
-SKIP = object()  # an empty upload value: the field is left as it is
-_TRUE, _FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 def read_upload(data: bytes, delimiter: str = ",") -> tuple[list[str], list[list[str]]]:
@@ -48,19 +47,20 @@ def read_upload(data: bytes, delimiter: str = ",") -> tuple[list[str], list[list
     return [h.strip() for h in header], rows
 
 
-def upload_value(field: FieldSpec, text: str) -> Any:
-    """The JSON-style value of one uploaded cell (SKIP when empty, None for `#N/A`)."""
-    if text == "":
-        return SKIP
-    if text == NULL_MARK:
-        return None
-    if field.type == "boolean":
-        lowered = text.strip().lower()
-        if lowered in _TRUE:
-            return True
-        if lowered in _FALSE:
-            return False
-    return text
+def upload_values(fields: Sequence[FieldSpec], row: Sequence[str]) -> dict[str, Any]:
+    """A row's JSON-style values by field name: empty cells left out, `#N/A` as None, checkbox
+    words as booleans (anything else is left for the field's own type check)."""
+    values: dict[str, Any] = {}
+    for field, text in zip(fields, row, strict=True):
+        if text == "":
+            continue
+        if text == NULL_MARK:
+            values[field.name] = None
+        elif field.type == "boolean":
+            values[field.name] = _BOOLEANS.get(text.strip().lower(), text)
+        else:
+            values[field.name] = text
+    return values
 
 
 def cell(value: Any) -> str:

@@ -263,11 +263,7 @@ def _operation(
     if len(row) != len(columns):
         error = ApiError(400, "INVALID_FIELD", "Row has a different number of columns", [])
         return _failing(error)
-    values: dict[str, Any] = {}
-    for f, text in zip(columns, row, strict=True):
-        value = bulk_csv.upload_value(f, text)
-        if value is not bulk_csv.SKIP:
-            values[f.name] = value
+    values = bulk_csv.upload_values(columns, row)
     if job.operation in ("delete", "hardDelete"):
         return save_results.delete(org, spec, values.get("Id"))
     if job.operation == "update":

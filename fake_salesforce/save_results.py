@@ -7,7 +7,7 @@ whole set is undone when one fails, and the others report ALL_OR_NONE_OPERATION_
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -107,9 +107,11 @@ def insert(org: Org, spec: ObjectSpec, values: Mapping[str, Any]) -> Operation:
     return run
 
 
-def _require_id(value: Any, verb: str) -> str:
+def _require_id(value: Any, verb: str, known: Container[str] = ()) -> str:
     if not isinstance(value, str) or not value:
         raise ApiError(400, "MISSING_ARGUMENT", f"Id not specified in an {verb} call", [])
+    if value in known:  # already a stored, canonical 18-character Id
+        return value
     rid = ids.normalize(value)
     if rid is None:
         raise ApiError(400, "MALFORMED_ID", f"malformed id {value}", [])
@@ -121,7 +123,7 @@ def update(org: Org, spec: ObjectSpec, values: Mapping[str, Any]) -> Operation:
 
     def run() -> Outcome:
         key = next((k for k in values if k.lower() == "id"), None)
-        rid = _require_id(values.get(key) if key else None, "update")
+        rid = _require_id(values.get(key) if key else None, "update", org.table(spec.name).rows)
         body = {k: v for k, v in values.items() if k != key}
         try:
             org.update(spec.name, rid, body)
