@@ -224,6 +224,7 @@ class _ScenarioReader:
         types = {r.ref: r.type for r in records}
         people: list[Person] = []
         seen: set[str] = set()
+        emails: dict[str, str] = {}
         for item in p.sequence(node, "marketo_sales.people") or ():
             entry = p.mapping(item, "a person")
             if entry is None:
@@ -236,8 +237,15 @@ class _ScenarioReader:
             source = self.source(entry.get("source"), allow_sync=True)
             if ref is not None and ref in seen:
                 p.add(entry.line, f'ref "{ref}" is used twice')
+            if email is not None and email.strip().lower() in emails:
+                p.add(
+                    entry.key_line("email"),
+                    f"{email} is already {emails[email.strip().lower()]}"
+                    "'s email: Marketo Sales has one person per email address",
+                )
             if ref is None or email is None or links is None:
                 continue
+            emails[email.strip().lower()] = ref
             seen.add(ref)
             people.append(
                 Person(ref, email, links, unsubscribed, source or Source.MANUAL, entry.line)
