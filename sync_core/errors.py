@@ -39,3 +39,11 @@ class ConvertedLeadError(PermanentError):
 
 class RecordGoneError(PermanentError):
     """The record was deleted, merged or never existed: the link is broken."""
+
+
+class ReadTooLarge(Exception):
+    """A read found more rows than the caller's limit (`give_up_over`) and stopped early."""
+
+    def __init__(self, total: int) -> None:
+        super().__init__(f"{total} rows")
+        self.total = total

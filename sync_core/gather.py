@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import TypeVar
 
-from sync_core.errors import TransientError
+from sync_core.errors import ReadTooLarge, TransientError
 from sync_core.model import Person, ReadMode, Settings, SfRecord, SObject
 from sync_core.plan import next_retry_delay
 from sync_core.ports import SalesforceGateway, Sleep, Store
@@ -55,17 +55,30 @@ class Reader:
 
     def _gather(
         self, mode: ReadMode, settings: Settings, now: datetime
-    ) -> tuple[dict[str, SfRecord], list[Person]]:
+    ) -> tuple[ReadMode, dict[str, SfRecord], list[Person]]:
         revived, found = self._revive(settings, self.store.people_sitting_out(), now)
-        if mode is ReadMode.FULL:
-            everyone = self.store.people()
-            return {**found, **self._read_full(settings, everyone)}, everyone
+        if mode is ReadMode.INCREMENTAL:
+            try:
+                return mode, *self._read_changes(settings, revived, found)
+            except ReadTooLarge:
+                pass  # more changed than opted out: the full read is the cheaper one
+        everyone = self.store.people()
+        return ReadMode.FULL, {**found, **self._read_full(settings, everyone)}, everyone
+
+    def _read_changes(
+        self, settings: Settings, revived: set[int], found: dict[str, SfRecord]
+    ) -> tuple[dict[str, SfRecord], list[Person]]:
+        """Records modified since the watermark, and the records of people changed since."""
         watermark = datetime.fromisoformat(str(self.store.get_state(WATERMARK)))
         records: dict[str, SfRecord] = dict(found)
         for sobject in SObject:
             hint = int(self.store.get_state(f"nightly.written.{sobject}") or 0)
+            full_size = int(self.store.get_state(f"nightly.size.{sobject}") or 0)
             bulk = hint > settings.bulk_read_threshold
-            rows = self._read(settings, sobject, since=watermark - MARGIN, bulk=bulk)
+            limit = max(full_size, 2_000)  # under one REST page both reads cost one call
+            rows = self._read(
+                settings, sobject, since=watermark - MARGIN, bulk=bulk, give_up_over=limit
+            )
             records.update((r.id, r) for r in rows)
         # Local changes come from our own clock: no margin needed; the run's own are untouched.
         touched = {p.id: p for p in self.store.people_changed_since(watermark)}
@@ -126,6 +139,7 @@ class Reader:
         *,
         since: datetime | None = None,
         bulk: bool = False,
+        give_up_over: int | None = None,
     ) -> list[SfRecord]:
         self._check_headroom(settings, 3 if bulk else 1)
         return self._call(
@@ -137,6 +151,7 @@ class Reader:
                 since=since,
                 bulk=bulk,
                 bulk_over=settings.bulk_read_threshold,
+                give_up_over=give_up_over,
             ),
         )
 

@@ -95,7 +95,8 @@ class NightlyRun(Reader):
             return _with(report, plan=NightlyPlan(problems=problems))
         mode = ReadMode.FULL if full else self._mode(settings, now)
         report = _with(report, mode=mode)
-        records, people = self._gather(mode, settings, now)
+        mode, records, people = self._gather(mode, settings, now)
+        report = _with(report, mode=mode)
         plan = plan_nightly(people, records, settings, described)
         report = _with(report, plan=plan, reads=len(records))
         if report.dry_run:

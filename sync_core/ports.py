@@ -64,10 +64,12 @@ class SalesforceGateway(Protocol):
         since: datetime | None = None,
         bulk: bool = False,
         bulk_over: int | None = None,
+        give_up_over: int | None = None,
     ) -> list[SfRecord]:
         """Records with any of `fields` true; with `since`, every record modified since.
 
-        By Bulk API 2.0 when `bulk`, or when REST finds more than `bulk_over` rows."""
+        By Bulk API 2.0 when `bulk`, or when REST finds more than `bulk_over` rows. With
+        `give_up_over`, raises errors.ReadTooLarge instead of reading more rows than that."""
         ...
 
     def read_records(

@@ -25,6 +25,7 @@ from sync_core.errors import (
     ConfigurationError,
     ConvertedLeadError,
     PermanentError,
+    ReadTooLarge,
     RecordGoneError,
     SyncError,
     TransientError,
@@ -290,6 +291,7 @@ class SalesforceAdapter:
         since: datetime | None = None,
         bulk: bool = False,
         bulk_over: int | None = None,
+        give_up_over: int | None = None,
     ) -> list[SfRecord]:
         """REST pages, or a Bulk 2.0 job when `bulk`, or when the first REST page says there
         are more than `bulk_over` rows (one page spent to learn the size)."""
@@ -302,9 +304,11 @@ class SalesforceAdapter:
             soql = f"{select} WHERE " + format_soql(
                 "SystemModstamp >= {}", since.replace(microsecond=0)
             )
-        rows = (
-            self._bulk_query(sobject, soql) if bulk else self._rest_query(soql, sobject, bulk_over)
-        )
+        if bulk and give_up_over is None:
+            rows = self._bulk_query(sobject, soql)
+        else:
+            threshold = 0 if bulk else bulk_over
+            rows = self._rest_query(soql, sobject, threshold, give_up_over)
         return [_record(sobject, row, fields, names) for row in rows]
 
     def read_records(
@@ -336,10 +340,17 @@ class SalesforceAdapter:
     # reading ------------------------------------------------------------------------------
 
     def _rest_query(
-        self, soql: str, sobject: SObject | None = None, bulk_over: int | None = None
+        self,
+        soql: str,
+        sobject: SObject | None = None,
+        bulk_over: int | None = None,
+        give_up_over: int | None = None,
     ) -> list[dict[str, Any]]:
-        """REST query pages of up to 2,000 rows, following nextRecordsUrl."""
+        """REST query pages of up to 2,000 rows, following nextRecordsUrl. The first page's
+        totalSize decides: give up (ReadTooLarge), go on by Bulk 2.0, or page through."""
         page = self._run(lambda sf: sf.query(soql))
+        if give_up_over is not None and int(page["totalSize"]) > give_up_over:
+            raise ReadTooLarge(int(page["totalSize"]))
         large = bulk_over is not None and int(page["totalSize"]) > bulk_over
         if sobject is not None and large and not page["done"]:
             return self._bulk_query(sobject, soql)

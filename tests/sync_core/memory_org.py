@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sync_core.errors import ConvertedLeadError, RecordGoneError, SyncError
+from sync_core.errors import ConvertedLeadError, ReadTooLarge, RecordGoneError, SyncError
 from sync_core.model import (
     DEFAULT_PACKAGE_FIELD,
     EMAIL_OPT_OUT_FIELD,
@@ -144,6 +144,7 @@ class MemoryOrg:
         since: datetime | None = None,
         bulk: bool = False,
         bulk_over: int | None = None,
+        give_up_over: int | None = None,
     ) -> list[SfRecord]:
         rows = [
             self._snapshot(rid, r, fields, names)
@@ -154,6 +155,20 @@ class MemoryOrg:
             rows = [r for r in rows if self.records[r.id].modstamp >= since]
         else:
             rows = [r for r in rows if r.opted_out]
+        if give_up_over is not None:
+            self._call(f"read {sobject} rest first page")
+            if len(rows) > give_up_over:
+                raise ReadTooLarge(len(rows))
+            if len(rows) <= 2000:
+                return rows
+            bulk = bulk or (bulk_over is not None and len(rows) > bulk_over)
+            if bulk:
+                for _ in range(3):
+                    self._call(f"read {sobject} bulk since={since is not None}")
+                return rows
+            for _ in range(math.ceil(len(rows) / 2000) - 1):
+                self._call(f"read {sobject} rest since={since is not None}")
+            return rows
         if not bulk and bulk_over is not None and len(rows) > max(bulk_over, 2000):
             self._call(f"read {sobject} rest first page")
             bulk = True

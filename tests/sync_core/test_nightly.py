@@ -108,6 +108,27 @@ def test_incremental_run_reads_a_newly_linked_persons_old_record(
     assert service.person(person).unsubscribed
 
 
+def test_when_more_changed_than_is_opted_out_the_run_reads_in_full(
+    service: SyncService, org: MemoryOrg, clock: FrozenClock
+) -> None:
+    _on(service)
+    _person(service, org, "jane@example.com", HasOptedOutOfEmail=True)
+    service.run_nightly(NIGHT)
+    clock.now = NIGHT + timedelta(hours=1)
+    for _ in range(2_100):  # another integration touched every record today
+        org.create(SObject.CONTACT)
+    before = org.calls
+    report = service.run_nightly(NIGHT + timedelta(days=1))
+    assert report.mode is ReadMode.FULL and report.ok
+    assert org.call_log[before:] == [
+        "describe Contact",
+        "describe Lead",
+        "read Contact rest first page",
+        "read Contact rest since=False",
+        "read Lead rest since=False",
+    ]
+
+
 def test_changing_the_fields_forces_a_full_read(service: SyncService, org: MemoryOrg) -> None:
     _on(service)
     _person(service, org, "jane@example.com", **{DEFAULT_PACKAGE_FIELD: True})

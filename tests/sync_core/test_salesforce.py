@@ -17,6 +17,7 @@ from sync_core.errors import (
     ConfigurationError,
     ConvertedLeadError,
     PermanentError,
+    ReadTooLarge,
     RecordGoneError,
     TransientError,
 )
@@ -139,6 +140,22 @@ def test_a_large_rest_read_switches_to_bulk_after_the_first_page(
     before = adapter.calls
     rows = adapter.read_opted_out(SObject.CONTACT, frozenset({E}), NAMES, bulk_over=2100)
     assert {r.id for r in rows} == wanted and adapter.calls - before == 1 + 3
+
+
+def test_a_read_gives_up_after_one_page_when_larger_than_asked(
+    fake: FakeSalesforce, adapter: SalesforceAdapter
+) -> None:
+    for _ in range(30):
+        _contact(fake)
+    before = adapter.calls
+    since = datetime(2020, 1, 1, tzinfo=UTC)
+    with pytest.raises(ReadTooLarge):
+        adapter.read_opted_out(SObject.CONTACT, frozenset({E}), NAMES, since=since, give_up_over=20)
+    assert adapter.calls - before == 1
+    rows = adapter.read_opted_out(
+        SObject.CONTACT, frozenset({E}), NAMES, since=since, give_up_over=40
+    )
+    assert len(rows) == 30
 
 
 def test_reading_since_a_watermark_returns_every_modified_record() -> None:
