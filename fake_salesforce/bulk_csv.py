@@ -27,6 +27,7 @@ DELIMITERS = {
 }
 LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
 NULL_MARK = "#N/A"
+CONVERTED = frozenset({"boolean", "datetime", "date"})  # types whose cells are re-spelled
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 

@@ -31,6 +31,7 @@ from fake_salesforce.routes.context import (
     note_write,
     request_object,
 )
+from fake_salesforce.soql.projection import Projection
 
 bp = Blueprint("bulk", __name__, url_prefix="/services/data/v<version:version>/jobs")
 
@@ -220,10 +221,26 @@ def _page(job: Job, start: int, stop: int) -> str:
     assert job.result is not None
     result = job.result
     note_records(*result.ids[start:stop])
-    cell = bulk_csv.cell
-    rows = ([cell(v) for v in row] for row in result.flat_rows(start, stop))
+    rows = result.flat_rows(start, stop)
+    if result.render is None:
+        rows = [[bulk_csv.cell(v) for v in row] for row in rows]
+    else:
+        # Text, numbers and nulls are written as the csv module writes them; only checkbox and
+        # date columns need Salesforce's spelling. Converting just those keeps 1M rows cheap.
+        kinds = _kinds(result.render)
+        for slot in [i for i, kind in enumerate(kinds) if kind in bulk_csv.CONVERTED]:
+            for row in rows:
+                row[slot] = bulk_csv.cell(row[slot])
     delimiter = bulk_csv.DELIMITERS[job.delimiter]
     return bulk_csv.write(result.columns(), rows, delimiter, bulk_csv.LINE_ENDINGS[job.line_ending])
+
+
+def _kinds(level: Projection) -> list[str]:
+    """Field types in the order of `Projection.columns()` (parents flattened in place)."""
+    out: list[str] = []
+    for key, slot in level.entries:
+        out += _kinds(level.parents[key][0]) if slot is None else [slot[1]]
+    return out
 
 
 def _locator(offset: int) -> str:
