@@ -89,7 +89,7 @@ class NightlyRun(Reader):
     ) -> NightlyReport:
         if not settings.nightly_sync:
             return _with(report, stopped=Code.NIGHTLY_OFF)
-        described = {o: self._call(settings, self.gateway.describe_fields, o) for o in SObject}
+        described = self._call(settings, self.gateway.describe_all, list(SObject))
         problems = plan_requirements(settings, described)
         if problems:
             return _with(report, plan=NightlyPlan(problems=problems))

@@ -43,6 +43,10 @@ class SalesforceGateway(Protocol):
 
     def describe_fields(self, sobject: SObject) -> Mapping[str, FieldInfo]: ...
 
+    def describe_all(self, sobjects: Sequence[SObject]) -> dict[SObject, Mapping[str, FieldInfo]]:
+        """Several describes for the price of one call (a /composite request)."""
+        ...
+
     def update(
         self, writes: Sequence[RecordWrite], names: Mapping[SyncField, str]
     ) -> list[WriteOutcome]:

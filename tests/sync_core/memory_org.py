@@ -89,6 +89,12 @@ class MemoryOrg:
         names = [EMAIL_OPT_OUT_FIELD] + ([DEFAULT_PACKAGE_FIELD] if self.package else [])
         return {n: FieldInfo(n, self.updateable.get(n, True)) for n in names}
 
+    def describe_all(self, sobjects: Sequence[SObject]) -> dict[SObject, Mapping[str, FieldInfo]]:
+        self._call("describe " + " ".join(str(o) for o in sobjects))
+        names = [EMAIL_OPT_OUT_FIELD] + ([DEFAULT_PACKAGE_FIELD] if self.package else [])
+        fields = {n: FieldInfo(n, self.updateable.get(n, True)) for n in names}
+        return dict.fromkeys(sobjects, fields)
+
     def update(
         self, writes: Sequence[RecordWrite], names: Mapping[SyncField, str]
     ) -> list[WriteOutcome]:

@@ -121,8 +121,7 @@ def test_when_more_changed_than_is_opted_out_the_run_reads_in_full(
     report = service.run_nightly(NIGHT + timedelta(days=1))
     assert report.mode is ReadMode.FULL and report.ok
     assert org.call_log[before:] == [
-        "describe Contact",
-        "describe Lead",
+        "describe Contact Lead",
         "read Contact rest first page",
         "read Contact rest since=False",
         "read Lead rest since=False",
@@ -155,7 +154,7 @@ def test_missing_package_field_is_reported_before_anything_is_written(
     report = service.run_nightly(NIGHT)
     assert [p.code for p in report.plan.problems] == [Code.MISSING_FIELD] * 2
     assert report.writes_done == 0 and not service.person(person).unsubscribed
-    assert org.call_log == ["describe Contact", "describe Lead"]
+    assert org.call_log == ["describe Contact Lead"]  # one /composite call
     assert {d.code for d in service.diagnostics()} == {Code.MISSING_FIELD}
 
 
@@ -206,8 +205,7 @@ def test_nightly_stops_before_the_api_headroom_and_leaves_the_rest_for_next_time
     for i in range(3):
         person, _ = _person(service, org, f"p{i}@example.com")
         service.store.record_unsubscribe(person, Source.IMPORT, T0, None)
-    org.allocation, org.used_before = 100, 85  # 15 left; describe 2 + reads 2 -> 11 left
-    org.used_before = 86
+    org.allocation, org.used_before = 100, 87  # describe 1 + reads 2 leave 10: the headroom
     report = service.run_nightly(NIGHT)
     assert report.stopped == Code.API_HEADROOM and report.left == 3
     assert report.unsubscribed == 0 and org.written == []
@@ -318,7 +316,7 @@ def test_every_run_is_recorded_with_its_counts(service: SyncService, org: Memory
     _person(service, org, "jane@example.com", HasOptedOutOfEmail=True)
     service.run_nightly(NIGHT)
     (run,) = service.runs("nightly")
-    assert run.counts["unsubscribed"] == 1 and run.counts["calls"] == 4
+    assert run.counts["unsubscribed"] == 1 and run.counts["calls"] == 3
     assert run.detail["mode"] == "full" and run.finished_at == NIGHT
 
 

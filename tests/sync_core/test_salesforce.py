@@ -111,6 +111,17 @@ def test_describe_shows_the_package_field_updateable(adapter: SalesforceAdapter)
     assert fields[DEFAULT_PACKAGE_FIELD].updateable
 
 
+def test_both_describes_cost_one_composite_call(
+    fake: FakeSalesforce, adapter: SalesforceAdapter
+) -> None:
+    fake.org.set_field_read_only("Lead", DEFAULT_PACKAGE_FIELD)
+    before = adapter.calls
+    described = adapter.describe_all([SObject.CONTACT, SObject.LEAD])
+    assert adapter.calls - before == 1
+    assert described[SObject.CONTACT][DEFAULT_PACKAGE_FIELD].updateable
+    assert not described[SObject.LEAD][DEFAULT_PACKAGE_FIELD].updateable
+
+
 def test_wrong_password_is_a_configuration_error(fake: FakeSalesforce) -> None:
     with pytest.raises(ConfigurationError):
         SalesforceAdapter.with_password(

@@ -58,14 +58,14 @@ def _field(
     return found[name]
 
 
-def test_salesforce_opt_out_reaches_marketo_sales_in_four_calls(
+def test_salesforce_opt_out_reaches_marketo_sales_in_three_calls(
     fake: FakeSalesforce, service: SyncService
 ) -> None:
     service.update_settings(_now(), nightly_sync=True)
     contact = _contact(fake, HasOptedOutOfEmail=True)
     person = service.add_person("jane@example.com", contact_id=contact, now=_now()).id
     report = service.run_nightly(_now())
-    assert report.ok and report.unsubscribed == 1 and report.calls == 4
+    assert report.ok and report.unsubscribed == 1 and report.calls == 3  # describe, 2 reads
     assert service.history(person)[-1].source == Source.SALESFORCE_SYNC
 
 
@@ -81,7 +81,7 @@ def test_missing_package_field_stops_the_run_before_any_write() -> None:
         person = service.add_person("jane@example.com", contact_id=contact, now=_now()).id
         report = service.run_nightly(_now())
         assert {p.code for p in report.plan.problems} == {Code.MISSING_FIELD}
-        assert not service.person(person).unsubscribed and report.calls == 2
+        assert not service.person(person).unsubscribed and report.calls == 1
         service.close()
 
 
@@ -104,7 +104,7 @@ def test_incremental_run_after_a_quiet_day_costs_two_reads(
     service.run_nightly(_now())
     frozen.tick(timedelta(days=1))
     report = service.run_nightly(_now())
-    assert report.mode is ReadMode.INCREMENTAL and report.calls == 4 and report.ok
+    assert report.mode is ReadMode.INCREMENTAL and report.calls == 3 and report.ok
 
 
 def test_unsubscribe_is_pushed_to_salesforce(fake: FakeSalesforce, service: SyncService) -> None:
