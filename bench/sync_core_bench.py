@@ -28,6 +28,7 @@ from sync_core.salesforce import SalesforceAdapter
 from sync_core.service import SyncService
 
 FIELD = "HasOptedOutOfEmail"
+DESCRIBE = 1  # behaviour.md 3.2 makes the describe check mandatory: one /composite call
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,10 @@ def _no_wait(seconds: float) -> None:
 
 
 def minimum_calls(truth: dict[str, Any]) -> int:
-    """sync-anchors.md section 7(b): best of REST and Bulk per object, reads and writes,
-    plus the two describe calls behaviour.md 3.2 makes mandatory (p = 1 poll per job)."""
+    """sync-anchors.md section 7(b): best of REST and Bulk per object, reads and writes
+    (p = 1 poll per job: the fake finishes jobs at once). No describe: see DESCRIBE."""
     ids = truth["ids"]
-    total = 2
+    total = 0
     pushes = {SObject.CONTACT: 0, SObject.LEAD: 0}
     for sobject in SObject:
         opted = sum(1 for i in truth["sf"] if ids[i][0] is sobject)
@@ -149,9 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     first = service.run_nightly(_now())
     elapsed = time.perf_counter() - started
     wrong = verify(fake, service, truth)
-    print(f"nightly 1 ({first.mode}): {first.calls} calls, minimum {floor}, "
-          f"ratio {first.calls / floor:.2f} (target <= 1.10); writes {first.writes_done:,}, "
-          f"pulls {first.unsubscribed:,}; {elapsed:.1f}s; disagreements {wrong}")  # fmt: skip
+    print(f"nightly 1 ({first.mode}): {first.calls} calls; section 7 floor {floor} "
+          f"(ratio {first.calls / floor:.2f}), with the mandatory describe {floor + DESCRIBE} "
+          f"(ratio {first.calls / (floor + DESCRIBE):.2f}, target <= 1.10); "
+          f"writes {first.writes_done:,}, pulls {first.unsubscribed:,}; {elapsed:.1f}s; "
+          f"disagreements {wrong}")  # fmt: skip
     second = service.run_nightly(_now() + timedelta(seconds=1))
     print(f"nightly 2 ({second.mode}): {second.calls} calls, writes {second.writes_done} "
           f"(target 0), pulls {second.unsubscribed}")  # fmt: skip
@@ -159,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     bound = math.ceil(shape.burst / 200) + 5
     print(f"burst: {delivered:,} unsubscribes in {calls} calls (bound {bound}); {seconds:.1f}s")
     ok = (
-        first.calls <= 1.1 * floor
+        first.calls <= 1.1 * (floor + DESCRIBE)
         and wrong == 0
         and second.writes_done == 0
         and delivered == shape.burst
