@@ -6,6 +6,7 @@ statement length and nesting depth are capped so nothing can hang or crash the s
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -190,9 +191,14 @@ def _is_hex(chunk: str) -> bool:
 
 
 _GRAMMAR = resources.files("fake_salesforce.soql").joinpath("grammar.lark").read_text()
-_PARSER = Lark(
-    _GRAMMAR, parser="lalr", lexer="contextual", maybe_placeholders=True, transformer=_Build()
-)
+
+
+@functools.cache
+def _parser() -> Lark:
+    """Built on first use: the LALR tables take a quarter of a second, not paid at import."""
+    return Lark(
+        _GRAMMAR, parser="lalr", lexer="contextual", maybe_placeholders=True, transformer=_Build()
+    )
 
 
 def parse(text: str) -> nodes.Query:
@@ -202,7 +208,7 @@ def parse(text: str) -> nodes.Query:
             400, "MALFORMED_QUERY", "SOQL statements cannot be longer than 100,000 characters."
         )
     try:
-        query = _PARSER.parse(text)
+        query = _parser().parse(text)
     except UnexpectedInput as exc:
         raise _syntax_error(text, exc) from None
     except LiteralError as exc:
