@@ -170,6 +170,7 @@ class Org:
         table = self.tables[sobject]
         record_id = record_id or self.minter.mint(table.spec.key_prefix)
         table.insert(record_id, {**self._audit(now, created=True), **values})
+        self._refresh_name(table, record_id)
         return record_id
 
     def _audit(self, now: datetime, created: bool) -> dict[str, Any]:

@@ -186,3 +186,9 @@ def test_a_locator_alone_resumes_paging_under_another_version_as_jsforce_does(
     assert answer["nextRecordsUrl"].startswith("/services/data/v50.0/query/")
     same = sf.query_more(locator)["records"]
     assert [r["Id"] for r in answer["records"]] == [r["Id"] for r in same]
+
+
+def test_owner_name_comes_back_through_the_owner_lookup(sf: Any) -> None:
+    record = sf.query("SELECT Owner.Name, CreatedBy.Name FROM Contact LIMIT 1")["records"][0]
+    assert record["Owner"]["Name"] == "Integration User"
+    assert record["CreatedBy"]["attributes"]["type"] == "User"
