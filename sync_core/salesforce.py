@@ -94,9 +94,10 @@ def classify_exception(exc: BaseException, record_id: str | None = None) -> Sync
     if isinstance(exc, SyncError):
         return exc
     if isinstance(exc, SalesforceAuthenticationFailed):
+        # `auth_message` is Salesforce's reason; `message` is only the class's template text.
         status = 503 if str(exc.code).startswith("5") else None
         code = "SERVER_UNAVAILABLE" if status else "INVALID_LOGIN"
-        return classify(status, code, str(exc.message), record_id)
+        return classify(status, code, f"{exc.code}: {exc.auth_message}", record_id)
     if isinstance(exc, SalesforceError):
         code, message = _first_error(exc.content)
         return classify(exc.status, code or f"HTTP_{exc.status}", message, record_id)

@@ -62,9 +62,7 @@ def describe_failure(exc: BaseException) -> tuple[str, int]:
     if isinstance(exc, ConfigError):
         return str(exc), EXIT_USAGE
     if isinstance(exc, ConfigurationError) and exc.code in ("INVALID_LOGIN", "INVALID_GRANT"):
-        # The client's own exception (the cause) carries Salesforce's code and message.
-        reason = str(exc.__cause__) if exc.__cause__ is not None else exc.message
-        return f"Salesforce refused the login: {_short(reason)}", EXIT_UNAVAILABLE
+        return f"Salesforce refused the login: {_short(exc.message)}", EXIT_UNAVAILABLE
     if isinstance(exc, SyncError) and exc.code in ("CONNECTION_ERROR", "TIMEOUT"):
         return f"cannot reach Salesforce: {_short(exc.message)}", EXIT_UNAVAILABLE
     if isinstance(exc, SyncError):

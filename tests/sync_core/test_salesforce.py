@@ -81,6 +81,15 @@ def test_timeouts_and_dropped_connections_are_transient(exc: Exception, code: st
     assert isinstance(error, TransientError) and error.code == code
 
 
+def test_a_refused_login_keeps_salesforce_s_reason_not_the_client_template() -> None:
+    from simple_salesforce.exceptions import SalesforceAuthenticationFailed
+
+    reason = "Invalid username, password, security token; or user locked out."
+    error = classify_exception(SalesforceAuthenticationFailed("INVALID_LOGIN", reason))
+    assert isinstance(error, ConfigurationError) and error.code == "INVALID_LOGIN"
+    assert reason in error.message and "Response content" not in error.message
+
+
 @pytest.fixture
 def fake() -> FakeSalesforce:
     return FakeSalesforce(packages=("marketo_sales_insight",))
