@@ -101,3 +101,32 @@ def test_jsforce_oauth_password_grant_and_describe(
     assert out["info"]["organizationId"] == fake.org.org_id
     assert "mkto_si__Marketo_Sales_Opt_Out__c" in out["fields"]
     assert "IsConverted" in out["fields"]
+
+
+@pytest.mark.node
+def test_jsforce_query_with_auto_fetch_follows_every_page(
+    run_node: RunNode, fake: FakeSalesforce, served: FakeServer
+) -> None:
+    for i in range(4500):
+        fake.org.create("Contact", {"LastName": f"Page{i:04d}", "HasOptedOutOfEmail": i % 2 == 0})
+    script = (
+        SOAP_LOGIN
+        + """
+    const soql = "SELECT Id, LastName FROM Contact WHERE HasOptedOutOfEmail = true";
+    const result = await conn.query(soql, { autoFetch: true, maxFetch: 10000 });
+    const names = result.records.map((r) => r.LastName);
+    return { count: names.length, first: names[0], last: names[names.length - 1],
+             totalSize: result.totalSize, done: result.done };
+    """
+    )
+    before = fake.org.journal.last_seq()
+    out = run_node(script, _env(fake, served))
+    assert out == {
+        "count": 2250,
+        "first": "Page0000",
+        "last": "Page4498",
+        "totalSize": 2250,
+        "done": True,
+    }
+    pages = fake.org.journal.query(path="/services/data/v59.0/query*", after_seq=before)
+    assert len(pages) == 2  # the first page and one nextRecordsUrl, in the client's version
