@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fake_salesforce import bulk_csv, save_results
+from fake_salesforce import bulk_apply, bulk_csv, save_results
 from fake_salesforce.errors import ApiError
 from fake_salesforce.org import Org
 from fake_salesforce.save_results import Operation, Outcome
@@ -235,8 +235,18 @@ def run_ingest(org: Org, job: Job) -> None:
     if isinstance(columns, str):
         job.state, job.error_message = "Failed", columns
         return
-    operations = [_operation(org, spec, job, columns, row) for row in job.rows]
-    job.outcomes = save_results.run_all(org, operations, all_or_none=False)
+    outcomes = None
+    if job.operation == "update":
+
+        def one_row(row: list[str]) -> Outcome:
+            operation = _operation(org, spec, job, columns, row)
+            return save_results.run_all(org, [operation], all_or_none=False)[0]
+
+        outcomes = bulk_apply.update_rows(org, spec, columns, job.rows, one_row)
+    if outcomes is None:
+        operations = [_operation(org, spec, job, columns, row) for row in job.rows]
+        outcomes = save_results.run_all(org, operations, all_or_none=False)
+    job.outcomes = outcomes
     job.state = "JobComplete"
 
 
