@@ -73,6 +73,10 @@ class _Updater:
         sorted_indexes: dict[str, SortedList] = getattr(table, "_sorted", {})
         self.deferred = {n: sorted_indexes[n] for n in self.audit if n in sorted_indexes}
         self.moved: dict[str, dict[str, Any]] = {n: {} for n in self.deferred}
+        stamps = [(n, table.slots[n], v) for n, v in self.audit.items() if n not in self.deferred]
+        self.stamp_plain = [(slot, v) for n, slot, v in stamps if not table.is_indexed(n)]
+        self.stamp_indexed = {n: v for n, _, v in stamps if table.is_indexed(n)}
+        self.stamp_moved = [(table.slots[n], self.moved[n], self.audit[n]) for n in self.deferred]
         self.deleted = table.slots["IsDeleted"]
         self.converted = table.slots["IsConverted"] if spec.name == "Lead" else None
 
@@ -106,21 +110,18 @@ class _Updater:
         return Outcome(rid, written=written)
 
     def write(self, rid: str, stored: list[Any], changes: list[tuple[_Column, Any]]) -> None:
-        table = self.table
         for column, value in changes:
             if column.indexed:
-                table.update(rid, {column.name: value})
+                self.table.update(rid, {column.name: value})
             else:
                 stored[column.slot] = value
-        for name, value in self.audit.items():
-            moved = self.moved.get(name)
-            if moved is not None:
-                moved.setdefault(rid, stored[table.slots[name]])
-                stored[table.slots[name]] = value
-            elif table.is_indexed(name):
-                table.update(rid, {name: value})
-            else:
-                stored[table.slots[name]] = value
+        for slot, value in self.stamp_plain:
+            stored[slot] = value
+        for slot, moved, value in self.stamp_moved:
+            moved.setdefault(rid, stored[slot])
+            stored[slot] = value
+        if self.stamp_indexed:
+            self.table.update(rid, self.stamp_indexed)
 
     def fallback(self, row: list[str]) -> Outcome:
         self.flush()  # the per-record path reads and moves index entries itself

@@ -1,0 +1,248 @@
+"""The Bulk update fast path gives exactly what per-record `Org.update` gives, indexes included."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+
+from fake_salesforce import bulk_apply, bulk_csv, bulk_jobs, save_results
+from fake_salesforce.org import Org
+from fake_salesforce.save_results import Outcome
+
+START = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
+LATER = datetime(2026, 5, 4, 13, 30, 15, 250000, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[Any]:
+    with freeze_time(START) as clock:
+        yield clock
+
+
+def seeded() -> tuple[Org, dict[str, str]]:
+    """An org with Contacts and Leads in known states; the same Ids every time."""
+    org = Org()
+    ids = {
+        name: org.create("Contact", {"LastName": name, "Email": f"{name}@example.com"})
+        for name in ("alpha", "beta", "gamma", "gone", "delta")
+    }
+    org.delete("Contact", ids["gone"])
+    ids["missing"] = org.minter.mint("003")  # well-formed, never stored
+    for name in ("lead", "converted"):
+        ids[name] = org.create("Lead", {"LastName": name, "Company": "Acme"})
+    org.convert_lead(ids["converted"])
+    return org, ids
+
+
+def per_record(org: Org, sobject: str, header: list[str], rows: list[list[str]]) -> list[Outcome]:
+    """The reference: each row through save_results.update and Org.update on its own."""
+    spec = org.require_spec(sobject)
+    columns = [spec.field(name) for name in header]
+    assert all(columns)
+    return [
+        save_results.run_all(
+            org,
+            [save_results.update(org, spec, bulk_csv.upload_values(columns, row))],  # type: ignore[arg-type]
+            all_or_none=False,
+        )[0]
+        for row in rows
+    ]
+
+
+def fast(
+    org: Org, sobject: str, header: list[str], rows: list[list[str]], slow_rows: list[int]
+) -> list[Outcome]:
+    """The fast path, noting which rows it handed to the per-record path."""
+    spec = org.require_spec(sobject)
+    columns = [spec.field(name) for name in header]
+    reference: Callable[[list[str]], Outcome] = lambda row: per_record(  # noqa: E731
+        org, sobject, header, [row]
+    )[0]
+
+    def slow(row: list[str]) -> Outcome:
+        slow_rows.append(rows.index(row))
+        return reference(row)
+
+    outcomes = bulk_apply.update_rows(org, spec, columns, rows, slow)  # type: ignore[arg-type]
+    assert outcomes is not None
+    return outcomes
+
+
+def described(outcomes: list[Outcome]) -> list[tuple[Any, ...]]:
+    return [
+        (
+            o.record_id,
+            o.created,
+            dict(o.written or {}),
+            None
+            if o.error is None
+            else (o.error.status, o.error.error_code, o.error.message, o.error.fields),
+        )
+        for o in outcomes
+    ]
+
+
+def stored(org: Org, sobject: str) -> dict[str, dict[str, Any]]:
+    table = org.table(sobject)
+    return {rid: table.as_dict(row) for rid, row in table.rows.items()}
+
+
+def modstamp_order(org: Org, sobject: str) -> list[str]:
+    found = org.table(sobject).range("SystemModstamp", None, True, None, True)
+    assert found is not None
+    return list(found)
+
+
+def both_ways(
+    sobject: str, header: list[str], rows: list[Callable[[dict[str, str]], list[str]]]
+) -> tuple[Org, Org, list[Outcome], list[Outcome], list[int]]:
+    """Seed two identical orgs; apply the rows per record to one and fast to the other."""
+    reference_org, ids = seeded()
+    fast_org, same_ids = seeded()
+    assert ids == same_ids
+    cells = [make(ids) for make in rows]
+    slow_rows: list[int] = []
+    with freeze_time(LATER):
+        expected = per_record(reference_org, sobject, header, cells)
+        got = fast(fast_org, sobject, header, cells, slow_rows)
+    return reference_org, fast_org, expected, got, slow_rows
+
+
+def test_clean_rows_update_like_org_update_without_the_per_record_path() -> None:
+    header = ["Id", "HasOptedOutOfEmail", "Title", "Email", "FirstName"]
+    rows: list[Callable[[dict[str, str]], list[str]]] = [
+        lambda ids: [ids["alpha"], "true", "CEO", "", "Ann"],
+        lambda ids: [ids["beta"], "no", "", "beta2@example.com", ""],
+        lambda ids: [ids["gamma"], "", "#N/A", "", "#N/A"],
+        lambda ids: [ids["alpha"], "0", "CTO", "", ""],  # the same record twice
+    ]
+    reference, fast_org, expected, got, slow_rows = both_ways("Contact", header, rows)
+    assert slow_rows == []
+    assert all(o.success for o in got)
+    assert described(got) == described(expected)
+    assert stored(fast_org, "Contact") == stored(reference, "Contact")
+    alpha = fast_org.get("Contact", got[0].record_id or "")
+    assert alpha is not None
+    assert (alpha["Name"], alpha["Title"], alpha["HasOptedOutOfEmail"]) == (
+        "Ann alpha",
+        "CTO",
+        False,
+    )
+
+
+def test_each_failure_gives_the_per_record_error_and_leaves_the_other_rows_written() -> None:
+    header = ["Id", "Title", "Email", "LastName", "HasOptedOutOfEmail", "Name"]
+    rows: list[Callable[[dict[str, str]], list[str]]] = [
+        lambda ids: [ids["missing"], "x", "", "", "", ""],  # no such record
+        lambda ids: [ids["gone"], "x", "", "", "", ""],  # deleted
+        lambda ids: [ids["alpha"], "", "", "", "", "A Name"],  # read-only field
+        lambda ids: [ids["alpha"], "", "not-an-email", "", "", ""],  # bad value
+        lambda ids: [ids["alpha"], "", "", "", "maybe", ""],  # bad checkbox
+        lambda ids: [ids["alpha"], "", "", "", "#N/A", ""],  # checkbox cleared
+        lambda ids: [ids["alpha"], "", "", "#N/A", "", ""],  # required field cleared
+        lambda ids: [ids["alpha"], "T" * 200, "", "", "", ""],  # too long
+        lambda ids: ["", "x", "", "", "", ""],  # no Id
+        lambda ids: ["not-an-id", "x", "", "", "", ""],  # malformed Id
+        lambda ids: [ids["lead"], "x", "", "", "", ""],  # another object's Id
+        lambda ids: [ids["beta"][:15], "fifteen", "", "", "", ""],  # 15-character Id works
+        lambda ids: [ids["gamma"], "kept", "", "", "", ""],  # a clean row among failures
+    ]
+    reference, fast_org, expected, got, slow_rows = both_ways("Contact", header, rows)
+    assert slow_rows == list(range(12))
+    assert [o.error.error_code if o.error else None for o in got] == [
+        "INVALID_CROSS_REFERENCE_KEY",
+        "ENTITY_IS_DELETED",
+        "INVALID_FIELD_FOR_INSERT_UPDATE",
+        "INVALID_EMAIL_ADDRESS",
+        "JSON_PARSER_ERROR",
+        "INVALID_TYPE_ON_FIELD_IN_RECORD",
+        "REQUIRED_FIELD_MISSING",
+        "STRING_TOO_LONG",
+        "MISSING_ARGUMENT",
+        "MALFORMED_ID",
+        "INVALID_CROSS_REFERENCE_KEY",
+        None,
+        None,
+    ]
+    assert described(got) == described(expected)
+    assert stored(fast_org, "Contact") == stored(reference, "Contact")
+    assert modstamp_order(fast_org, "Contact") == modstamp_order(reference, "Contact")
+
+
+def test_a_converted_lead_fails_as_it_does_per_record() -> None:
+    header = ["Id", "Company"]
+    rows: list[Callable[[dict[str, str]], list[str]]] = [
+        lambda ids: [ids["converted"], "Other"],
+        lambda ids: [ids["lead"], "Other"],
+    ]
+    reference, fast_org, expected, got, slow_rows = both_ways("Lead", header, rows)
+    assert slow_rows == [0]
+    assert got[0].error is not None
+    assert got[0].error.error_code == "CANNOT_UPDATE_CONVERTED_LEAD"
+    assert described(got) == described(expected)
+    assert stored(fast_org, "Lead") == stored(reference, "Lead")
+
+
+def test_email_lookup_and_modstamp_range_follow_a_bulk_update() -> None:
+    org, ids = seeded()
+    table = org.table("Contact")
+    before = set(table.rows)
+    spec = org.require_spec("Contact")
+    columns = [spec.field("Id"), spec.field("Email")]
+    rows = [[ids["alpha"], "new.alpha@example.com"], [ids["beta"], ""]]
+    with freeze_time(LATER):
+        outcomes = bulk_apply.update_rows(org, spec, columns, rows, lambda row: pytest.fail())  # type: ignore[arg-type]
+    assert outcomes is not None and all(o.success for o in outcomes)
+    assert table.lookup("Email", ["NEW.alpha@example.com"]) == {ids["alpha"]}
+    assert table.lookup("Email", ["alpha@example.com"]) == set()
+    assert table.lookup("Email", ["beta@example.com"]) == {ids["beta"]}
+    since = table.range("SystemModstamp", LATER, True, None, True)
+    assert since is not None and set(since) == {ids["alpha"], ids["beta"]}
+    earlier = table.range("SystemModstamp", None, True, LATER, False)
+    assert earlier is not None and set(earlier) == before - {ids["alpha"], ids["beta"]}
+
+
+def test_a_job_moving_few_records_keeps_the_modstamp_index_whole() -> None:
+    org, ids = seeded()
+    for n in range(40):
+        org.create("Contact", {"LastName": f"extra{n}"})
+    spec = org.require_spec("Contact")
+    columns = [spec.field("Id"), spec.field("Title")]
+    with freeze_time(LATER):
+        outcomes = bulk_apply.update_rows(
+            org,
+            spec,
+            columns,
+            [[ids["delta"], "Moved"]],
+            lambda row: pytest.fail(),  # type: ignore[arg-type]
+        )
+    assert outcomes is not None
+    order = modstamp_order(org, "Contact")
+    assert sorted(order) == sorted(org.table("Contact").rows)
+    assert order[-1] == ids["delta"]
+
+
+def test_inside_a_transaction_the_fast_path_steps_aside() -> None:
+    org, ids = seeded()
+    spec = org.require_spec("Contact")
+    columns = [spec.field("Id"), spec.field("Title")]
+    with org.transaction():
+        outcome = bulk_apply.update_rows(org, spec, columns, [[ids["alpha"], "x"]], pytest.fail)  # type: ignore[arg-type]
+    assert outcome is None
+
+
+def test_an_update_job_reports_short_rows_and_journals_nothing_for_them() -> None:
+    org, ids = seeded()
+    store = bulk_jobs.store_of(org)
+    job = store.new_job("update", "Contact", "59.0")
+    store.upload(job, f"Id,Title\n{ids['alpha']},Boss\n{ids['beta']}\n".encode())
+    bulk_jobs.run_ingest(org, job)
+    assert job.state == "JobComplete"
+    assert [o.success for o in job.outcomes] == [True, False]
+    failed = bulk_jobs.ingest_results(job, "failedresults")
+    assert "INVALID_FIELD:Row has a different number of columns" in failed
+    assert org.get("Contact", ids["alpha"])["Title"] == "Boss"  # type: ignore[index]
