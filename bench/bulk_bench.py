@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from fake_salesforce.bulk_jobs import ingest_results, run_ingest, store_of
 from fake_salesforce.fixture import FakeSalesforce
 from fake_salesforce.generate import generate
 
@@ -73,6 +74,23 @@ def bench_ingest(rows: int) -> None:
 
         ours = timed(run)
     report(f"Bulk 2.0 ingest, {rows:,} Contact updates", rows, ours, floor)
+    report(
+        "  of which the server's upload, apply and results", rows, server_side(fake, text), floor
+    )
+
+
+def server_side(fake: FakeSalesforce, text: str) -> float:
+    """The same update job without HTTP, client or journal: parse, apply, successful results."""
+    store = store_of(fake.org)
+
+    def run() -> None:
+        job = store.new_job("update", "Contact", "59.0")
+        store.upload(job, text.encode())
+        run_ingest(fake.org, job)
+        assert job.state == "JobComplete" and all(o.success for o in job.outcomes)
+        ingest_results(job, "successfulresults")
+
+    return timed(run)
 
 
 def bench_query(rows: int) -> None:

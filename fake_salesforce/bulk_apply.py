@@ -5,7 +5,9 @@ per-record path (`Org.update`), so results and errors are exactly the per-record
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -33,13 +35,42 @@ Convert = Callable[[str], tuple[Any, Any]]  # cell text -> (value as uploaded, s
 SlowRow = Callable[[list[str]], Outcome]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Column:
     index: int
     name: str
     slot: int
     indexed: bool
     convert: Convert
+    text_limit: int | None  # plain writable text: cells this long or shorter are kept as is
+    checkbox: bool  # a writable checkbox: its words are stored as booleans
+
+
+def _column(org: Org, table: Table, index: int, field: FieldSpec) -> _Column:
+    writable = field.updateable and not field.calculated
+    plain = writable and field.type in PLAIN_TEXT
+    return _Column(
+        index,
+        field.name,
+        table.slots[field.name],
+        table.is_indexed(field.name),
+        _converter(org, field),
+        (field.length or 1 << 30) if plain else None,
+        writable and field.type == "boolean",
+    )
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic collection while a job allocates its rows and outcomes (acyclic, and with a
+    large org in memory each full collection walks every stored row)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def update_rows(
@@ -63,11 +94,7 @@ class _Updater:
         self.table = table = org.tables[spec.name]
         self.width = len(fields)
         self.id_index = next(i for i, f in enumerate(fields) if f.name == "Id")
-        self.columns = [
-            _Column(i, f.name, table.slots[f.name], table.is_indexed(f.name), _converter(org, f))
-            for i, f in enumerate(fields)
-            if f.name != "Id"
-        ]
+        self.columns = [_column(org, table, i, f) for i, f in enumerate(fields) if f.name != "Id"]
         self.renames = any(f.name in NAME_PARTS for f in fields)
         self.audit = org._audit(org.clock.now(), created=False)
         sorted_indexes: dict[str, SortedList] = getattr(table, "_sorted", {})
@@ -95,12 +122,20 @@ class _Updater:
             return self.fallback(row)
         written: dict[str, Any] = {}
         changes: list[tuple[_Column, Any]] = []
+        value: Any
         try:
             for column in self.columns:
                 text = row[column.index]
-                if text != "":
+                if text == "":
+                    continue
+                limit = column.text_limit
+                if limit is not None and len(text) <= limit and text != NULL_MARK:
+                    written[column.name] = value = text
+                elif column.checkbox and (value := _BOOLEANS.get(text.strip().lower())) is not None:
+                    written[column.name] = value
+                else:
                     written[column.name], value = column.convert(text)
-                    changes.append((column, value))
+                changes.append((column, value))
         except _Doubt:
             return self.fallback(row)
         rid = stored[0]

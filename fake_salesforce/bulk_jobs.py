@@ -159,7 +159,8 @@ class BulkStore:
                 409, "INVALIDJOBSTATE", f"Job {job.id} is not Open: data can only be uploaded once"
             )
         delimiter = bulk_csv.DELIMITERS.get(job.delimiter, ",")
-        header, rows = bulk_csv.read_upload(data, delimiter)
+        with bulk_apply.gc_paused():
+            header, rows = bulk_csv.read_upload(data, delimiter)
         if job.header and header != job.header:
             raise ApiError(400, "INVALIDBATCH", "InvalidBatch : the CSV header changed")
         job.header = header
@@ -230,6 +231,11 @@ def store_of(org: Org) -> BulkStore:
 # -- running an ingest job -------------------------------------------------------------------
 def run_ingest(org: Org, job: Job) -> None:
     """Apply every uploaded row; the job fails as a whole when its header is unusable."""
+    with bulk_apply.gc_paused():
+        _run_ingest(org, job)
+
+
+def _run_ingest(org: Org, job: Job) -> None:
     spec = org.require_spec(job.sobject)
     columns = _columns(spec, job)
     if isinstance(columns, str):
@@ -292,6 +298,11 @@ def _failing(error: ApiError) -> Operation:
 
 def ingest_results(job: Job, kind: str) -> str:
     """successfulResults, failedResults or unprocessedrecords as CSV text."""
+    with bulk_apply.gc_paused():
+        return _ingest_results(job, kind)
+
+
+def _ingest_results(job: Job, kind: str) -> str:
     delimiter = bulk_csv.DELIMITERS.get(job.delimiter, ",")
     ending = bulk_csv.LINE_ENDINGS.get(job.line_ending, "\n")
     done = job.outcomes
