@@ -44,7 +44,7 @@ def postgres_url() -> Iterator[str]:
     """SQLAlchemy URL of a fresh cluster on a free loopback port; stopped after the session."""
     reason = _missing_reason()
     if reason is not None:
-        if os.environ.get("CI") == "true":
+        if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"PostgreSQL tests cannot run in CI: {reason}")
         pytest.skip(reason)
     base = Path(tempfile.mkdtemp(prefix="sync-core-pg-"))
