@@ -56,19 +56,45 @@ class Reader:
     def _gather(
         self, mode: ReadMode, settings: Settings, now: datetime
     ) -> tuple[ReadMode, dict[str, SfRecord], list[Person]]:
-        revived, found = self._revive(settings, self.store.people_sitting_out(), now)
+        sitting_out = self.store.people_sitting_out()
+        revived, found = self._revive(settings, sitting_out, now)
+        still_out = [p for p in sitting_out if p.id not in revived]
         if mode is ReadMode.INCREMENTAL:
             try:
-                return mode, *self._read_changes(settings, revived, found)
+                return mode, *self._read_changes(settings, revived, found, still_out)
             except ReadTooLarge:
                 pass  # more changed than opted out: the full read is the cheaper one
-        everyone = self.store.people()
-        return ReadMode.FULL, {**found, **self._read_full(settings, everyone)}, everyone
+        unsubscribed = self.store.people_unsubscribed()
+        records = {**found, **self._read_full(settings, unsubscribed)}
+        return ReadMode.FULL, records, self._people_around(records, [*unsubscribed, *still_out])
+
+    def _people_around(self, records: Collection[str], seed: list[Person]) -> list[Person]:
+        """Everyone the union can touch: `seed`, the people linked to `records`, and whoever
+        shares a record with them (to a fixed point). Everyone else is already converged: not
+        unsubscribed, and linked only to records that are not opted out."""
+        found = {p.id: p for p in seed}
+        seen: set[str] = set()
+        frontier = set(records) | {i for p in seed for i in p.record_ids}
+        while frontier:
+            seen |= frontier
+            linked = self.store.people_linked_to(frontier)
+            frontier = set()
+            for person in linked:
+                if person.id not in found:
+                    found[person.id] = person
+                    frontier.update(i for i in person.record_ids if i not in seen)
+        return [found[k] for k in sorted(found)]
 
     def _read_changes(
-        self, settings: Settings, revived: set[int], found: dict[str, SfRecord]
+        self,
+        settings: Settings,
+        revived: set[int],
+        found: dict[str, SfRecord],
+        sitting_out: list[Person],
     ) -> tuple[dict[str, SfRecord], list[Person]]:
-        """Records modified since the watermark, and the records of people changed since."""
+        """Records modified since the watermark, and the records of people changed since.
+
+        People still sitting out join the plan so that their skips are counted each night."""
         watermark = datetime.fromisoformat(str(self.store.get_state(WATERMARK)))
         records: dict[str, SfRecord] = dict(found)
         for sobject in SObject:
@@ -85,8 +111,8 @@ class Reader:
         touched.update((p.id, p) for p in self.store.people(revived))
         records.update(self._read_ids(settings, list(touched.values()), records.keys()))
         relevant = {p.id: p for p in self.store.people_linked_to(records.keys())}
+        relevant.update((p.id, p) for p in sitting_out)
         relevant.update(touched)
-        relevant.update((p.id, p) for p in self.store.people_sitting_out())
         return records, [relevant[k] for k in sorted(relevant)]
 
     def _revive(
@@ -121,11 +147,11 @@ class Reader:
                 records.update((r.id, r) for r in self._call(settings, read))
         return records
 
-    def _read_full(self, settings: Settings, everyone: list[Person]) -> dict[str, SfRecord]:
+    def _read_full(self, settings: Settings, unsubscribed: list[Person]) -> dict[str, SfRecord]:
         records: dict[str, SfRecord] = {}
         for sobject in SObject:
             hint_key = f"nightly.size.{sobject}"
-            local = sum(1 for p in everyone if p.unsubscribed and _ids_of(p, sobject))
+            local = sum(1 for p in unsubscribed if _ids_of(p, sobject))
             hint = max(local, int(self.store.get_state(hint_key) or 0))
             rows = self._read(settings, sobject, bulk=hint > settings.bulk_read_threshold)
             self.store.set_state(hint_key, str(len(rows)))

@@ -110,21 +110,26 @@ class LedgerStore:
 
     def latest_codes(self, person_ids: Iterable[int]) -> dict[int, str]:
         """Each person's most recent diagnostic code (people without any are left out)."""
-        wanted = sorted(set(person_ids))
+        unique = set(person_ids)
+        if len(unique) > 4 * CHUNK:  # one pass over everyone beats many IN lists
+            return {k: v for k, v in self._latest_codes(None).items() if k in unique}
+        wanted = sorted(unique)
         codes: dict[int, str] = {}
-        with self.engine.connect() as conn:
-            for start in range(0, len(wanted), CHUNK):
-                chunk = wanted[start : start + CHUNK]
-                newest = (
-                    select(func.max(diagnostics.c.id))
-                    .where(diagnostics.c.person_id.in_(chunk))
-                    .group_by(diagnostics.c.person_id)
-                )
-                query = select(diagnostics.c.person_id, diagnostics.c.code).where(
-                    diagnostics.c.id.in_(newest)
-                )
-                codes.update((row.person_id, row.code) for row in conn.execute(query))
+        for start in range(0, len(wanted), CHUNK):
+            codes.update(self._latest_codes(wanted[start : start + CHUNK]))
         return codes
+
+    def _latest_codes(self, person_ids: list[int] | None) -> dict[int, str]:
+        newest = select(func.max(diagnostics.c.id)).group_by(diagnostics.c.person_id)
+        if person_ids is None:
+            newest = newest.where(diagnostics.c.person_id.is_not(None))
+        else:
+            newest = newest.where(diagnostics.c.person_id.in_(person_ids))
+        query = select(diagnostics.c.person_id, diagnostics.c.code).where(
+            diagnostics.c.id.in_(newest)
+        )
+        with self.engine.connect() as conn:
+            return {row[0]: row[1] for row in conn.execute(query).all()}
 
     def diagnostics(self, person_id: int | None = None) -> list[Diagnostic]:
         query = select(diagnostics).order_by(diagnostics.c.id)

@@ -164,7 +164,10 @@ class Person:
 
     @property
     def record_ids(self) -> tuple[str, ...]:
-        return tuple(i for i in (self.contact_id, self.lead_id) if i)
+        contact, lead = self.contact_id, self.lead_id
+        if contact:
+            return (contact, lead) if lead else (contact,)
+        return (lead,) if lead else ()
 
 
 @dataclass(frozen=True)

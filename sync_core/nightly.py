@@ -131,9 +131,14 @@ class NightlyRun(Reader):
     ) -> None:
         """Pushes still waiting (or parked) for people whose record now holds every selected
         field are redundant: the run has delivered what they would have."""
+        awaiting = self.store.people_awaiting_delivery()
+        if not awaiting:
+            return
         written = {w.record_id for w in done}
         converged = []
         for person in people:
+            if person.id not in awaiting:
+                continue
             target = person.target
             if target is None:
                 continue

@@ -135,6 +135,12 @@ class OutboxStore:
                 ).rowcount
         return settled
 
+    def people_awaiting_delivery(self) -> set[int]:
+        """People with an item not yet delivered (pending or parked)."""
+        query = select(outbox.c.person_id).where(outbox.c.state != DONE).distinct()
+        with self.engine.connect() as conn:
+            return set(conn.execute(query).scalars())
+
     def next_due(self) -> datetime | None:
         """The earliest instant a pending item can be claimed (its due time or lease end)."""
         ready = case(

@@ -105,28 +105,37 @@ def _opted_out_groups(
     people: Sequence[Person], records: Mapping[str, SfRecord], settings: Settings
 ) -> Callable[[str], bool]:
     """Union-find over linked records: a group is opted out if any record in it has a
-    selected field true or any person linked into it is unsubscribed."""
-    parent: dict[str, str] = {}
+    selected field true or any person linked into it is unsubscribed.
+
+    Only people linked to two records join groups; everyone else is a group of one record.
+    """
+    parent: dict[str, str] = {}  # roots are absent
 
     def root(node: str) -> str:
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
+        path = []
+        while node in parent:
+            path.append(node)
             node = parent[node]
+        for step in path:
+            parent[step] = node
         return node
 
     for person in people:
-        first, *others = person.record_ids
-        for other in others:
-            parent[root(other)] = root(first)
+        ids = person.record_ids
+        if len(ids) > 1:
+            first, second = root(ids[0]), root(ids[1])
+            if first != second:
+                parent[second] = first
+    fields = settings.sync_fields
     said: set[str] = set()
     for person in people:
+        ids = person.record_ids
         says = person.unsubscribed or any(
-            record_id in records and records[record_id].opted_out & settings.sync_fields
-            for record_id in person.record_ids
+            (record := records.get(record_id)) is not None and record.opted_out & fields
+            for record_id in ids
         )
         if says:
-            said.add(root(person.record_ids[0]))
+            said.add(root(ids[0]))
     return lambda record_id: root(record_id) in said
 
 

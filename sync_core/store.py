@@ -83,14 +83,8 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 
 def _person(row: Any) -> Person:
-    return Person(
-        id=row.id,
-        email=row.email,
-        contact_id=row.contact_id,
-        lead_id=row.lead_id,
-        unsubscribed=bool(row.unsubscribed),
-        link_broken=bool(row.link_broken),
-    )
+    """A row of PERSON_COLUMNS, positionally (the Boolean columns arrive as bools)."""
+    return Person(*row)
 
 
 def _history(row: Any) -> HistoryEntry:
@@ -192,6 +186,10 @@ class SqlStore(OutboxStore, LedgerStore):
             found.update((p.id, p) for p in self._people_where(condition))
         return [found[k] for k in sorted(found)]
 
+    def people_unsubscribed(self) -> list[Person]:
+        """Everyone unsubscribed in Marketo Sales (linked or not)."""
+        return self._people_where(people.c.unsubscribed.is_(True))
+
     def people_sitting_out(self) -> list[Person]:
         """People without any Salesforce Id, or with a broken link."""
         condition = or_(
@@ -205,7 +203,8 @@ class SqlStore(OutboxStore, LedgerStore):
         if condition is not None:
             query = query.where(condition)
         with self.engine.connect() as conn:
-            return [_person(row) for row in conn.execute(query)]
+            rows = conn.execute(query).all()
+        return [Person(*row) for row in rows]
 
     def record_unsubscribe(
         self,

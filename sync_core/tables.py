@@ -48,8 +48,8 @@ people = Table(
     Column("email", String(320), nullable=False, unique=True),
     Column("contact_id", String(18), index=True),
     Column("lead_id", String(18), index=True),
-    Column("unsubscribed", Boolean, nullable=False, default=False),
-    Column("link_broken", Boolean, nullable=False, default=False),
+    Column("unsubscribed", Boolean, nullable=False, default=False, index=True),
+    Column("link_broken", Boolean, nullable=False, default=False, index=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("changed_at", UtcDateTime, nullable=False, index=True),
 )

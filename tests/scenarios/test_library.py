@@ -13,15 +13,9 @@ from simulator.report import text
 from simulator.run import run_scenario
 
 LIBRARY = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.yaml"))
-# A year of nights over 50,000 records takes about a minute of the engine's own time: it runs
-# with `make test-slow`; every other scenario runs with `make test`.
-SLOW = {"year_of_nights_50000_records"}
-CASES = [
-    pytest.param(p, id=p.stem, marks=[pytest.mark.slow] if p.stem in SLOW else []) for p in LIBRARY
-]
 
 
-@pytest.mark.parametrize("path", CASES)
+@pytest.mark.parametrize("path", LIBRARY, ids=[p.stem for p in LIBRARY])
 def test_library_scenario_holds_every_expectation(path: Path) -> None:
     result = run_scenario(load(path))
     assert result.expectations, "a library scenario proves its story with expectations"

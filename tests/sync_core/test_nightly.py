@@ -337,3 +337,34 @@ def test_run_forever_pushes_and_runs_the_nightly_on_schedule(
     (run,) = service.runs("nightly")
     assert run.started_at == datetime(2026, 3, 3, 4, 0, tzinfo=UTC)  # 20:00 PST
     assert service.find("sf@example.com").unsubscribed  # type: ignore[union-attr]
+
+
+def test_a_full_run_reaches_everyone_who_shares_a_record_with_an_opt_out(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    """A full run loads only the people the union can touch, so it must follow shared records:
+    Lead L is opted out; P holds L and Contact C; Q holds only C; R holds nothing opted out."""
+    _on(service)
+    lead = org.create(SObject.LEAD, HasOptedOutOfEmail=True)
+    contact = org.create(SObject.CONTACT)
+    other = org.create(SObject.CONTACT)
+    p = service.add_person("p@example.com", contact_id=contact, lead_id=lead, now=T0).id
+    q = service.add_person("q@example.com", contact_id=contact, now=T0).id
+    r = service.add_person("r@example.com", contact_id=other, now=T0).id
+    report = service.run_nightly(NIGHT)
+    assert report.mode is ReadMode.FULL
+    assert {u.person_id for u in report.plan.unsubscribes} == {p, q}
+    assert service.person(q).unsubscribed and not service.person(r).unsubscribed
+    assert org.value(contact) and not org.value(other)
+
+
+def test_a_full_run_pulls_a_local_unsubscribe_to_a_record_that_is_not_opted_out(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    _on(service)
+    person, contact = _person(service, org, "jane@example.com")
+    neighbour = service.add_person("neighbour@example.com", contact_id=contact, now=T0).id
+    service.store.record_unsubscribe(person, Source.IMPORT, T0, None)
+    report = service.run_nightly(NIGHT)
+    assert report.mode is ReadMode.FULL and report.writes_done == 1
+    assert org.value(contact) and service.person(neighbour).unsubscribed

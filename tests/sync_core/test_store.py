@@ -46,7 +46,7 @@ def test_opening_migrates_to_the_newest_schema_and_reopening_keeps_the_data(
     with second.engine.connect() as conn:
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     tables = set(inspect(second.engine).get_table_names())
-    assert version == "0002"
+    assert version == "0003"
     assert {"people", "history", "outbox", "runs", "diagnostics", "settings"} <= tables
     assert second.person(person.id) == person
     second.close()
@@ -158,3 +158,39 @@ def test_the_whole_service_runs_on_this_store(store_url: str) -> None:
     assert report.ok and report.unsubscribed == 1 and service.person(b).unsubscribed
     assert org.value(pushed) and [r.kind for r in service.runs()] == ["push", "nightly"]
     service.close()
+
+
+def test_the_nightly_selections_find_unsubscribed_and_awaiting_people(store: SqlStore) -> None:
+    quiet = store.add_person("quiet@example.com", "003000000000001AAA", None, T0)
+    pushed = store.add_person("pushed@example.com", "003000000000002AAA", None, T0)
+    imported = store.add_person("imported@example.com", None, None, T0)
+    store.record_unsubscribe(pushed.id, Source.CLICKED_LINK, T0, T0 + timedelta(seconds=1))
+    store.record_unsubscribe(imported.id, Source.IMPORT, T0, None)
+    assert [p.id for p in store.people_unsubscribed()] == [pushed.id, imported.id]
+    assert store.people_awaiting_delivery() == {pushed.id}
+    store.settle_items([pushed.id], T0)
+    assert store.people_awaiting_delivery() == set()
+    assert quiet.id not in {p.id for p in store.people_unsubscribed()}
+
+
+def test_latest_codes_agree_for_a_few_people_and_for_thousands(store: SqlStore) -> None:
+    store.add_people(({"email": f"p{i}@example.com"} for i in range(2_500)), T0)
+    ids = [p.id for p in store.people()]
+    notes = [Diagnostic(T0, f"CODE_{i % 3}", "note", person_id) for i, person_id in enumerate(ids)]
+    notes += [Diagnostic(T0, "NEWEST", "note", person_id) for person_id in ids[::7]]
+    store.add_diagnostics(notes)
+    many = store.latest_codes(ids)  # one pass over everyone
+    few = store.latest_codes(ids[:300])  # IN lists
+    assert len(many) == 2_500 and few == {k: many[k] for k in ids[:300]}
+    assert many[ids[0]] == "NEWEST" and many[ids[1]] == "CODE_1"
+    assert store.latest_codes(ids[1:2]) == {ids[1]: "CODE_1"}
+
+
+def test_the_third_migration_indexes_the_nightly_selections(store_url: str) -> None:
+    engine = create_engine(store_url)
+    migrate(engine, "0002")
+    before = {i["name"] for i in inspect(engine).get_indexes("people")}
+    migrate(engine)
+    after = {i["name"] for i in inspect(engine).get_indexes("people")}
+    engine.dispose()
+    assert {"ix_people_unsubscribed", "ix_people_link_broken"} <= after - before
