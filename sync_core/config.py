@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from sync_core.model import Settings
+from sync_core.model import API_VERSION, Settings
 
 CONFIG_NAME = "sync-core.toml"
 SETTING_TABLES = ("settings", "batching", "limits", "retry")
@@ -29,6 +30,7 @@ ENV_OVERRIDES = {
     "consumer_key": "SF_CONSUMER_KEY",
     "jwt_key_file": "SF_JWT_KEY_FILE",
     "ca_file": "SF_CA_FILE",
+    "api_version": "SF_API_VERSION",
 }
 SALESFORCE_KEYS = frozenset(
     {
@@ -81,6 +83,7 @@ class SalesforceConfig:
     consumer_key: str | None = None
     jwt_key_file: str | None = None
     ca_file: str | None = None
+    api_version: str = API_VERSION
     password_env: str = "SF_PASSWORD"
     password_file: str | None = None
     security_token_env: str = "SF_SECURITY_TOKEN"
@@ -200,6 +203,10 @@ def _salesforce(path: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) 
             raise ConfigError(f"{path}: salesforce.{key} must be a string")
         elif value.strip():
             values[key] = value.strip()
+    version = values.get("api_version", API_VERSION).removeprefix("v")
+    if not re.fullmatch(r"\d{2,3}\.0", version):
+        raise ConfigError(f"{path}: salesforce.api_version must look like 59.0, got {version!r}")
+    values["api_version"] = version
     return SalesforceConfig(**values)
 
 
@@ -286,6 +293,8 @@ security_token_env = "SF_SECURITY_TOKEN"
 # A private certificate authority, e.g. the one `fake-salesforce serve --tls`
 # prints (SF_CA_FILE overrides).
 # ca_file = "/path/to/ca.pem"
+# The REST API version to speak (SF_API_VERSION overrides); 59.0 unless set.
+# api_version = "59.0"
 
 [settings]
 # Settings > Admin Settings > Unsubscribes > Integrations (behaviour.md 2).

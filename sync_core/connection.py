@@ -159,6 +159,7 @@ def connect(
             creds.consumer_key,
             creds.key_file,
             domain=target.domain,
+            version=config.api_version,
             session=session,
         )
     else:
@@ -168,6 +169,7 @@ def connect(
             creds.password,
             creds.security_token,
             domain=target.domain,
+            version=config.api_version,
             session=session,
         )
     SECRETS.add(getattr(adapter.sf, "session_id", None))

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_PACKAGE_FIELD = "mkto_si__Marketo_Sales_Opt_Out__c"
 EMAIL_OPT_OUT_FIELD = "HasOptedOutOfEmail"
+API_VERSION = "59.0"  # the REST API version the engine speaks unless configured otherwise
 
 
 class Source(StrEnum):

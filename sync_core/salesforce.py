@@ -30,10 +30,17 @@ from sync_core.errors import (
     SyncError,
     TransientError,
 )
-from sync_core.model import FieldInfo, RecordWrite, SfRecord, SObject, SyncField, WriteOutcome
+from sync_core.model import (
+    API_VERSION,
+    FieldInfo,
+    RecordWrite,
+    SfRecord,
+    SObject,
+    SyncField,
+    WriteOutcome,
+)
 
 T = TypeVar("T")
-API_VERSION = "59.0"
 IDS_PER_QUERY = 300  # keeps the GET query URL well under Salesforce's 16,384-character limit
 
 TRANSIENT = frozenset(
@@ -148,7 +155,14 @@ class SalesforceAdapter:
 
     @classmethod
     def with_password(
-        cls, username: str, password: str, security_token: str, *, domain: str = "login", **kw: Any
+        cls,
+        username: str,
+        password: str,
+        security_token: str,
+        *,
+        domain: str = "login",
+        version: str = API_VERSION,
+        **kw: Any,
     ) -> SalesforceAdapter:
         def connect(session: requests.Session) -> Salesforce:
             return Salesforce(
@@ -157,14 +171,21 @@ class SalesforceAdapter:
                 security_token=security_token,
                 domain=domain,
                 session=session,
-                version=API_VERSION,
+                version=version,
             )
 
         return cls(connect, **kw)
 
     @classmethod
     def with_jwt(
-        cls, username: str, consumer_key: str, key_file: str, *, domain: str = "login", **kw: Any
+        cls,
+        username: str,
+        consumer_key: str,
+        key_file: str,
+        *,
+        domain: str = "login",
+        version: str = API_VERSION,
+        **kw: Any,
     ) -> SalesforceAdapter:
         def connect(session: requests.Session) -> Salesforce:
             return Salesforce(
@@ -173,19 +194,21 @@ class SalesforceAdapter:
                 privatekey_file=key_file,
                 domain=domain,
                 session=session,
-                version=API_VERSION,
+                version=version,
             )
 
         return cls(connect, **kw)
 
     @classmethod
-    def with_token(cls, access_token: str, instance_url: str, **kw: Any) -> SalesforceAdapter:
+    def with_token(
+        cls, access_token: str, instance_url: str, *, version: str = API_VERSION, **kw: Any
+    ) -> SalesforceAdapter:
         def connect(session: requests.Session) -> Salesforce:
             return Salesforce(
                 session_id=access_token,
                 instance_url=instance_url,
                 session=session,
-                version=API_VERSION,
+                version=version,
             )
 
         return cls(connect, **kw)

@@ -30,6 +30,15 @@ def test_the_environment_overrides_where_and_as_whom_to_log_in(tmp_path: Path) -
     assert cfg.store_url == f"sqlite:///{tmp_path.resolve()}/sync-core.db"
 
 
+def test_the_api_version_comes_from_the_file_or_the_environment(tmp_path: Path) -> None:
+    assert load(_config(tmp_path), {}).salesforce.api_version == "59.0"
+    pinned = _config(tmp_path, TEMPLATE.replace('# api_version = "59.0"', 'api_version = "v61.0"'))
+    assert load(pinned, {}).salesforce.api_version == "61.0"
+    assert load(pinned, {"SF_API_VERSION": "62.0"}).salesforce.api_version == "62.0"
+    with pytest.raises(ConfigError, match=r"api_version must look like 59\.0, got 'latest'"):
+        load(pinned, {"SF_API_VERSION": "latest"})
+
+
 @pytest.mark.parametrize(
     ("url", "target"),
     [

@@ -218,6 +218,19 @@ def test_token_and_instance_url_login_works(fake: FakeSalesforce) -> None:
     assert "HasOptedOutOfEmail" in adapter.describe_fields(SObject.CONTACT)
 
 
+def test_the_adapter_speaks_the_configured_api_version(fake: FakeSalesforce) -> None:
+    assert fake.instance_url is not None
+    adapter = SalesforceAdapter.with_token(
+        fake.token(), fake.instance_url, session=fake.session(), version="62.0"
+    )
+    _contact(fake, HasOptedOutOfEmail=True)
+    fake.org.journal.clear()
+    adapter.read_opted_out(SObject.CONTACT, frozenset({E}), NAMES)
+    adapter.describe_fields(SObject.CONTACT)
+    paths = [e.path for e in fake.org.journal.query()]
+    assert paths and all(p.startswith("/services/data/v62.0/") for p in paths), paths
+
+
 def test_jwt_bearer_login_with_a_key_file_works(fake: FakeSalesforce, tmp_path: Path) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(
