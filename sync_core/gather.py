@@ -16,7 +16,7 @@ from typing import TypeVar
 from sync_core.errors import ReadTooLarge, TransientError
 from sync_core.model import Person, ReadMode, Settings, SfRecord, SObject
 from sync_core.plan import next_retry_delay
-from sync_core.ports import SalesforceGateway, Sleep, Store
+from sync_core.ports import Progress, SalesforceGateway, Sleep, Store, no_progress
 
 T = TypeVar("T")
 WATERMARK = "nightly.watermark"
@@ -25,6 +25,7 @@ CLEAN = "nightly.clean"
 SIGNATURE = "nightly.signature"
 MARGIN = timedelta(minutes=10)  # SystemModstamp commits can lag the clock (sync-anchors 7b)
 CALL_ATTEMPTS = 3
+READING = "reading Salesforce"
 
 
 class HeadroomReached(Exception):
@@ -39,6 +40,7 @@ class Reader:
     gateway: SalesforceGateway
     sleep: Sleep
     rng: random.Random = field(default_factory=random.Random)
+    progress: Progress = no_progress
     _calls_at_start: int = 0
 
     def _mode(self, settings: Settings, now: datetime) -> ReadMode:
@@ -106,6 +108,7 @@ class Reader:
                 settings, sobject, since=watermark - MARGIN, bulk=bulk, give_up_over=limit
             )
             records.update((r.id, r) for r in rows)
+            self.progress(READING, len(records), None)
         # Local changes come from our own clock: no margin needed; the run's own are untouched.
         touched = {p.id: p for p in self.store.people_changed_since(watermark)}
         touched.update((p.id, p) for p in self.store.people(revived))
@@ -156,6 +159,7 @@ class Reader:
             rows = self._read(settings, sobject, bulk=hint > settings.bulk_read_threshold)
             self.store.set_state(hint_key, str(len(rows)))
             records.update((r.id, r) for r in rows)
+            self.progress(READING, len(records), None)
         return records
 
     def _read(

@@ -51,10 +51,15 @@ log = logging.getLogger(__name__)
 SETTLED = frozenset({"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY"})
 
 
+WRITING = "writing to Salesforce"
+UNSUBSCRIBING = "unsubscribing in Marketo Sales"
+
+
 @dataclass
 class _Outcome:
     written: int = 0
     left: int = 0
+    total: int = 0
     stopped: str | None = None
     errors: list[Diagnostic] = field(default_factory=list)
     notes: list[Diagnostic] = field(default_factory=list)
@@ -101,7 +106,9 @@ class NightlyRun(Reader):
         report = _with(report, plan=plan, reads=len(records))
         if report.dry_run:
             return _with(report, estimated_write_calls=plan_write_calls(plan.writes, settings))
-        for unsubscribe in plan.unsubscribes:
+        for done, unsubscribe in enumerate(plan.unsubscribes):
+            if done % 500 == 0:
+                self.progress(UNSUBSCRIBING, done, len(plan.unsubscribes))
             self.store.record_unsubscribe(
                 unsubscribe.person_id, Source.SALESFORCE_SYNC, now, None, touch=False
             )
@@ -151,12 +158,14 @@ class NightlyRun(Reader):
     # writing ------------------------------------------------------------------------------
 
     def _apply(self, writes: Sequence[RecordWrite], settings: Settings, now: datetime) -> _Outcome:
-        outcome = _Outcome(left=len(writes))
+        outcome = _Outcome(left=len(writes), total=len(writes))
+        self.progress(WRITING, 0, outcome.total)
         try:
             converted = self._write(writes, settings, now, outcome)
             if converted:
                 follow = self._follow(converted, settings, now, outcome)
                 outcome.left += len(follow)
+                outcome.total += len(follow)
                 self._write(follow, settings, now, outcome)
         except HeadroomReached:
             outcome.stopped = Code.API_HEADROOM
@@ -185,6 +194,7 @@ class NightlyRun(Reader):
             self._check_headroom(settings, 5 if len(group) > size else 1)
             results = {o.record_id: o.error for o in self._call(settings, send)}
             outcome.left -= len(group)
+            self.progress(WRITING, outcome.total - outcome.left, outcome.total)
             for write in group:
                 error = results.get(write.record_id)
                 if error is None:

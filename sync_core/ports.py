@@ -27,6 +27,12 @@ from sync_core.model import (
 
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], None]
+# What a long run is doing, for a person watching: (phase, units done, units in all or None).
+Progress = Callable[[str, int, int | None], None]
+
+
+def no_progress(phase: str, done: int, total: int | None) -> None:
+    """The default Progress: nobody is watching."""
 
 
 class SalesforceGateway(Protocol):

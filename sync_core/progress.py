@@ -14,11 +14,14 @@ from rich.progress import (
     ProgressColumn,
     SpinnerColumn,
     Task,
+    TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.text import Text
+
+from sync_core import ports
 
 Advance = Callable[[int], None]
 
@@ -59,17 +62,30 @@ class DetailColumn(ProgressColumn):
 
 
 @contextmanager
-def spinner(
+def phased_progress(
     label: str, stream: TextIO, enabled: bool, detail: Callable[[], str] | None = None
-) -> Iterator[None]:
-    """A live line for a wait of unknown length (a nightly run over a large org, bulk jobs)."""
+) -> Iterator[ports.Progress]:
+    """A live line for a run in phases (a nightly run): yields `progress(phase, done, total)`.
+
+    While a phase's size is unknown the bar pulses and counts; once known it fills to 100%.
+    """
     if not enabled:
-        yield
+        yield ports.no_progress
         return
-    columns: list[ProgressColumn] = [SpinnerColumn(), TextColumn("{task.description}")]
+    columns: list[ProgressColumn] = [
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=20),
+        TaskProgressColumn(),
+        MofNCompleteColumn(),
+    ]
     if detail is not None:
         columns.append(DetailColumn(detail))
     columns.append(TimeElapsedColumn())
-    with Progress(*columns, console=Console(file=stream), transient=True) as progress:
-        progress.add_task(label, total=None)
-        yield
+    with Progress(*columns, console=Console(file=stream), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(phase: str, done: int, total: int | None) -> None:
+            bar.update(task, description=phase, completed=done, total=total)
+
+        yield update

@@ -26,7 +26,7 @@ from sync_core.model import (
     Source,
 )
 from sync_core.nightly import NightlyRun
-from sync_core.ports import Clock, SalesforceGateway, Sleep, Store
+from sync_core.ports import Clock, Progress, SalesforceGateway, Sleep, Store, no_progress
 from sync_core.push import PushWorker
 from sync_core.schedule import next_nightly
 from sync_core.store import SqlStore, open_store
@@ -192,12 +192,18 @@ class SyncService:
     # nightly -------------------------------------------------------------------------------
 
     def run_nightly(
-        self, now: datetime, *, dry_run: bool = False, full: bool = False
+        self,
+        now: datetime,
+        *,
+        dry_run: bool = False,
+        full: bool = False,
+        progress: Progress = no_progress,
     ) -> NightlyReport:
-        """Reconcile both sides now. `dry_run` plans and estimates, writing nothing."""
-        return NightlyRun(self.store, self._gateway(), self.sleep, self.rng).run(
-            now, dry_run=dry_run, full=full
-        )
+        """Reconcile both sides now. `dry_run` plans and estimates, writing nothing.
+
+        `progress(phase, done, total)` hears how the reads and writes are going."""
+        run = NightlyRun(self.store, self._gateway(), self.sleep, self.rng, progress)
+        return run.run(now, dry_run=dry_run, full=full)
 
     def next_nightly(self, after: datetime) -> datetime | None:
         """The next scheduled nightly instant strictly after `after` (None when off)."""

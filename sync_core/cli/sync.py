@@ -9,7 +9,7 @@ from sync_core.claim import NightlyBusy, nightly_lock
 from sync_core.cli.context import EXIT_FAILED, EXIT_OK, CliError, Context
 from sync_core.model import NightlyReport, Person, PushReport, RecordWrite, SObject, SyncField
 from sync_core.plan import plan_requirements
-from sync_core.progress import spinner, wants_progress
+from sync_core.progress import phased_progress, wants_progress
 from sync_core.salesforce import SalesforceAdapter
 
 
@@ -134,9 +134,13 @@ def nightly(ctx: Context) -> int:
         calls = gateway.calls
         with (
             nightly_lock(service.store, exclusive=not ctx.args.dry_run),
-            spinner(label, ctx.stderr, bar, lambda: f"{gateway.calls - calls} API calls"),
+            phased_progress(
+                label, ctx.stderr, bar, lambda: f"{gateway.calls - calls} API calls"
+            ) as progress,
         ):
-            report = service.run_nightly(ctx.clock(), dry_run=ctx.args.dry_run, full=ctx.args.full)
+            report = service.run_nightly(
+                ctx.clock(), dry_run=ctx.args.dry_run, full=ctx.args.full, progress=progress
+            )
     except NightlyBusy as exc:
         raise CliError(str(exc), EXIT_FAILED) from None
     people = {p.id: p for p in service.people()}

@@ -11,7 +11,7 @@ import pytest
 from sync_core.config import SECRETS, TEMPLATE, ConfigError, load, pin_setting, read_secret
 from sync_core.connection import LoginTarget, login_target
 from sync_core.logging_setup import configure, event
-from sync_core.progress import progress_bar, spinner, wants_progress
+from sync_core.progress import phased_progress, progress_bar, wants_progress
 
 
 def _config(tmp_path: Path, text: str = TEMPLATE) -> Path:
@@ -117,16 +117,20 @@ def test_a_password_in_the_store_url_is_a_secret_too(tmp_path: Path) -> None:
         load(_config(tmp_path), {"SYNC_CORE_STORE_URL": "not a url"})
 
 
-def test_a_long_wait_shows_a_live_line_with_its_detail_on_a_terminal() -> None:
+def test_a_nightly_run_shows_its_phase_and_percentage_on_a_terminal() -> None:
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
 
     shown = Terminal()
-    with spinner("running the nightly sync", shown, enabled=True, detail=lambda: "7 API calls"):
-        pass
-    assert "running the nightly sync" in shown.getvalue() and "7 API calls" in shown.getvalue()
+    label = "running the nightly sync"
+    with phased_progress(label, shown, enabled=True, detail=lambda: "7 API calls") as progress:
+        progress("reading Salesforce", 4_000, None)
+        progress("writing to Salesforce", 150, 200)
+    text = shown.getvalue()
+    assert "running the nightly sync" in text and "writing to Salesforce" in text
+    assert "75%" in text and "150/200" in text and "7 API calls" in text
     quiet = Terminal()
-    with spinner("running the nightly sync", quiet, enabled=False, detail=lambda: "x"):
-        pass
+    with phased_progress(label, quiet, enabled=False, detail=lambda: "x") as progress:
+        progress("reading Salesforce", 1, None)
     assert quiet.getvalue() == ""

@@ -368,3 +368,20 @@ def test_a_full_run_pulls_a_local_unsubscribe_to_a_record_that_is_not_opted_out(
     report = service.run_nightly(NIGHT)
     assert report.mode is ReadMode.FULL and report.writes_done == 1
     assert org.value(contact) and service.person(neighbour).unsubscribed
+
+
+def test_a_nightly_run_reports_its_reads_and_writes_as_it_goes(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    _on(service, sync_fields=set(SyncField))
+    for i in range(3):
+        _person(service, org, f"p{i}@example.com", HasOptedOutOfEmail=True)
+    heard: list[tuple[str, int, int | None]] = []
+    report = service.run_nightly(NIGHT, progress=lambda *event: heard.append(event))
+    assert report.writes_done == 3
+    assert ("reading Salesforce", 3, None) in heard
+    assert heard.index(("reading Salesforce", 3, None)) < heard.index(
+        ("writing to Salesforce", 0, 3)
+    )
+    assert ("unsubscribing in Marketo Sales", 0, 3) in heard
+    assert heard[-1] == ("writing to Salesforce", 3, 3)
