@@ -6,6 +6,7 @@ No module-level app or state: `create_app(registry)` serves the orgs that regist
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -42,7 +43,7 @@ def create_app(
     if registry is None:
         registry = Registry()
         registry.add_org()
-    app = Flask("fake_salesforce")
+    app = FakeApp("fake_salesforce")
     app.url_map.strict_slashes = False
     app.url_map.converters["version"] = VersionConverter
     app.config.update(
@@ -58,7 +59,24 @@ def create_app(
     app.teardown_request(_release)
     app.register_error_handler(HTTPException, _render_http_error)
     app.register_error_handler(Exception, _render_unexpected)
+    from fake_salesforce.routes.lane import Lane
+
+    app.lane = Lane(registry, MIN_VERSION, MAX_VERSION, app.logger)
     return app
+
+
+class FakeApp(Flask):
+    """Flask, with record CRUD answered by `lane` first (routes/lane.py) when it claims a call."""
+
+    lane: Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes] | None] | None = None
+
+    def wsgi_app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        lane = self.lane
+        if lane is not None:
+            answer = lane(environ, start_response)
+            if answer is not None:
+                return answer
+        return super().wsgi_app(environ, start_response)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -43,7 +43,11 @@ def empty_response(status: int = 204) -> Response:
 
 def request_json() -> Any:
     """The request body as JSON, or Salesforce's JSON_PARSER_ERROR."""
-    raw = request.get_data(cache=True)
+    return parse_json(request.get_data(cache=True))
+
+
+def parse_json(raw: bytes) -> Any:
+    """`raw` as JSON, or Salesforce's JSON_PARSER_ERROR."""
     if not raw.strip():
         raise ApiError(
             400,
@@ -61,7 +65,12 @@ def request_json() -> Any:
 
 
 def request_object() -> dict[str, Any]:
-    body = request_json()
+    return parse_object(request.get_data(cache=True))
+
+
+def parse_object(raw: bytes) -> dict[str, Any]:
+    """`raw` as a JSON object (an sObject body), or Salesforce's JSON_PARSER_ERROR."""
+    body = parse_json(raw)
     if not isinstance(body, dict):
         raise ApiError(
             400,
@@ -76,17 +85,19 @@ def _near(raw: bytes, exc: Exception) -> str:
     return raw[pos : pos + 1].decode("utf-8", "replace") or "?"
 
 
-def record_url(spec_name: str, record_id: str) -> str:
-    return f"/services/data/v{api_version()}/sobjects/{spec_name}/{record_id}"
+def record_url(spec_name: str, record_id: str, version: str | None = None) -> str:
+    return f"/services/data/v{version or api_version()}/sobjects/{spec_name}/{record_id}"
 
 
 def render_record(
-    spec: ObjectSpec, record: dict[str, Any], names: Sequence[str] | None = None
+    spec: ObjectSpec,
+    record: dict[str, Any],
+    names: Sequence[str] | None = None,
+    version: str | None = None,
 ) -> dict[str, Any]:
     """`attributes` first, then every field (nulls included) in canonical casing."""
-    out: dict[str, Any] = {
-        "attributes": {"type": spec.name, "url": record_url(spec.name, record["Id"])}
-    }
+    url = record_url(spec.name, record["Id"], version)
+    out: dict[str, Any] = {"attributes": {"type": spec.name, "url": url}}
     if names is None:
         names = spec.field_names
     for name in names:

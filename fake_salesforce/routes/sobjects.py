@@ -69,11 +69,11 @@ def create(sobject: str) -> Response:
     spec = _spec(org, sobject)
     body = request_object()
     record_id = org.create(spec.name, body)
-    note_write(record_id, _written(spec, body))
+    note_write(record_id, written_fields(spec, body))
     return json_response({"id": record_id, "success": True, "errors": []}, 201)
 
 
-def _written(spec: ObjectSpec, body: dict[str, Any]) -> dict[str, Any]:
+def written_fields(spec: ObjectSpec, body: dict[str, Any]) -> dict[str, Any]:
     """The body's fields in canonical casing, for the journal."""
     out = {}
     for key, value in body.items():
@@ -160,7 +160,7 @@ def update(sobject: str, record_id: str) -> Response:
     rid = _resolve_id(org, spec, record_id)
     body = request_object()
     org.update(spec.name, rid, body)
-    note_write(rid, _written(spec, body))
+    note_write(rid, written_fields(spec, body))
     return empty_response()
 
 
@@ -228,7 +228,7 @@ def upsert(sobject: str, field: str, value: str) -> Response:
             found[0],
             {k: v for k, v in body.items() if (f := spec.field(k)) is None or f.name != name},
         )
-        note_write(found[0], _written(spec, body))
+        note_write(found[0], written_fields(spec, body))
         return json_response({"id": found[0], "success": True, "errors": [], "created": False}, 200)
     if request.args.get("updateOnly") == "true":
         raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
@@ -238,5 +238,5 @@ def upsert(sobject: str, field: str, value: str) -> Response:
     if name != "Id":
         create_body[name] = value
     record_id = org.create(spec.name, create_body)
-    note_write(record_id, _written(spec, create_body))
+    note_write(record_id, written_fields(spec, create_body))
     return json_response({"id": record_id, "success": True, "errors": [], "created": True}, 201)
