@@ -7,6 +7,7 @@ statement length and nesting depth are capped so nothing can hang or crash the s
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -202,10 +203,13 @@ def _parser() -> Lark:
 
 
 # Parsed statements kept by text: a sync engine sends the same few queries over and over, and
-# lark costs ~75 us a parse. Trees are frozen dataclasses holding no clock or schema (date
-# literals are evaluated and fields bound at execution), so one tree serves every run. Texts
-# longer than CACHED_LENGTH (huge IN lists) are parsed each time, so the cache stays small.
+# lark costs ~70 us a parse. Trees are frozen dataclasses holding no clock or schema (date
+# literals are evaluated and fields bound at execution), so one tree serves every run. Statements
+# that differ only inside string literals (`WHERE Id = '...'`) share a shape: its tree is parsed
+# once with the strings blanked to the same length (positions hold), then the real strings are
+# put back. Texts longer than CACHED_LENGTH (huge IN lists) are parsed each time.
 CACHE_SIZE, CACHED_LENGTH = 512, 8_000
+_STRING = re.compile(r"'(?:[^'\\]|\\.)*'", re.S)  # the grammar's STRING token
 
 
 def parse(text: str) -> nodes.Query:
@@ -217,11 +221,49 @@ def parse(text: str) -> nodes.Query:
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def _parse_cached(text: str) -> nodes.Query:
-    return parse_uncached(text)
+    strings = {m.start(): m.group() for m in _STRING.finditer(text)}
+    if not strings:
+        return parse_uncached(text)
+    try:
+        shape = _shape_tree(_STRING.sub(_blank, text))
+        return replace(_fill(shape, strings), text=text)
+    except (ApiError, LiteralError):  # the text's own error, as lark and `_string` word it
+        return parse_uncached(text)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _shape_tree(shape: str) -> nodes.Query:
+    return parse_uncached(shape)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return "'" + "x" * (len(match.group()) - 2) + "'"
+
+
+def _fill(query: nodes.Query, strings: dict[int, str]) -> nodes.Query:
+    """`query` with each blanked string literal replaced by the text's own."""
+    if query.where is None:
+        return query
+    return replace(query, where=_filled(query.where, strings))
+
+
+def _filled(node: Any, strings: dict[int, str]) -> Any:
+    if isinstance(node, nodes.StringLit):
+        return _string(Token("STRING", strings[node.pos], start_pos=node.pos))
+    if isinstance(node, nodes.Comparison):
+        return replace(node, value=_filled(node.value, strings))
+    if isinstance(node, nodes.InList):
+        return replace(node, values=tuple(_filled(v, strings) for v in node.values))
+    if isinstance(node, nodes.And | nodes.Or):
+        return replace(node, items=tuple(_filled(item, strings) for item in node.items))
+    if isinstance(node, nodes.Not):
+        return replace(node, item=_filled(node.item, strings))
+    return node
 
 
 def clear_cache() -> None:
     _parse_cached.cache_clear()
+    _shape_tree.cache_clear()
 
 
 def cache_info() -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from simple_salesforce.exceptions import SalesforceMalformedRequest
@@ -98,3 +99,51 @@ def test_clearing_the_cache_parses_the_next_statement_anew() -> None:
     parser.clear_cache()
     assert parse(text) is not first
     assert parse(text) == first
+
+
+WHERE = "SELECT Id FROM Contact WHERE"
+SAME_SHAPE = [
+    "SELECT Id FROM Contact WHERE Email = 'ann@example.com'",
+    "SELECT Id FROM Contact WHERE Email = 'bob@example.org'",
+    f"{WHERE} LastName LIKE 'O\\'B%' AND (Email IN ('a', 'bb') OR NOT Id = 'x')",
+    f"{WHERE} LastName LIKE 'a\\%b%' AND (Email IN ('c', 'dd') OR NOT Id = 'y')",
+    f"{WHERE} LastName LIKE '\\u00e9t%' AND (Email IN ('e', 'ff') OR NOT Id = 'z')",
+    "SELECT Id FROM Contact WHERE LastName = 'a\\qbcd'",
+    "SELECT Id FROM Contact WHERE LastName = 'abcdefg'",
+    "SELECT Id FROM Contact WHERE LastName = 'unterminated",
+    "SELECT Id, 'x' FROM Contact",
+]
+
+
+def _outcome(parse_text: Any, text: str) -> Any:
+    try:
+        return parse_text(text)
+    except ApiError as exc:
+        return (exc.status, exc.error_code, exc.message)
+
+
+@pytest.mark.parametrize("order", [SAME_SHAPE, SAME_SHAPE[::-1]])
+def test_statements_differing_only_in_strings_parse_as_if_each_were_parsed_alone(
+    order: list[str],
+) -> None:
+    parser.clear_cache()
+    for text in order:
+        assert _outcome(parse, text) == _outcome(parser.parse_uncached, text)
+        assert _outcome(parse, text) == _outcome(parser.parse_uncached, text)
+
+
+def test_a_bad_escape_is_malformed_even_after_a_good_string_of_its_shape() -> None:
+    parser.clear_cache()
+    parse("SELECT Id FROM Contact WHERE LastName = 'abcdefg'")
+    with pytest.raises(ApiError) as raised:
+        parse("SELECT Id FROM Contact WHERE LastName = 'a\\qbcd'")
+    assert raised.value.error_code == "MALFORMED_QUERY"
+    assert "Illegal character sequence '\\q'" in raised.value.message
+
+
+def test_each_id_of_a_shared_shape_finds_its_own_record() -> None:
+    fake = FakeSalesforce()
+    sf = fake.client()
+    made = [fake.org.create("Contact", {"LastName": f"Shape{i}"}) for i in range(5)]
+    for record_id in made:
+        assert _ids(sf, f"SELECT Id FROM Contact WHERE Id = '{record_id}'") == {record_id}
