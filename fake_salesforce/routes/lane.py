@@ -28,7 +28,9 @@ from fake_salesforce.routes.sobjects import written_fields
 from fake_salesforce.schema import ObjectSpec
 from fake_salesforce.values import to_json
 
-_CRUD = re.compile(r"/services/data/v(\d\d\.\d)/sobjects/([A-Za-z0-9_]+)(?:/([A-Za-z0-9]{15,18}))?")
+_CRUD = re.compile(
+    r"/services/data/v(\d\d\.\d)/sobjects/([A-Za-z0-9_]+)(?:/([A-Za-z0-9]{15,18}))?/?"
+)
 _METHODS = frozenset({"GET", "POST", "PATCH", "DELETE"})
 MAX_LANE_BODY = 64 * 1024  # bigger bodies take the Flask path (its size limit, its 413)
 _REASONS = {status.value: f"{status.value} {status.phrase.upper()}" for status in HTTPStatus}

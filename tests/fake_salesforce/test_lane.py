@@ -64,6 +64,7 @@ def _script(token: str, contact: str, lead: str, deleted: str) -> list[Call]:
     auth = {"Authorization": f"Bearer {token}"}
     return [
         ("POST", f"{BASE}/Contact", b'{"LastName": "Doe", "email": "d@example.com"}', auth),
+        ("POST", f"{BASE}/Contact/", b'{"LastName": "Slash"}', auth),
         ("POST", f"{BASE}/contact", b'{"FirstName": "NoLast"}', auth),
         ("POST", f"{BASE}/Contact", b'{"LastName": "Doe", "Email": "not-an-email"}', auth),
         ("POST", f"{BASE}/Contact", b'{"LastName": "Doe", "Bogus__c": 1}', auth),
@@ -73,6 +74,8 @@ def _script(token: str, contact: str, lead: str, deleted: str) -> list[Call]:
         ("POST", f"{BASE}/Lead", b'{"LastName": "L"}', {"X-SFDC-Session": token}),
         ("GET", f"{BASE}/Contact/{contact}", None, auth),
         ("GET", f"{BASE}/CONTACT/{contact[:15]}", None, auth),
+        ("GET", f"{BASE}/Contact/{contact}/", None, auth),
+        ("GET", f"{BASE}/Contact/{contact}//", None, auth),
         ("GET", f"{BASE}/Contact/{contact}?fields=Email,LastName", None, auth),
         ("GET", f"{BASE}/Contact/{lead}", None, auth),
         ("GET", f"{BASE}/Contact/{contact[:14]}x", None, auth),
@@ -163,6 +166,7 @@ def test_the_lane_answers_well_formed_crud_without_entering_flask(frozen: None) 
     try:
         _send(fake, ("GET", f"{BASE}/Contact/{contact}", None, auth))
         _send(fake, ("PATCH", f"{BASE}/Contact/{contact}", b'{"LastName": "X"}', auth))
+        _send(fake, ("POST", f"{BASE}/Contact/", b'{"LastName": "X"}', auth))
         assert entered == []
         _send(fake, ("GET", f"{BASE}/Contact/{contact}?fields=Email", None, auth))
         _send(fake, ("GET", f"{BASE}/Contact/describe", None, auth))
