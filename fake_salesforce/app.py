@@ -6,7 +6,7 @@ No module-level app or state: `create_app(registry)` serves the orgs that regist
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -16,6 +16,7 @@ from werkzeug.routing import BaseConverter
 
 from fake_salesforce.errors import JSON_CONTENT_TYPE, ApiError
 from fake_salesforce.faults import RequestInfo
+from fake_salesforce.journal import Deferred, Write
 from fake_salesforce.registry import Registry
 
 MIN_VERSION, MAX_VERSION = 31.0, 66.0
@@ -167,12 +168,26 @@ def _finish(response: Response) -> Response:
         org_id=org.org_id,
         status=response.status_code,
         error_code=_error_code(response),
-        records=tuple(dict.fromkeys(ctx.get("records", ()))),
-        written=tuple(ctx.get("written", ())),
+        **_noted_records(ctx),
         counted=bool(ctx.get("counted", True)),
         client=ctx.get("client"),
     )
     return response
+
+
+def _noted_records(ctx: Any) -> dict[str, Sequence[Any]]:
+    """The journal's `records` and `written` for this request; a Bulk poll's many writes are
+    listed only when the entry is read."""
+    records: tuple[str, ...] = tuple(ctx.get("records", ()))
+    written: tuple[Write, ...] = tuple(ctx.get("written", ()))
+    bulk = ctx.get("bulk_writes")
+    if bulk is None:
+        return {"records": tuple(dict.fromkeys(records)), "written": written}
+    later = Deferred(bulk)
+    return {
+        "records": Deferred(lambda: dict.fromkeys([*records, *(rid for rid, _ in later)])),
+        "written": Deferred(lambda: (*written, *later)),
+    }
 
 
 def _error_code(response: Response) -> str | None:

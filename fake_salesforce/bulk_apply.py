@@ -1,6 +1,10 @@
-"""Bulk ingest updates a job at a time: the header resolved once, one converter per column, rows
-written straight into the table with one timestamp; a row the cheap checks doubt takes the
+"""Bulk ingest updates a job at a time: the header resolved once, one converter per column,
+rows written straight into the table with one timestamp; a row the cheap checks doubt takes the
 per-record path (`Org.update`), so results and errors are exactly the per-record ones.
+
+A job is applied a column at a time (each column's cells converted in one pass, then written),
+and its outcomes kept as columns too (bulk_outcomes). Only when a doubted row names a record a
+clean row also writes does the order of the two matter; such a job goes a row at a time.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from typing import Any
 
 from sortedcontainers import SortedList
 
+from fake_salesforce import ids
+from fake_salesforce.bulk_outcomes import SKIP, JobOutcomes
 from fake_salesforce.errors import ApiError
 from fake_salesforce.org import NAME_PARTS, Org
 from fake_salesforce.save_results import Outcome
@@ -24,6 +30,10 @@ from fake_salesforce.values import coerce
 NULL_MARK = "#N/A"  # bulk_csv.NULL_MARK: clears the field
 PLAIN_TEXT = frozenset({"string", "textarea", "picklist", "phone", "url"})
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+# Checkbox cells as clients write them, looked up without strip() and lower().
+_CHECKBOX_WORDS = (
+    _BOOLEANS | {w.upper(): v for w, v in _BOOLEANS.items()} | {"True": True, "False": False}
+)
 REBUILD_SHARE = 4  # rebuild a sorted index when a job moves at least 1/4 of its entries
 
 
@@ -75,11 +85,11 @@ def gc_paused() -> Iterator[None]:
 
 def update_rows(
     org: Org, spec: ObjectSpec, fields: Sequence[FieldSpec], rows: list[list[str]], slow: SlowRow
-) -> list[Outcome] | None:
-    """The Outcome of each update row, as per-record `Org.update` gives it; None when this
+) -> JobOutcomes | None:
+    """The outcome of each update row, as per-record `Org.update` gives it; None when this
     job cannot take the fast path (inside a transaction, or a field named twice)."""
     names = [f.name for f in fields]
-    if org._undo or len(set(names)) != len(names) or "Id" not in names:
+    if org.in_transaction or len(set(names)) != len(names) or "Id" not in names:
         return None
     return _Updater(org, spec, fields, slow).run(rows)
 
@@ -96,8 +106,8 @@ class _Updater:
         self.id_index = next(i for i, f in enumerate(fields) if f.name == "Id")
         self.columns = [_column(org, table, i, f) for i, f in enumerate(fields) if f.name != "Id"]
         self.renames = any(f.name in NAME_PARTS for f in fields)
-        self.audit = org._audit(org.clock.now(), created=False)
-        sorted_indexes: dict[str, SortedList] = getattr(table, "_sorted", {})
+        self.audit = org.audit_stamp(org.clock.now(), created=False)
+        sorted_indexes = table.sorted_indexes()
         self.deferred = {n: sorted_indexes[n] for n in self.audit if n in sorted_indexes}
         self.moved: dict[str, dict[str, Any]] = {n: {} for n in self.deferred}
         stamps = [(n, table.slots[n], v) for n, v in self.audit.items() if n not in self.deferred]
@@ -107,41 +117,126 @@ class _Updater:
         self.deleted = table.slots["IsDeleted"]
         self.converted = table.slots["IsConverted"] if spec.name == "Lead" else None
 
-    def run(self, rows: list[list[str]]) -> list[Outcome]:
+    def run(self, rows: list[list[str]]) -> JobOutcomes:
+        targets = self.targets(rows)
+        cells = [_column_cells(column, rows, targets) for column in self.columns]
+        if self.slow_rows_meet_fast_ones(rows, targets):
+            return self.by_row(rows)
+        return self.by_column(rows, targets, cells)
+
+    def targets(self, rows: list[list[str]]) -> list[list[Any] | None]:
+        """The stored row each upload row updates; None where the row needs the per-record
+        path (unknown, 15-character or other object's Id, deleted record, converted Lead,
+        short row)."""
+        found, width, at, deleted = self.table.rows.get, self.width, self.id_index, self.deleted
+        stored = [found(row[at]) if len(row) == width else None for row in rows]
+        targets = [None if t is None or t[deleted] else t for t in stored]
+        if self.converted is not None:
+            converted = self.converted
+            targets = [None if t is None or t[converted] else t for t in targets]
+        return targets
+
+    def slow_rows_meet_fast_ones(
+        self, rows: list[list[str]], targets: list[list[Any] | None]
+    ) -> bool:
+        """True when a row for the per-record path names a record a fast row writes: then
+        the order of the two matters and the job goes a row at a time."""
+        if None not in targets:
+            return False
+        slow_ids = [
+            ids.normalize(row[self.id_index])
+            for row, target in zip(rows, targets, strict=True)
+            if target is None and len(row) > self.id_index
+        ]
+        if not any(slow_ids):
+            return False
+        fast_ids = {t[0] for t in targets if t is not None}
+        return any(rid in fast_ids for rid in slow_ids)
+
+    # -- a column at a time ---------------------------------------------------------------------
+    def by_column(
+        self,
+        rows: list[list[str]],
+        targets: list[list[Any] | None],
+        cells: list[tuple[list[Any], list[Any]]],
+    ) -> JobOutcomes:
+        """Write the rows no cell doubted a column at a time (a record named twice ends with
+        its last row's values, as row by row), then give each doubted row to the per-record
+        path in upload order."""
+        live = [k for k, target in enumerate(targets) if target is not None]
+        for column, (_, values) in zip(self.columns, cells, strict=True):
+            self.write_column(column, values, live, targets)
+        if self.renames:
+            self.refresh_names(cells, live, targets)
+        self.stamp_rows([t for t in targets if t is not None])
+        self.flush()
+        answered = {k: self.slow(rows[k]) for k, target in enumerate(targets) if target is None}
+        return JobOutcomes(
+            [t[0] if t is not None else None for t in targets],
+            [column.name for column in self.columns],
+            [uploaded for uploaded, _ in cells],
+            answered,
+        )
+
+    def write_column(
+        self, column: _Column, values: list[Any], live: list[int], targets: list[Any]
+    ) -> None:
+        slot, name, table = column.slot, column.name, self.table
+        for k in live:
+            value = values[k]
+            if value is SKIP:
+                continue
+            if column.indexed:
+                table.update(targets[k][0], {name: value})
+            else:
+                targets[k][slot] = value
+
+    def refresh_names(
+        self, cells: list[tuple[list[Any], list[Any]]], live: list[int], targets: list[Any]
+    ) -> None:
+        pairs = zip(self.columns, cells, strict=True)
+        parts = [values for column, (_, values) in pairs if column.name in NAME_PARTS]
+        for k in live:
+            if any(values[k] is not SKIP for values in parts):
+                self.org.refresh_name(self.table, targets[k][0])
+
+    def stamp_rows(self, stored_rows: list[list[Any]]) -> None:
+        for slot, value in self.stamp_plain:
+            for stored in stored_rows:
+                stored[slot] = value
+        for slot, moved, value in self.stamp_moved:
+            for stored in stored_rows:
+                moved.setdefault(stored[0], stored[slot])
+                stored[slot] = value
+        if self.stamp_indexed:
+            for stored in stored_rows:
+                self.table.update(stored[0], self.stamp_indexed)
+
+    # -- a row at a time ------------------------------------------------------------------------
+    def by_row(self, rows: list[list[str]]) -> JobOutcomes:
         outcomes = [self.row(row) for row in rows]
         self.flush()
-        return outcomes
+        return JobOutcomes.of(outcomes)
 
     def row(self, row: list[str]) -> Outcome:
-        stored = self.table.rows.get(row[self.id_index]) if len(row) == self.width else None
-        if (
-            stored is None
-            or stored[self.deleted]
-            or (self.converted is not None and stored[self.converted])
-        ):
+        (stored,) = self.targets([row])
+        if stored is None:
             return self.fallback(row)
         written: dict[str, Any] = {}
         changes: list[tuple[_Column, Any]] = []
-        value: Any
-        try:
-            for column in self.columns:
-                text = row[column.index]
-                if text == "":
-                    continue
-                limit = column.text_limit
-                if limit is not None and len(text) <= limit and text != NULL_MARK:
-                    written[column.name] = value = text
-                elif column.checkbox and (value := _BOOLEANS.get(text.strip().lower())) is not None:
-                    written[column.name] = value
-                else:
-                    written[column.name], value = column.convert(text)
-                changes.append((column, value))
-        except _Doubt:
-            return self.fallback(row)
+        for column in self.columns:
+            text = row[column.index]
+            if text == "":
+                continue
+            try:
+                written[column.name], value = _cell(column, text)
+            except _Doubt:
+                return self.fallback(row)
+            changes.append((column, value))
         rid = stored[0]
         self.write(rid, stored, changes)
         if self.renames and any(c.name in NAME_PARTS for c, _ in changes):
-            self.org._refresh_name(self.table, rid)
+            self.org.refresh_name(self.table, rid)
         return Outcome(rid, written=written)
 
     def write(self, rid: str, stored: list[Any], changes: list[tuple[_Column, Any]]) -> None:
@@ -150,13 +245,7 @@ class _Updater:
                 self.table.update(rid, {column.name: value})
             else:
                 stored[column.slot] = value
-        for slot, value in self.stamp_plain:
-            stored[slot] = value
-        for slot, moved, value in self.stamp_moved:
-            moved.setdefault(rid, stored[slot])
-            stored[slot] = value
-        if self.stamp_indexed:
-            self.table.update(rid, self.stamp_indexed)
+        self.stamp_rows([stored])
 
     def fallback(self, row: list[str]) -> Outcome:
         self.flush()  # the per-record path reads and moves index entries itself
@@ -170,16 +259,49 @@ class _Updater:
                 moved.clear()
 
 
+def _cell(column: _Column, text: str) -> tuple[Any, Any]:
+    """(uploaded, stored) for one non-empty cell; _Doubt when the cheap checks can't vouch."""
+    limit = column.text_limit
+    if limit is not None and len(text) <= limit and text != NULL_MARK:
+        return text, text
+    if column.checkbox and (value := _CHECKBOX_WORDS.get(text)) is not None:
+        return value, value
+    return column.convert(text)
+
+
+def _column_cells(
+    column: _Column, rows: list[list[str]], targets: list[Any]
+) -> tuple[list[Any], list[Any]]:
+    """A column's (uploaded, stored) values for every row, SKIP for empty cells; a row with
+    a doubted cell loses its target (it will take the per-record path)."""
+    index = column.index
+    uploaded: list[Any] = [SKIP] * len(rows)
+    values: list[Any] = [SKIP] * len(rows)
+    for k, row in enumerate(rows):
+        if targets[k] is None:
+            continue
+        text = row[index]
+        if text == "":
+            continue
+        try:
+            uploaded[k], values[k] = _cell(column, text)
+        except _Doubt:
+            targets[k] = None
+    return uploaded, values
+
+
 def _move_entries(index: SortedList, old: dict[str, Any], new: Any) -> None:
-    gone = {(value, rid) for rid, value in old.items() if value is not None}
-    added = [(new, rid) for rid in old] if isinstance(new, datetime | date) else []
-    if len(gone) * REBUILD_SHARE >= len(index):
-        kept = [entry for entry in index if entry not in gone]
+    """Each record of `old` has one entry, (its old value, Id), when that value is indexed;
+    move them all to (new, Id)."""
+    added = [(new, rid) for rid in sorted(old)] if isinstance(new, datetime | date) else []
+    if len(old) * REBUILD_SHARE >= len(index):
+        kept = [entry for entry in index if entry[1] not in old]
         index.clear()
-        index.update(kept)
-    else:
-        for entry in gone:
-            index.discard(entry)
+        index.update(kept + added)  # two sorted runs: one cheap merge
+        return
+    for rid, value in old.items():
+        if value is not None:
+            index.discard((value, rid))
     index.update(added)
 
 

@@ -40,7 +40,9 @@ def read_upload(data: bytes, delimiter: str = ",") -> tuple[list[str], list[list
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
-        rows = [row for row in reader if row]
+        rows = list(reader)
+        if not all(rows):  # blank lines are no rows
+            rows = [row for row in rows if row]
     except csv.Error as exc:
         raise ApiError(400, "INVALIDBATCH", f"InvalidBatch : Failed to parse CSV: {exc}") from None
     if not header:

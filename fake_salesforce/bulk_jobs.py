@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fake_salesforce import bulk_apply, bulk_csv, save_results
+from fake_salesforce.bulk_outcomes import JobOutcomes
 from fake_salesforce.errors import ApiError
 from fake_salesforce.org import Org
 from fake_salesforce.save_results import Operation, Outcome
@@ -56,7 +57,7 @@ class Job:
     modstamp: datetime | None = None
     header: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: JobOutcomes = field(default_factory=JobOutcomes)
     result: Result | None = None
     ready_at: datetime | None = None
     polls: int = 0
@@ -100,7 +101,7 @@ class Job:
             done = self.state == "JobComplete" and self.result is not None
             processed = self.result.total_size if done and self.result else 0
             return {"numberRecordsProcessed": processed, "retries": 0, "totalProcessingTime": 0}
-        failed = sum(1 for o in self.outcomes if not o.success)
+        failed = self.outcomes.failed_count()
         return {
             "numberRecordsProcessed": len(self.outcomes),
             "numberRecordsFailed": failed,
@@ -251,7 +252,7 @@ def _run_ingest(org: Org, job: Job) -> None:
         outcomes = bulk_apply.update_rows(org, spec, columns, job.rows, one_row)
     if outcomes is None:
         operations = [_operation(org, spec, job, columns, row) for row in job.rows]
-        outcomes = save_results.run_all(org, operations, all_or_none=False)
+        outcomes = JobOutcomes.of(save_results.run_all(org, operations, all_or_none=False))
     job.outcomes = outcomes
     job.state = "JobComplete"
 
@@ -309,17 +310,8 @@ def _ingest_results(job: Job, kind: str) -> str:
     if kind == "unprocessedrecords":
         rows = job.rows[len(done) :] if job.state in ("Aborted", "Failed") else []
         return bulk_csv.write(job.header, rows, delimiter, ending)
-    pairs = zip(done, job.rows, strict=False)
     if kind == "successfulresults":
-        good = (
-            [o.record_id or "", "true" if o.created else "false", *row]
-            for o, row in pairs
-            if o.success
-        )
+        good = done.successful_rows(job.rows)
         return bulk_csv.write(["sf__Id", "sf__Created", *job.header], good, delimiter, ending)
-    bad = (
-        [o.record_id or "", bulk_csv.error_text(o.error), *row]
-        for o, row in pairs
-        if o.error is not None
-    )
+    bad = done.failed_rows(job.rows)
     return bulk_csv.write(["sf__Id", "sf__Error", *job.header], bad, delimiter, ending)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +29,44 @@ def note_fault(label: str) -> None:
     _FAULTS.set((*_FAULTS.get(), label))
 
 
+Write = tuple[str, tuple[tuple[str, Any], ...]]  # (record Id, (field, JSON value) pairs)
+
+
+class Deferred(Sequence[Any]):
+    """A tuple made the first time it is read: a Bulk job's poll writes 100,000 records, and
+    most journals are never asked which."""
+
+    def __init__(self, make: Callable[[], Iterable[Any]]) -> None:
+        self._make: Callable[[], Iterable[Any]] | None = make
+        self._items: tuple[Any, ...] = ()
+
+    def _all(self) -> tuple[Any, ...]:
+        make = self._make
+        if make is not None:
+            self._items, self._make = tuple(make()), None
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+
 @dataclass(frozen=True)
 class Entry:
     """One answered request."""
@@ -40,8 +78,8 @@ class Entry:
     org_id: str
     status: int
     error_code: str | None = None
-    records: tuple[str, ...] = ()
-    written: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    records: Sequence[str] = ()
+    written: Sequence[Write] = ()
     counted: bool = True
     client: str | None = None
     faults: tuple[str, ...] = ()

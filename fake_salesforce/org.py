@@ -169,11 +169,12 @@ class Org:
     ) -> str:
         table = self.tables[sobject]
         record_id = record_id or self.minter.mint(table.spec.key_prefix)
-        table.insert(record_id, {**self._audit(now, created=True), **values})
-        self._refresh_name(table, record_id)
+        table.insert(record_id, {**self.audit_stamp(now, created=True), **values})
+        self.refresh_name(table, record_id)
         return record_id
 
-    def _audit(self, now: datetime, created: bool) -> dict[str, Any]:
+    def audit_stamp(self, now: datetime, created: bool) -> dict[str, Any]:
+        """The audit fields a write at `now` sets (Salesforce keeps milliseconds)."""
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # Salesforce keeps ms
         stamp = {
             "LastModifiedDate": now,
@@ -196,8 +197,8 @@ class Org:
         if table.spec.field("OwnerId") is not None:
             values.setdefault("OwnerId", self.user_id)
         self._log_undo(("insert", (spec.name, record_id)))
-        table.insert(record_id, {**self._audit(now, created=True), **values})
-        self._refresh_name(table, record_id)
+        table.insert(record_id, {**self.audit_stamp(now, created=True), **values})
+        self.refresh_name(table, record_id)
         return record_id
 
     def update(self, sobject: str, record_id: str, body: Mapping[str, Any]) -> None:
@@ -205,9 +206,9 @@ class Org:
         rid = self.require_writable(spec, record_id)
         values = check_update(spec, body)
         self._check_references(spec, values)
-        self._apply(spec.name, rid, {**values, **self._audit(self.clock.now(), created=False)})
+        self._apply(spec.name, rid, {**values, **self.audit_stamp(self.clock.now(), created=False)})
         if any(part in values for part in NAME_PARTS):
-            self._refresh_name(self.tables[spec.name], rid)
+            self.refresh_name(self.tables[spec.name], rid)
 
     def delete(self, sobject: str, record_id: str) -> None:
         spec = self.require_spec(sobject)
@@ -294,7 +295,7 @@ class Org:
                     [name],
                 )
 
-    def _refresh_name(self, table: Table, record_id: str) -> None:
+    def refresh_name(self, table: Table, record_id: str) -> None:
         """Contact, Lead and User names are compound fields computed from their parts."""
         name = table.spec.field("Name")
         if name is None or not name.calculated:
@@ -314,6 +315,11 @@ class Org:
         self._log_undo(("update", (sobject, record_id, before)))
 
     # -- all-or-none -----------------------------------------------------------------------
+    @property
+    def in_transaction(self) -> bool:
+        """True inside `transaction()`: every write must be logged so it can be undone."""
+        return bool(self._undo)
+
     def _log_undo(self, entry: tuple[str, Any]) -> None:
         if self._undo:
             self._undo[-1].append(entry)

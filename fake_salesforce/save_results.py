@@ -25,9 +25,10 @@ ROLLED_BACK = ApiError(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Outcome:
-    """What happened to one record: its Id (when known), success, created, or the error."""
+    """What happened to one record: its Id (when known), success, created, or the error.
+    (Not frozen: a frozen dataclass costs ~1 us a record to build, a Bulk job makes 100,000.)"""
 
     record_id: str | None
     error: ApiError | None = None

@@ -62,6 +62,10 @@ class Table:
     def is_indexed(self, name: str) -> bool:
         return name == "Id" or name in self._eq or name in self._sorted
 
+    def sorted_indexes(self) -> dict[str, SortedList]:
+        """The range indexes by field name: (value, Id) pairs in value order."""
+        return self._sorted
+
     def lookup(self, name: str, values: Iterable[Any]) -> set[str] | None:
         """Ids whose `name` equals one of `values` (None when the field has no index)."""
         if name == "Id":

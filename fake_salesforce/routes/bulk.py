@@ -27,8 +27,8 @@ from fake_salesforce.routes.context import (
     current_org,
     empty_response,
     json_response,
+    note_bulk_writes,
     note_records,
-    note_write,
     request_object,
 )
 from fake_salesforce.soql.projection import Projection
@@ -110,9 +110,7 @@ def _journal(job: Job) -> None:
     if job.journaled or job.state != "JobComplete":
         return
     job.journaled = True
-    for outcome in job.outcomes:
-        if outcome.success and outcome.record_id is not None:
-            note_write(outcome.record_id, dict(outcome.written or {}))
+    note_bulk_writes(job.outcomes.journal_writes)
 
 
 @bp.patch("/ingest/<job_id>")

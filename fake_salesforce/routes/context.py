@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from flask import Response, g, request
 
 from fake_salesforce.errors import JSON_CONTENT_TYPE, ApiError
+from fake_salesforce.journal import Write
 from fake_salesforce.org import Org
 from fake_salesforce.schema import ObjectSpec
 from fake_salesforce.values import to_json
@@ -111,6 +112,12 @@ def note_write(record_id: str, fields: dict[str, Any]) -> None:
         (record_id, tuple((k, to_json(v)) for k, v in fields.items()))
     )
     note_records(record_id)
+
+
+def note_bulk_writes(writes: Callable[[], Iterable[Write]]) -> None:
+    """Tell the journal of many records written (fields already as JSON has them); `writes`
+    is called only when someone reads this request's journal entry."""
+    g.bulk_writes = writes
 
 
 def note_records(*record_ids: str) -> None:

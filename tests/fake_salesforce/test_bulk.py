@@ -224,3 +224,56 @@ def test_query_all_includes_deleted_rows(wire: Wire, fake: FakeSalesforce) -> No
         wire.info(job["id"], "query")
         page = wire.call("GET", f"{JOBS}/query/{job['id']}/results")
         assert page.headers["Sforce-NumberOfRecords"] == count
+
+
+def test_an_update_job_journals_each_written_record_once_on_the_poll_that_ran_it(
+    wire: Wire, fake: FakeSalesforce
+) -> None:
+    ids = [fake.org.create("Contact", {"LastName": f"N{n}"}) for n in range(3)]
+    job_id = wire.ingest(
+        "update",
+        f"Id,Title,HasOptedOutOfEmail\n{ids[0]},Boss,true\n{ids[1]},,no\n"
+        f"003000000000000AAA,x,\n{ids[2]},#N/A,\n",
+    )
+    start = fake.org.journal.last_seq()
+    assert wire.info(job_id)["numberRecordsFailed"] == 1
+    wire.info(job_id)  # a second poll writes nothing more
+    (poll, again) = fake.org.journal.query(after_seq=start)
+    assert poll.method == "GET" and poll.path.endswith(job_id)
+    assert [rid for rid, _ in poll.written] == [ids[0], ids[1], ids[2]]
+    assert list(poll.records) == [ids[0], ids[1], ids[2]]
+    assert not again.written and not again.records
+    fake.org.journal.assert_written_once(ids[0], {"Title": "Boss", "HasOptedOutOfEmail": True})
+    assert fake.org.journal.writes(ids[1]) == [{"HasOptedOutOfEmail": False}]
+    assert fake.org.journal.writes(ids[2]) == [{"Title": None}]
+    assert fake.org.journal.counts(after_seq=start)["writes"] == 3
+    assert poll.as_json()["written"][0] == {
+        "id": ids[0],
+        "fields": {"Title": "Boss", "HasOptedOutOfEmail": True},
+    }
+
+
+def test_results_keep_upload_order_when_failures_and_successes_interleave(
+    wire: Wire, fake: FakeSalesforce
+) -> None:
+    ids = [fake.org.create("Contact", {"LastName": f"N{n}"}) for n in range(4)]
+    fake.org.delete("Contact", ids[2])
+    rows = [
+        (ids[0], "a@example.com"),
+        (ids[1], "not-an-email"),
+        (ids[2], "c@example.com"),
+        (ids[3][:15], "d@example.com"),
+    ]
+    job_id = wire.ingest("update", "Id,Email\n" + "".join(f"{r},{e}\n" for r, e in rows))
+    assert wire.info(job_id)["numberRecordsFailed"] == 2
+    good = wire.rows(job_id, "successfulResults")
+    assert [(g["sf__Id"], g["Id"], g["sf__Created"]) for g in good] == [
+        (ids[0], ids[0], "false"),
+        (ids[3], ids[3][:15], "false"),
+    ]
+    bad = wire.rows(job_id, "failedResults")
+    assert [(b["sf__Id"], b["sf__Error"].split(":")[0]) for b in bad] == [
+        (ids[1], "INVALID_EMAIL_ADDRESS"),
+        (ids[2], "ENTITY_IS_DELETED"),
+    ]
+    assert fake.org.get("Contact", ids[3])["Email"] == "d@example.com"

@@ -69,7 +69,7 @@ def fast(
 
     outcomes = bulk_apply.update_rows(org, spec, columns, rows, slow)  # type: ignore[arg-type]
     assert outcomes is not None
-    return outcomes
+    return list(outcomes)
 
 
 def described(outcomes: list[Outcome]) -> list[tuple[Any, ...]]:
@@ -246,3 +246,39 @@ def test_an_update_job_reports_short_rows_and_journals_nothing_for_them() -> Non
     failed = bulk_jobs.ingest_results(job, "failedresults")
     assert "INVALID_FIELD:Row has a different number of columns" in failed
     assert org.get("Contact", ids["alpha"])["Title"] == "Boss"  # type: ignore[index]
+
+
+def test_a_doubted_row_naming_a_record_a_clean_row_writes_keeps_upload_order() -> None:
+    header = ["Id", "Title", "Email"]
+    rows: list[Callable[[dict[str, str]], list[str]]] = [
+        lambda ids: [ids["alpha"], "first", ""],  # clean
+        lambda ids: [ids["alpha"][:15], "second", ""],  # the same record, per record
+        lambda ids: [ids["alpha"], "third", "third@example.com"],  # clean again
+        lambda ids: [ids["beta"], "kept", ""],
+    ]
+    reference, fast_org, expected, got, slow_rows = both_ways("Contact", header, rows)
+    assert slow_rows == [1]
+    assert described(got) == described(expected)
+    assert stored(fast_org, "Contact") == stored(reference, "Contact")
+    alpha = fast_org.get("Contact", got[0].record_id or "")
+    assert alpha is not None and (alpha["Title"], alpha["Email"]) == ("third", "third@example.com")
+
+
+def test_a_record_named_twice_by_clean_rows_ends_with_the_last_values() -> None:
+    header = ["Id", "Title", "Email", "LastName"]
+    rows: list[Callable[[dict[str, str]], list[str]]] = [
+        lambda ids: [ids["alpha"], "one", "one@example.com", "First"],
+        lambda ids: [ids["beta"], "", "#N/A", ""],
+        lambda ids: [ids["alpha"], "two", "", "Second"],
+        lambda ids: [ids["gone"], "x", "", ""],  # deleted: per record, fails
+    ]
+    reference, fast_org, expected, got, slow_rows = both_ways("Contact", header, rows)
+    assert slow_rows == [3]
+    assert described(got) == described(expected)
+    assert stored(fast_org, "Contact") == stored(reference, "Contact")
+    assert modstamp_order(fast_org, "Contact") == modstamp_order(reference, "Contact")
+    table = fast_org.table("Contact")
+    assert table.lookup("Email", ["one@example.com"]) == {got[0].record_id}
+    assert table.lookup("Email", ["beta@example.com"]) == set()
+    alpha = fast_org.get("Contact", got[0].record_id or "")
+    assert alpha is not None and (alpha["Title"], alpha["Name"]) == ("two", "Second")

@@ -8,7 +8,7 @@ import pytest
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from fake_salesforce.fixture import FakeSalesforce
-from fake_salesforce.journal import Entry
+from fake_salesforce.journal import Deferred, Entry
 
 
 @pytest.fixture
@@ -73,3 +73,18 @@ def test_an_entry_survives_its_json_form(fake: FakeSalesforce) -> None:
     [entry] = fake.org.journal.query(record=record_id)
     data: Any = entry.as_json()
     assert Entry.from_json(data) == entry
+
+
+def test_a_deferred_list_is_made_once_and_only_when_read() -> None:
+    made: list[int] = []
+
+    def make() -> list[str]:
+        made.append(1)
+        return ["a", "b"]
+
+    later = Deferred(make)
+    assert made == []
+    assert len(later) == 2 and later[0] == "a" and list(later) == ["a", "b"]
+    assert later == ("a", "b") and later == ["a", "b"] and later != ("a",)
+    assert made == [1]
+    assert hash(later) == hash(("a", "b")) and repr(later) == "('a', 'b')"

@@ -1,0 +1,101 @@
+"""A Bulk ingest job's per-row outcomes, kept as columns.
+
+A job of 100,000 rows mostly succeeds in one shape: row k wrote record `record_ids[k]` with the
+cells it uploaded. Keeping those as the job's own columns (the record Ids and the uploaded cells
+by field) costs nothing per row; an `Outcome` is built only when someone asks for one row. Rows
+the per-record path answered (failures, and rows the fast path doubted) are kept as Outcomes.
+Results files and the journal read the columns directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from fake_salesforce import bulk_csv
+from fake_salesforce.save_results import Outcome
+
+SKIP: Any = object()  # an empty cell: the row left that field as it was
+
+
+class JobOutcomes:
+    """Row k succeeded on `record_ids[k]` writing its non-SKIP cells, unless `answered` holds
+    row k's Outcome."""
+
+    def __init__(
+        self,
+        record_ids: list[str | None] | None = None,
+        names: Sequence[str] = (),
+        uploaded: Sequence[list[Any]] = (),
+        answered: dict[int, Outcome] | None = None,
+    ) -> None:
+        self.record_ids = record_ids or []
+        self.names = list(names)
+        self.uploaded = list(uploaded)
+        self.answered = answered or {}
+
+    @classmethod
+    def of(cls, outcomes: Sequence[Outcome]) -> JobOutcomes:
+        """Outcomes given row by row (the per-record path)."""
+        return cls([None] * len(outcomes), answered=dict(enumerate(outcomes)))
+
+    def __len__(self) -> int:
+        return len(self.record_ids)
+
+    def __getitem__(self, k: int) -> Outcome:
+        answered = self.answered.get(k)
+        if answered is not None:
+            return answered
+        return Outcome(self.record_ids[k], None, False, dict(self._written(k)))
+
+    def __iter__(self) -> Iterator[Outcome]:
+        return (self[k] for k in range(len(self)))
+
+    def failed_count(self) -> int:
+        return sum(1 for o in self.answered.values() if o.error is not None)
+
+    def _written(self, k: int) -> tuple[tuple[str, Any], ...]:
+        cells = [column[k] for column in self.uploaded]
+        return tuple((n, c) for n, c in zip(self.names, cells, strict=True) if c is not SKIP)
+
+    def _rows_by_kind(self) -> Iterator[tuple[int, str | None, tuple[Any, ...] | None]]:
+        """(row, record Id, cells) for column rows; (row, None, None) for answered ones."""
+        by_row = zip(*self.uploaded, strict=True) if self.uploaded else [()] * len(self)
+        for k, (rid, cells) in enumerate(zip(self.record_ids, by_row, strict=True)):
+            yield k, rid, (cells if rid is not None and k not in self.answered else None)
+
+    def journal_writes(self) -> Iterator[tuple[str, tuple[tuple[str, Any], ...]]]:
+        """(record Id, fields written) of each successful row, in row order; the cells are
+        CSV text, booleans or nulls, already as JSON has them."""
+        names = self.names
+        for k, rid, cells in self._rows_by_kind():
+            if cells is not None and rid is not None:
+                pairs = zip(names, cells, strict=True)
+                yield rid, tuple((n, c) for n, c in pairs if c is not SKIP)
+                continue
+            outcome = self.answered[k]
+            if outcome.error is None and outcome.record_id is not None:
+                yield outcome.record_id, tuple((outcome.written or {}).items())
+
+    def successful_rows(self, rows: Sequence[Sequence[str]]) -> list[list[str]]:
+        """successfulResults rows: `sf__Id`, `sf__Created`, then the uploaded row."""
+        if not self.answered:  # every row took the fast path: updates, none created
+            pairs = zip(self.record_ids, rows, strict=False)  # an aborted job has fewer
+            return [[rid or "", "false", *row] for rid, row in pairs]
+        out: list[list[str]] = []
+        for k, row in enumerate(rows[: len(self)]):
+            outcome = self.answered.get(k)
+            if outcome is None:
+                out.append([self.record_ids[k] or "", "false", *row])
+            elif outcome.error is None:
+                created = "true" if outcome.created else "false"
+                out.append([outcome.record_id or "", created, *row])
+        return out
+
+    def failed_rows(self, rows: Sequence[Sequence[str]]) -> list[list[str]]:
+        """failedResults rows: `sf__Id`, `sf__Error`, then the uploaded row."""
+        return [
+            [outcome.record_id or "", bulk_csv.error_text(outcome.error), *rows[k]]
+            for k, outcome in sorted(self.answered.items())
+            if outcome.error is not None
+        ]
