@@ -12,19 +12,21 @@ import string
 
 SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
-_ID_CHARS = frozenset(string.ascii_letters + string.digits)
 
 
 def checksum(id15: str) -> str:
     """The three-character case-safe suffix of a 15-character Id."""
-    out = []
-    for start in (0, 5, 10):
-        bits = 0
-        for i, ch in enumerate(id15[start : start + 5]):
-            if "A" <= ch <= "Z":
-                bits |= 1 << i
-        out.append(SUFFIX_ALPHABET[bits])
-    return "".join(out)
+    return _chunk_letter(id15[0:5]) + _chunk_letter(id15[5:10]) + _chunk_letter(id15[10:15])
+
+
+@functools.lru_cache(maxsize=1 << 16)  # an org's Ids share most of their chunks
+def _chunk_letter(chunk: str) -> str:
+    """Bit i set when character i of the 5-character chunk is upper case, mapped to A-Z0-5."""
+    bits = 0
+    for i, ch in enumerate(chunk):
+        if "A" <= ch <= "Z":
+            bits |= 1 << i
+    return SUFFIX_ALPHABET[bits]
 
 
 def to18(id15: str) -> str:
@@ -34,7 +36,7 @@ def to18(id15: str) -> str:
 
 def is_id_shaped(value: str) -> bool:
     """True when the value has the length and alphabet of an Id (15 or 18 alphanumerics)."""
-    return len(value) in (15, 18) and all(ch in _ID_CHARS for ch in value)
+    return len(value) in (15, 18) and value.isascii() and value.isalnum()
 
 
 @functools.lru_cache(maxsize=1 << 16)  # pure, and called several times per request

@@ -257,10 +257,10 @@ class Org:
 
     def require_writable(self, spec: ObjectSpec, record_id: str, converted_ok: bool = False) -> str:
         """The canonical Id of a live, writable record, or Salesforce's error for it."""
-        rid = ids.normalize(record_id)
+        table = self.tables[spec.name]
+        rid = record_id if record_id in table.rows else ids.normalize(record_id)
         if rid is None or not rid.startswith(spec.key_prefix):
             raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
-        table = self.tables[spec.name]
         row = table.row(rid)
         if row is None:
             raise ApiError(404, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")

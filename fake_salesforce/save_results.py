@@ -139,7 +139,8 @@ def delete(org: Org, spec: ObjectSpec | None, record_id: Any) -> Operation:
     """Delete by Id; with no `spec` the object is found from the Id's key prefix."""
 
     def run() -> Outcome:
-        rid = _require_id(record_id, "delete")
+        known = org.table(spec.name).rows if spec is not None else ()
+        rid = _require_id(record_id, "delete", known)
         target = spec or _spec_of(org, rid)
         try:
             org.delete(target.name, rid)
