@@ -328,7 +328,8 @@ class SalesforceAdapter:
                 outcomes.append(WriteOutcome(write.record_id))
             else:
                 code, message = bulk.split_error(error)
-                outcomes.append(WriteOutcome(write.record_id, classify(None, code, message)))
+                failure = classify(None, code, message, write.record_id)  # about this record
+                outcomes.append(WriteOutcome(write.record_id, failure))
         return outcomes
 
     def read_opted_out(

@@ -281,6 +281,23 @@ def test_collection_update_reports_deleted_records_per_record(
     assert outcomes[0].ok and isinstance(outcomes[1].error, RecordGoneError)
 
 
+def test_bulk_update_failures_name_their_record_so_gone_and_converted_are_told_apart(
+    fake: FakeSalesforce, adapter: SalesforceAdapter
+) -> None:
+    live, gone = _contact(fake), _contact(fake)
+    fake.org.delete("Contact", gone)
+    lead = fake.org.create("Lead", {"LastName": "Lee", "Company": "Acme"})
+    fake.org.convert_lead(lead)
+    contacts = [RecordWrite(SObject.CONTACT, c, frozenset({E})) for c in (live, gone)]
+    ok, deleted = adapter.bulk_update(SObject.CONTACT, contacts, NAMES)
+    assert ok.ok and isinstance(deleted.error, RecordGoneError)
+    assert deleted.error.record_id == gone and deleted.error.code == "ENTITY_IS_DELETED"
+    (converted,) = adapter.bulk_update(
+        SObject.LEAD, [RecordWrite(SObject.LEAD, lead, frozenset({E}))], NAMES
+    )
+    assert isinstance(converted.error, ConvertedLeadError) and converted.error.record_id == lead
+
+
 def test_bulk_query_and_bulk_update_round_trip(
     fake: FakeSalesforce, adapter: SalesforceAdapter
 ) -> None:
