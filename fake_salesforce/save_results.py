@@ -191,7 +191,8 @@ def upsert(org: Org, spec: ObjectSpec, field: str, values: Mapping[str, Any]) ->
             raise ApiError(
                 400,
                 "DUPLICATE_EXTERNAL_ID",
-                f"{field}: more than one record found for external id field: {found}",
+                f"{_label(spec, field)}: more than one record found for external id field: "
+                f"[{', '.join(found)}]",
                 [field],
             )
         if found:
@@ -206,6 +207,11 @@ def upsert(org: Org, spec: ObjectSpec, field: str, values: Mapping[str, Any]) ->
         return replace(insert(org, spec, values)(), created=True)
 
     return run
+
+
+def _label(spec: ObjectSpec, name: str) -> str:
+    found = spec.field(name)
+    return found.label if found is not None else name
 
 
 def _matches(org: Org, spec: ObjectSpec, field: str, value: str) -> list[str]:

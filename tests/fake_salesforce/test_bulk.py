@@ -277,3 +277,20 @@ def test_results_keep_upload_order_when_failures_and_successes_interleave(
         (ids[2], "ENTITY_IS_DELETED"),
     ]
     assert fake.org.get("Contact", ids[3])["Email"] == "d@example.com"
+
+
+def test_an_upsert_matching_several_records_names_them_as_salesforce_does(
+    wire: Wire, fake: FakeSalesforce
+) -> None:
+    first = fake.org.create("Contact", {"LastName": "A", "External_Id__c": "E1"})
+    second = fake.org.create("Contact", {"LastName": "B", "External_Id__c": "E1"})
+    job_id = wire.ingest(
+        "upsert", "External_Id__c,Title\nE1,x\n", externalIdFieldName="External_Id__c"
+    )
+    assert wire.info(job_id)["numberRecordsFailed"] == 1
+    (bad,) = wire.rows(job_id, "failedResults")
+    low, high = sorted([first, second])
+    assert bad["sf__Error"] == (
+        "DUPLICATE_EXTERNAL_ID:External Id: more than one record found for external id field: "
+        f"[{low}, {high}]:External_Id__c --"
+    )
