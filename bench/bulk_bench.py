@@ -8,6 +8,9 @@ measured in the same run.
   floor): on the wire with plain requests, the server's share alone, and through
   simple-salesforce (whose client-side CSV split is in its figure). Each figure and its
   floor are the best of 3 runs, alternated.
+- Ingest deletes and inserts: Bulk 2.0 delete and insert jobs of 100,000 Contacts, the
+  server's share (upload, apply, successful results) beside the same csv floor; each
+  against the same org of 100,000 Contacts, put back between runs (untimed); best of 5.
 - Query: a Bulk 2.0 query job read page by page (50,000 rows a page) and parsed, beside the csv
   module writing and parsing the same rows (the floor). 100,000 rows; --full adds 1,000,000.
 - Collections: 10,000 updates in 50 PATCH composite/sobjects calls beside 10,000 single PATCHes.
@@ -17,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
+import gc
 import io
 import tempfile
 import time
@@ -51,6 +56,21 @@ def update_csv(ids: list[str]) -> str:
     return out.getvalue()
 
 
+def delete_csv(ids: list[str]) -> str:
+    return "Id\n" + "".join(f"{rid}\n" for rid in ids)
+
+
+def insert_csv(rows: int) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["FirstName", "LastName", "Email", "Title", "HasOptedOutOfEmail"])
+    writer.writerows(
+        [f"F{n}", f"L{n}", f"new{n}@example.com", f"T{n}", "true" if n % 2 else "false"]
+        for n in range(rows)
+    )
+    return out.getvalue()
+
+
 def csv_floor(text: str) -> None:
     """Parse the upload and write a successful-results file of the same rows, csv module only."""
     reader = csv.reader(io.StringIO(text))
@@ -80,14 +100,49 @@ def bench_ingest(rows: int) -> None:
             report(label, rows, ours, floor)
 
 
+def bench_ingest_jobs(rows: int) -> None:
+    """Delete and insert jobs, server side, each run against the same org of `rows` Contacts,
+    put back between runs (untimed): the same memory layout every run, as for the updates."""
+    fake, ids = fake_with(rows)
+    reset = put_back(fake, ids)
+    jobs = [("deletes", "delete", delete_csv(ids)), ("inserts", "insert", insert_csv(rows))]
+    for noun, operation, text in jobs:
+        run = server_side(fake, text, operation)
+        ours, floor = against_floor(run, functools.partial(csv_floor, text), 5, reset)
+        report(f"Bulk 2.0 ingest, {rows:,} Contact {noun}, server side", rows, ours, floor)
+
+
+def put_back(fake: FakeSalesforce, ids: list[str]) -> Callable[[], None]:
+    """Undo the last job: drop the Contacts it created, undelete those it deleted."""
+    org = fake.org
+    table = org.table("Contact")
+    kept = set(ids)
+
+    def reset() -> None:
+        for rid in [rid for rid in table.rows if rid not in kept]:
+            table.remove(rid)
+        for rid in ids:
+            if table.value(table.rows[rid], "IsDeleted"):
+                org.undelete("Contact", rid)
+        gc.collect()  # the last job's garbage, not a collection inside the next run
+
+    return reset
+
+
 def against_floor(
-    run: Callable[[], Any], floor: Callable[[], Any], times: int = 3
+    run: Callable[[], Any],
+    floor: Callable[[], Any],
+    times: int = 3,
+    setup: Callable[[], Any] | None = None,
 ) -> tuple[float, float]:
-    """The best of a few runs of each, alternated so both meet the same machine."""
+    """The best of a few runs of each, alternated so both meet the same machine; `setup`
+    (untimed) runs before each of ours."""
     ours: list[float] = []
     base: list[float] = []
     for _ in range(times):
         base.append(timed(floor))
+        if setup is not None:
+            setup()
         ours.append(timed(run))
     return min(ours), min(base)
 
@@ -115,14 +170,15 @@ def wire(fake: FakeSalesforce, text: str) -> Callable[[], None]:
     return run
 
 
-def server_side(fake: FakeSalesforce, text: str) -> Callable[[], None]:
-    """The same update job without HTTP, client or journal: parse, apply, successful results."""
-    store = store_of(fake.org)
+def server_side(fake: FakeSalesforce, text: str, operation: str = "update") -> Callable[[], None]:
+    """The same job without HTTP, client or journal: parse, apply, successful results."""
+    org = fake.org
+    store = store_of(org)
 
     def run() -> None:
-        job = store.new_job("update", "Contact", "59.0")
+        job = store.new_job(operation, "Contact", "59.0")
         store.upload(job, text.encode())
-        run_ingest(fake.org, job)
+        run_ingest(org, job)
         assert job.state == "JobComplete" and job.outcomes.failed_count() == 0
         ingest_results(job, "successfulresults")
 
@@ -198,6 +254,7 @@ def report(label: str, rows: int, ours: float, floor: float) -> None:
 
 def main(full: bool = False) -> None:
     bench_ingest(INGEST_ROWS)
+    bench_ingest_jobs(INGEST_ROWS)
     bench_query(QUERY_ROWS)
     if full:
         bench_query(FULL_QUERY_ROWS)

@@ -1,15 +1,18 @@
-"""Bulk ingest updates a job at a time: the header resolved once, one converter per column,
-rows written straight into the table with one timestamp; a row the cheap checks doubt takes the
-per-record path (`Org.update`), so results and errors are exactly the per-record ones.
+"""Bulk ingest updates and deletes a job at a time: the header resolved once, one converter per
+column, rows written straight into the table with one timestamp; a row the cheap checks doubt
+takes the per-record path (`Org.update`, `Org.delete`), so results and errors are exactly the
+per-record ones.
 
 A job is applied a column at a time (each column's cells converted in one pass, then written),
 and its outcomes kept as columns too (bulk_outcomes). Only when a doubted row names a record a
-clean row also writes does the order of the two matter; such a job goes a row at a time.
+clean row also writes does the order of the two matter: such an update job goes a row at a
+time, and a delete job deletes that record per record by every row naming it.
 """
 
 from __future__ import annotations
 
 import gc
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -106,14 +109,7 @@ class _Updater:
         self.id_index = next(i for i, f in enumerate(fields) if f.name == "Id")
         self.columns = [_column(org, table, i, f) for i, f in enumerate(fields) if f.name != "Id"]
         self.renames = any(f.name in NAME_PARTS for f in fields)
-        self.audit = org.audit_stamp(org.clock.now(), created=False)
-        sorted_indexes = table.sorted_indexes()
-        self.deferred = {n: sorted_indexes[n] for n in self.audit if n in sorted_indexes}
-        self.moved: dict[str, dict[str, Any]] = {n: {} for n in self.deferred}
-        stamps = [(n, table.slots[n], v) for n, v in self.audit.items() if n not in self.deferred]
-        self.stamp_plain = [(slot, v) for n, slot, v in stamps if not table.is_indexed(n)]
-        self.stamp_indexed = {n: v for n, _, v in stamps if table.is_indexed(n)}
-        self.stamp_moved = [(table.slots[n], self.moved[n], self.audit[n]) for n in self.deferred]
+        self.stamp = _Stamp(table, org.audit_stamp(org.clock.now(), created=False))
         self.deleted = table.slots["IsDeleted"]
         self.converted = table.slots["IsConverted"] if spec.name == "Lead" else None
 
@@ -168,8 +164,8 @@ class _Updater:
             self.write_column(column, values, live, targets)
         if self.renames:
             self.refresh_names(cells, live, targets)
-        self.stamp_rows([t for t in targets if t is not None])
-        self.flush()
+        self.stamp.rows([t for t in targets if t is not None])
+        self.stamp.flush()
         answered = {k: self.slow(rows[k]) for k, target in enumerate(targets) if target is None}
         return JobOutcomes(
             [t[0] if t is not None else None for t in targets],
@@ -200,22 +196,10 @@ class _Updater:
             if any(values[k] is not SKIP for values in parts):
                 self.org.refresh_name(self.table, targets[k][0])
 
-    def stamp_rows(self, stored_rows: list[list[Any]]) -> None:
-        for slot, value in self.stamp_plain:
-            for stored in stored_rows:
-                stored[slot] = value
-        for slot, moved, value in self.stamp_moved:
-            for stored in stored_rows:
-                moved.setdefault(stored[0], stored[slot])
-                stored[slot] = value
-        if self.stamp_indexed:
-            for stored in stored_rows:
-                self.table.update(stored[0], self.stamp_indexed)
-
     # -- a row at a time ------------------------------------------------------------------------
     def by_row(self, rows: list[list[str]]) -> JobOutcomes:
         outcomes = [self.row(row) for row in rows]
-        self.flush()
+        self.stamp.flush()
         return JobOutcomes.of(outcomes)
 
     def row(self, row: list[str]) -> Outcome:
@@ -245,17 +229,45 @@ class _Updater:
                 self.table.update(rid, {column.name: value})
             else:
                 stored[column.slot] = value
-        self.stamp_rows([stored])
+        self.stamp.rows([stored])
 
     def fallback(self, row: list[str]) -> Outcome:
-        self.flush()  # the per-record path reads and moves index entries itself
+        self.stamp.flush()  # the per-record path reads and moves index entries itself
         return self.slow(row)
+
+
+class _Stamp:
+    """Values one job writes alike into every record it touches (audit fields, IsDeleted):
+    plain slots set directly, equality-indexed fields through the table, and sorted-index
+    moves deferred to `flush` (one merge for the job rather than two bisections a record)."""
+
+    def __init__(self, table: Table, values: dict[str, Any]) -> None:
+        self.table, self.values = table, values
+        sorted_indexes = table.sorted_indexes()
+        self.deferred = {n: sorted_indexes[n] for n in values if n in sorted_indexes}
+        self.moved: dict[str, dict[str, Any]] = {n: {} for n in self.deferred}
+        direct = [(n, table.slots[n], v) for n, v in values.items() if n not in self.deferred]
+        self.plain = [(slot, v) for n, slot, v in direct if not table.is_indexed(n)]
+        self.indexed = {n: v for n, _, v in direct if table.is_indexed(n)}
+        self.moves = [(table.slots[n], self.moved[n], values[n]) for n in self.deferred]
+
+    def rows(self, stored_rows: list[list[Any]]) -> None:
+        for slot, value in self.plain:
+            for stored in stored_rows:
+                stored[slot] = value
+        for slot, moved, value in self.moves:
+            for stored in stored_rows:
+                moved.setdefault(stored[0], stored[slot])
+                stored[slot] = value
+        if self.indexed:
+            for stored in stored_rows:
+                self.table.update(stored[0], self.indexed)
 
     def flush(self) -> None:
         """Move each deferred record's sorted-index entry from its old value to the stamp."""
         for name, moved in self.moved.items():
             if moved:
-                _move_entries(self.deferred[name], moved, self.audit[name])
+                _move_entries(self.deferred[name], moved, self.values[name])
                 moved.clear()
 
 
@@ -303,6 +315,99 @@ def _move_entries(index: SortedList, old: dict[str, Any], new: Any) -> None:
         if value is not None:
             index.discard((value, rid))
     index.update(added)
+
+
+# -- deletes ------------------------------------------------------------------------------------
+def delete_rows(
+    org: Org, spec: ObjectSpec, fields: Sequence[FieldSpec], rows: list[list[str]], slow: SlowRow
+) -> JobOutcomes | None:
+    """The outcome of each delete (or hardDelete: the same soft delete) row, as per-record
+    `Org.delete` gives it; None when this job cannot take the fast path (inside a transaction,
+    an object that cannot be deleted, a header other than the one Id column)."""
+    if org.in_transaction or not spec.deletable or [f.name for f in fields] != ["Id"]:
+        return None
+    return _Deleter(org, spec, slow).run(rows)
+
+
+class _Deleter:
+    """One job's deletes: each clean row's record marked deleted with the job's one timestamp
+    (as `Org.delete` stamps it: not cut to milliseconds, no LastModifiedById), logged in
+    `deleted_at`, sorted-index moves deferred."""
+
+    def __init__(self, org: Org, spec: ObjectSpec, slow: SlowRow) -> None:
+        self.org, self.spec, self.slow = org, spec, slow
+        self.table = table = org.tables[spec.name]
+        self.now = now = org.clock.now()
+        self.stamp = _Stamp(
+            table, {"IsDeleted": True, "SystemModstamp": now, "LastModifiedDate": now}
+        )
+
+    def run(self, rows: list[list[str]]) -> JobOutcomes:
+        targets = self.targets(rows)
+        self.share_out(rows, targets)
+        live = [t for t in targets if t is not None]
+        self.stamp.rows(live)
+        self.stamp.flush()
+        log = self.org.deleted_at[self.spec.name]
+        log.update(dict.fromkeys([t[0] for t in live], self.now))
+        answered = {k: self.slow(rows[k]) for k, target in enumerate(targets) if target is None}
+        if any(o.error is None for o in answered.values()):
+            _log_in_row_order(log, targets, answered)
+        return JobOutcomes(
+            [t[0] if t is not None else None for t in targets],
+            ["IsDeleted"],
+            [[True] * len(rows)],
+            answered,
+        )
+
+    def targets(self, rows: list[list[str]]) -> list[list[Any] | None]:
+        """The stored row each upload row deletes; None where the row needs the per-record
+        path (short or long row, no Id, malformed, 15-character or other object's Id, unknown
+        or already deleted record)."""
+        found, prefix = self.table.rows.get, self.spec.key_prefix
+        deleted = self.table.slots["IsDeleted"]
+        return [
+            t
+            if len(row) == 1
+            and (t := found(row[0])) is not None
+            and not t[deleted]
+            and row[0].startswith(prefix)
+            else None
+            for row in rows
+        ]
+
+    def share_out(self, rows: list[list[str]], targets: list[list[Any] | None]) -> None:
+        """A record named by more than one row (in any spelling) is deleted per record by every
+        row naming it, in upload order: the first succeeds, the others find it deleted."""
+        clean = [t[0] for t in targets if t is not None]
+        unique = set(clean)
+        shared: set[str] = set()
+        if len(unique) != len(clean):
+            shared = {rid for rid, times in Counter(clean).items() if times > 1}
+        if len(clean) != len(rows):
+            doubted = [row for row, t in zip(rows, targets, strict=True) if t is None]
+            named = {ids.normalize(row[0]) for row in doubted if len(row) == 1}
+            shared |= unique.intersection(named)
+        if shared:
+            for k, target in enumerate(targets):
+                if target is not None and target[0] in shared:
+                    targets[k] = None
+
+
+def _log_in_row_order(
+    log: dict[str, datetime], targets: list[list[Any] | None], answered: dict[int, Outcome]
+) -> None:
+    """The job's deletes moved to the end of the delete log in upload order, as row by row
+    logs them (the per-record path logged its rows after the column rows)."""
+    for k, target in enumerate(targets):
+        if target is not None:
+            rid = target[0]
+        else:
+            outcome = answered[k]
+            if outcome.error is not None or outcome.record_id is None:
+                continue
+            rid = outcome.record_id
+        log[rid] = log.pop(rid)
 
 
 # -- converters: cell text to (uploaded value, stored value), _Doubt when unsure -----------------
