@@ -1,12 +1,14 @@
-"""Bulk ingest updates and deletes a job at a time: the header resolved once, one converter per
-column, rows written straight into the table with one timestamp; a row the cheap checks doubt
-takes the per-record path (`Org.update`, `Org.delete`), so results and errors are exactly the
-per-record ones.
+"""Bulk ingest updates, deletes and inserts a job at a time: the header resolved once, one
+converter per column, rows written straight into the table with one timestamp; a row the cheap
+checks doubt takes the per-record path (`Org.update`, `Org.delete`, `Org.create`), so results
+and errors are exactly the per-record ones.
 
 A job is applied a column at a time (each column's cells converted in one pass, then written),
 and its outcomes kept as columns too (bulk_outcomes). Only when a doubted row names a record a
 clean row also writes does the order of the two matter: such an update job goes a row at a
-time, and a delete job deletes that record per record by every row naming it.
+time, and a delete job deletes that record per record by every row naming it. An insert job
+runs each doubted row at its place between runs of clean rows, so Ids are minted in upload
+order.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from fake_salesforce.org import NAME_PARTS, Org
 from fake_salesforce.save_results import Outcome
 from fake_salesforce.schema import FieldSpec, ObjectSpec
 from fake_salesforce.table import Table
-from fake_salesforce.values import coerce
+from fake_salesforce.values import coerce, is_valid_email
 
 NULL_MARK = "#N/A"  # bulk_csv.NULL_MARK: clears the field
 PLAIN_TEXT = frozenset({"string", "textarea", "picklist", "phone", "url"})
@@ -37,6 +39,8 @@ _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "
 _CHECKBOX_WORDS = (
     _BOOLEANS | {w.upper(): v for w, v in _BOOLEANS.items()} | {"True": True, "False": False}
 )
+_CHECKBOX_CELLS: dict[str, Any] = {**_CHECKBOX_WORDS, "": SKIP}
+EMAIL_LIMIT = 80  # values.is_valid_email: no address is longer
 REBUILD_SHARE = 4  # rebuild a sorted index when a job moves at least 1/4 of its entries
 
 
@@ -57,19 +61,25 @@ class _Column:
     convert: Convert
     text_limit: int | None  # plain writable text: cells this long or shorter are kept as is
     checkbox: bool  # a writable checkbox: its words are stored as booleans
+    email_limit: int | None  # a writable email field: valid addresses this long are kept as is
 
 
-def _column(org: Org, table: Table, index: int, field: FieldSpec) -> _Column:
-    writable = field.updateable and not field.calculated
+def _column(org: Org, table: Table, index: int, field: FieldSpec, allowed: bool) -> _Column:
+    """A column of a job whose operation may write the field when `allowed` (updateable for
+    an update, createable for an insert)."""
+    writable = allowed and not field.calculated
     plain = writable and field.type in PLAIN_TEXT
     return _Column(
         index,
         field.name,
         table.slots[field.name],
         table.is_indexed(field.name),
-        _converter(org, field),
+        _converter(org, field, allowed),
         (field.length or 1 << 30) if plain else None,
         writable and field.type == "boolean",
+        min(field.length or EMAIL_LIMIT, EMAIL_LIMIT)
+        if writable and field.type == "email"
+        else None,
     )
 
 
@@ -107,7 +117,9 @@ class _Updater:
         self.table = table = org.tables[spec.name]
         self.width = len(fields)
         self.id_index = next(i for i, f in enumerate(fields) if f.name == "Id")
-        self.columns = [_column(org, table, i, f) for i, f in enumerate(fields) if f.name != "Id"]
+        self.columns = [
+            _column(org, table, i, f, f.updateable) for i, f in enumerate(fields) if f.name != "Id"
+        ]
         self.renames = any(f.name in NAME_PARTS for f in fields)
         self.stamp = _Stamp(table, org.audit_stamp(org.clock.now(), created=False))
         self.deleted = table.slots["IsDeleted"]
@@ -287,6 +299,14 @@ def _column_cells(
     """A column's (uploaded, stored) values for every row, SKIP for empty cells; a row with
     a doubted cell loses its target (it will take the per-record path)."""
     index = column.index
+    if None in targets:
+        pairs = zip(rows, targets, strict=True)
+        texts = [row[index] if target is not None else "" for row, target in pairs]
+    else:
+        texts = [row[index] for row in rows]
+    quick = _quick_cells(column, texts)
+    if quick is not None:
+        return quick, quick
     uploaded: list[Any] = [SKIP] * len(rows)
     values: list[Any] = [SKIP] * len(rows)
     for k, row in enumerate(rows):
@@ -300,6 +320,21 @@ def _column_cells(
         except _Doubt:
             targets[k] = None
     return uploaded, values
+
+
+def _quick_cells(column: _Column, texts: list[str]) -> list[Any] | None:
+    """The column's values when every cell is one the cheap checks keep as uploaded (text
+    within its length, a checkbox word, a valid address), a pass over the column at C speed;
+    None when any cell needs a closer look."""
+    if column.checkbox:
+        values = list(map(_CHECKBOX_CELLS.get, texts))
+        return values if None not in values else None
+    limit = column.text_limit or column.email_limit
+    if limit is None or NULL_MARK in texts or max(map(len, texts), default=0) > limit:
+        return None
+    if column.email_limit is not None and not all(map(is_valid_email, filter(None, texts))):
+        return None
+    return [text or SKIP for text in texts] if "" in texts else texts
 
 
 def _move_entries(index: SortedList, old: dict[str, Any], new: Any) -> None:
@@ -410,21 +445,129 @@ def _log_in_row_order(
         log[rid] = log.pop(rid)
 
 
+# -- inserts ------------------------------------------------------------------------------------
+def insert_rows(
+    org: Org, spec: ObjectSpec, fields: Sequence[FieldSpec], rows: list[list[str]], slow: SlowRow
+) -> JobOutcomes | None:
+    """The outcome of each insert row, as per-record `Org.create` gives it, Ids minted in the
+    same order; None when this job cannot take the fast path (inside a transaction, an object
+    that cannot be created, a field named twice, a required field missing from the header, a
+    lookup to the job's own object: a row could name a record an earlier row creates)."""
+    names = {f.name for f in fields}
+    if org.in_transaction or not spec.createable or len(names) != len(fields):
+        return None
+    if any(f.name not in names for f in spec.required_on_create):
+        return None
+    if any(spec.name in f.reference_to for f in fields):
+        return None
+    return _Inserter(org, spec, fields, slow).run(rows)
+
+
+class _Inserter:
+    """One job's inserts: rows laid out from one template (defaults, the job's audit stamp,
+    the default owner), the uploaded cells written a column at a time, stored and indexed a
+    run of clean rows at a time. Between runs, each doubted row takes the per-record path at
+    its place in the upload, so Ids are minted, and rows stored, in upload order."""
+
+    def __init__(
+        self, org: Org, spec: ObjectSpec, fields: Sequence[FieldSpec], slow: SlowRow
+    ) -> None:
+        self.org, self.spec, self.slow = org, spec, slow
+        self.table = table = org.tables[spec.name]
+        self.width = len(fields)
+        self.columns = [_column(org, table, i, f, f.createable) for i, f in enumerate(fields)]
+        required = {f.name for f in spec.required_on_create}
+        self.required = [k for k, c in enumerate(self.columns) if c.name in required]
+        stamp = org.audit_stamp(org.clock.now(), created=True)
+        if table.spec.field("OwnerId") is not None:
+            stamp["OwnerId"] = org.user_id  # Org.create's default: an owner cell replaces it
+        self.template = table.layout(stamp)
+        name = table.spec.field("Name")
+        self.naming = name is not None and name.calculated
+        self.name_slots = [table.slots[n] for n in ("Name", *NAME_PARTS) if n in table.slots]
+
+    def run(self, rows: list[list[str]]) -> JobOutcomes:
+        targets: list[Any] = [True if len(row) == self.width else None for row in rows]
+        cells = [_column_cells(column, rows, targets) for column in self.columns]
+        for k in self.required:  # an empty required cell: REQUIRED_FIELD_MISSING per record
+            values = cells[k][1]
+            if SKIP in values:
+                for n, value in enumerate(values):
+                    if value is SKIP:
+                        targets[n] = None
+        record_ids: list[str | None] = [None] * len(rows)
+        answered: dict[int, Outcome] = {}
+        start = 0
+        for k in [k for k, target in enumerate(targets) if target is None]:
+            self.create(start, k, cells, record_ids)
+            answered[k] = self.slow(rows[k])
+            start = k + 1
+        self.create(start, len(rows), cells, record_ids)
+        uploaded = [column_uploaded for column_uploaded, _ in cells]
+        names = [column.name for column in self.columns]
+        return JobOutcomes(record_ids, names, uploaded, answered, created=True)
+
+    def create(
+        self,
+        start: int,
+        stop: int,
+        cells: list[tuple[list[Any], list[Any]]],
+        record_ids: list[str | None],
+    ) -> None:
+        """Rows start..stop-1, all clean: Ids minted in order, rows laid out, stored, indexed."""
+        if start >= stop:
+            return
+        minted = self.org.minter.mint_many(self.spec.key_prefix, stop - start)
+        record_ids[start:stop] = minted
+        tail = self.template[1:]
+        made = [[rid, *tail] for rid in minted]
+        for column, (_, values) in zip(self.columns, cells, strict=True):
+            _write_cells(made, column.slot, values[start:stop])
+        if self.naming:
+            _name_rows(made, self.name_slots)
+        self.table.insert_rows(made)
+
+
+def _write_cells(made: list[list[Any]], slot: int, values: list[Any]) -> None:
+    """Each row's value into its slot, SKIP (an empty cell) leaving the template's."""
+    if SKIP not in values:
+        for row, value in zip(made, values, strict=True):
+            row[slot] = value
+        return
+    for row, value in zip(made, values, strict=True):
+        if value is not SKIP:
+            row[slot] = value
+
+
+def _name_rows(made: list[list[Any]], slots: list[int]) -> None:
+    """The compound Name as `Org.refresh_name` computes it: the parts present, space-joined."""
+    name, *parts = slots
+    if len(parts) != 2:
+        for row in made:
+            row[name] = " ".join([p for p in (row[slot] for slot in parts) if p]) or None
+        return
+    first, last = parts
+    for row in made:  # the join above, for two parts
+        given, family = row[first], row[last]
+        row[name] = f"{given} {family}" if given and family else (given or family or None)
+
+
 # -- converters: cell text to (uploaded value, stored value), _Doubt when unsure -----------------
-def _converter(org: Org, field: FieldSpec) -> Convert:
+def _converter(org: Org, field: FieldSpec, allowed: bool) -> Convert:
+    """Cells of a field the job may write when `allowed` (else every cell is doubted)."""
     if field.type == "boolean":
-        return _boolean(field)
+        return _boolean(field, allowed)
     if field.type in PLAIN_TEXT and not field.calculated:
-        return _plain(field)
+        return _plain(field, allowed)
     if field.type == "reference":
-        return _reference(org, field)
-    return _general(field)
+        return _reference(org, field, allowed)
+    return _general(field, allowed)
 
 
-def _boolean(field: FieldSpec) -> Convert:
+def _boolean(field: FieldSpec, allowed: bool) -> Convert:
     def convert(text: str) -> tuple[Any, Any]:
         value = _BOOLEANS.get(text.strip().lower())
-        if value is None or not field.updateable:
+        if value is None or not allowed:
             raise _Doubt
         return value, value
 
@@ -437,11 +580,11 @@ def _cleared(field: FieldSpec) -> tuple[Any, Any]:
     return None, None
 
 
-def _plain(field: FieldSpec) -> Convert:
+def _plain(field: FieldSpec, allowed: bool) -> Convert:
     limit = field.length
 
     def convert(text: str) -> tuple[Any, Any]:
-        if not field.updateable or (limit and len(text) > limit):
+        if not allowed or (limit and len(text) > limit):
             raise _Doubt
         if text == NULL_MARK:
             return _cleared(field)
@@ -450,9 +593,9 @@ def _plain(field: FieldSpec) -> Convert:
     return convert
 
 
-def _general(field: FieldSpec) -> Convert:
+def _general(field: FieldSpec, allowed: bool) -> Convert:
     def convert(text: str) -> tuple[Any, Any]:
-        if not field.updateable:
+        if not allowed:
             raise _Doubt
         if text == NULL_MARK:
             return _cleared(field)
@@ -467,8 +610,8 @@ def _general(field: FieldSpec) -> Convert:
     return convert
 
 
-def _reference(org: Org, field: FieldSpec) -> Convert:
-    general = _general(field)
+def _reference(org: Org, field: FieldSpec, allowed: bool) -> Convert:
+    general = _general(field, allowed)
     parents = [org.tables[t] for t in field.reference_to if t in org.tables]
 
     def convert(text: str) -> tuple[Any, Any]:

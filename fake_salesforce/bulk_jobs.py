@@ -32,6 +32,7 @@ FAST_PATHS = {
     "update": bulk_apply.update_rows,
     "delete": bulk_apply.delete_rows,
     "hardDelete": bulk_apply.delete_rows,
+    "insert": bulk_apply.insert_rows,
 }
 
 

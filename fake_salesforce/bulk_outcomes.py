@@ -19,8 +19,8 @@ SKIP: Any = object()  # an empty cell: the row left that field as it was
 
 
 class JobOutcomes:
-    """Row k succeeded on `record_ids[k]` writing its non-SKIP cells, unless `answered` holds
-    row k's Outcome."""
+    """Row k succeeded on `record_ids[k]` writing its non-SKIP cells (creating the record when
+    `created`: an insert job's rows), unless `answered` holds row k's Outcome."""
 
     def __init__(
         self,
@@ -28,11 +28,13 @@ class JobOutcomes:
         names: Sequence[str] = (),
         uploaded: Sequence[list[Any]] = (),
         answered: dict[int, Outcome] | None = None,
+        created: bool = False,
     ) -> None:
         self.record_ids = record_ids or []
         self.names = list(names)
         self.uploaded = list(uploaded)
         self.answered = answered or {}
+        self.created = created
 
     @classmethod
     def of(cls, outcomes: Sequence[Outcome]) -> JobOutcomes:
@@ -46,7 +48,7 @@ class JobOutcomes:
         answered = self.answered.get(k)
         if answered is not None:
             return answered
-        return Outcome(self.record_ids[k], None, False, dict(self._written(k)))
+        return Outcome(self.record_ids[k], None, self.created, dict(self._written(k)))
 
     def __iter__(self) -> Iterator[Outcome]:
         return (self[k] for k in range(len(self)))
@@ -79,17 +81,18 @@ class JobOutcomes:
 
     def successful_rows(self, rows: Sequence[Sequence[str]]) -> list[list[str]]:
         """successfulResults rows: `sf__Id`, `sf__Created`, then the uploaded row."""
-        if not self.answered:  # every row took the fast path: updates, none created
+        created = "true" if self.created else "false"  # of the column rows
+        if not self.answered:  # every row took the fast path
             pairs = zip(self.record_ids, rows, strict=False)  # an aborted job has fewer
-            return [[rid or "", "false", *row] for rid, row in pairs]
+            return [[rid or "", created, *row] for rid, row in pairs]
         out: list[list[str]] = []
         for k, row in enumerate(rows[: len(self)]):
             outcome = self.answered.get(k)
             if outcome is None:
-                out.append([self.record_ids[k] or "", "false", *row])
+                out.append([self.record_ids[k] or "", created, *row])
             elif outcome.error is None:
-                created = "true" if outcome.created else "false"
-                out.append([outcome.record_id or "", created, *row])
+                answer = "true" if outcome.created else "false"
+                out.append([outcome.record_id or "", answer, *row])
         return out
 
     def failed_rows(self, rows: Sequence[Sequence[str]]) -> list[list[str]]:

@@ -22,11 +22,7 @@ def checksum(id15: str) -> str:
 @functools.lru_cache(maxsize=1 << 16)  # an org's Ids share most of their chunks
 def _chunk_letter(chunk: str) -> str:
     """Bit i set when character i of the 5-character chunk is upper case, mapped to A-Z0-5."""
-    bits = 0
-    for i, ch in enumerate(chunk):
-        if "A" <= ch <= "Z":
-            bits |= 1 << i
-    return SUFFIX_ALPHABET[bits]
+    return SUFFIX_ALPHABET[_upper_bits(chunk)]
 
 
 def to18(id15: str) -> str:
@@ -66,6 +62,22 @@ def encode_base62(number: int, width: int) -> str:
     return body.rjust(width, "0")
 
 
+_BLOCK = 62 * 62
+
+
+@functools.lru_cache(maxsize=8)
+def _block_tails(middle_bits: int) -> tuple[tuple[str, str], ...]:
+    """For each two-digit ending (in counting order), the digits and the suffix letter of the
+    last chunk, whose first three characters have upper-case bits `middle_bits`."""
+    pairs = [a + b for a in _BASE62 for b in _BASE62]
+    return tuple((d, SUFFIX_ALPHABET[middle_bits | _upper_bits(d) << 3]) for d in pairs)
+
+
+def _upper_bits(text: str) -> int:
+    """Bit i set when character i is upper case."""
+    return sum(1 << i for i, ch in enumerate(text) if "A" <= ch <= "Z")
+
+
 class IdMinter:
     """Mints Ids for one org: key prefix + 2-char pod + 10-digit base-62 counter + suffix."""
 
@@ -77,6 +89,26 @@ class IdMinter:
         count = self._counters.get(key_prefix, 0) + 1
         self._counters[key_prefix] = count
         return to18(f"{key_prefix}{self._pod}{encode_base62(count, 10)}")
+
+    def mint_many(self, key_prefix: str, count: int) -> list[str]:
+        """The next `count` Ids of `mint(key_prefix)`, in order, built a block of 62 * 62 at a
+        time: within a block only the last two digits and the suffix's last letter change."""
+        start = self._counters.get(key_prefix, 0)
+        head = f"{key_prefix}{self._pod}"
+        if len(head) != 5:  # the suffix's chunks would not fall as below
+            return [self.mint(key_prefix) for _ in range(count)]
+        self._counters[key_prefix] = start + count
+        minted: list[str] = []
+        number, stop = start + 1, start + count + 1
+        while number < stop:
+            upper, low = divmod(number, _BLOCK)
+            end = min(stop, (upper + 1) * _BLOCK)
+            stem = head + encode_base62(upper, 8)  # all of the 15 characters but the last two
+            letters = _chunk_letter(stem[:5]) + _chunk_letter(stem[5:10])
+            tails = _block_tails(_upper_bits(stem[10:13]))[low : low + end - number]
+            minted += [f"{stem}{digits}{letters}{last}" for digits, last in tails]
+            number = end
+        return minted
 
     def state(self) -> dict[str, int]:
         return dict(self._counters)

@@ -68,3 +68,24 @@ def test_an_id_only_update_job_writes_no_fields() -> None:
     outcomes = JobOutcomes(record_ids=["003A1", "003A2"])
     assert list(outcomes.journal_writes()) == [("003A1", ()), ("003A2", ())]
     assert outcomes[1] == Outcome("003A2", None, False, {})
+
+
+def test_an_insert_job_s_column_rows_were_created() -> None:
+    outcomes = JobOutcomes(
+        record_ids=["003A1", None],
+        names=["LastName", "Email"],
+        uploaded=[["Lee", SKIP], ["lee@example.com", SKIP]],
+        answered={1: Outcome(None, BAD_EMAIL)},
+        created=True,
+    )
+    assert outcomes[0] == Outcome(
+        "003A1", None, True, {"LastName": "Lee", "Email": "lee@example.com"}
+    )
+    rows = [["Lee", "lee@example.com"], ["Lo", "x"]]
+    assert outcomes.successful_rows(rows) == [["003A1", "true", *rows[0]]]
+    assert JobOutcomes(["003A1"], created=True).successful_rows(rows[:1]) == [
+        ["003A1", "true", *rows[0]]
+    ]
+    assert list(outcomes.journal_writes()) == [
+        ("003A1", (("LastName", "Lee"), ("Email", "lee@example.com")))
+    ]
