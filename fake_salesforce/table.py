@@ -161,14 +161,7 @@ class Table:
         eq = self._eq.get(name)
         if eq is None:
             return
-        key = index_key(value)
-        hit = eq.get(key)
-        if hit is None:
-            eq[key] = record_id
-        elif isinstance(hit, str):
-            eq[key] = {hit, record_id}
-        else:
-            hit.add(record_id)
+        _add_entry(eq, index_key(value), record_id)
 
     def _unindex(self, name: str, record_id: str, value: Any) -> None:
         if value is None:
@@ -189,6 +182,17 @@ class Table:
                 eq[key] = next(iter(hit))
 
 
+def _add_entry(eq: dict[Any, str | set[str]], key: Any, record_id: str) -> None:
+    """One Id under `key`: a lone Id stays a string, several become a set."""
+    hit = eq.get(key)
+    if hit is None:
+        eq[key] = record_id
+    elif isinstance(hit, str):
+        eq[key] = {hit, record_id}
+    else:
+        hit.add(record_id)
+
+
 def _index_many(eq: dict[Any, str | set[str]], slot: int, rows: list[Row]) -> None:
     """`Table._index` of each row's value in `slot`, in row order (the same keys, Ids and sets);
     a value every row shares (an owner, an empty lookup) is added in one step."""
@@ -200,15 +204,7 @@ def _index_many(eq: dict[Any, str | set[str]], slot: int, rows: list[Row]) -> No
     for value, row in zip(values, rows, strict=True):
         if value is None:
             continue
-        key = value.lower() if isinstance(value, str) else value  # index_key, inline
-        record_id = row[0]
-        hit = eq.get(key)
-        if hit is None:
-            eq[key] = record_id
-        elif isinstance(hit, str):
-            eq[key] = {hit, record_id}
-        else:
-            hit.add(record_id)
+        _add_entry(eq, index_key(value), row[0])
 
 
 def _index_all(eq: dict[Any, str | set[str]], key: Any, record_ids: list[str]) -> None:

@@ -3,87 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from freezegun import freeze_time
 
-from fake_salesforce import bulk_apply, bulk_csv, bulk_jobs, save_results
+from fake_salesforce import bulk_apply, bulk_jobs
 from fake_salesforce.org import Org
-from fake_salesforce.save_results import Outcome
-
-START = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
-LATER = datetime(2026, 5, 4, 13, 30, 15, 250000, tzinfo=UTC)
+from tests.fake_salesforce.bulk_equivalence import LATER, START, both_ways, described, seeded
 
 
 @pytest.fixture(autouse=True)
 def frozen() -> Iterator[Any]:
     with freeze_time(START) as clock:
         yield clock
-
-
-def seeded() -> tuple[Org, dict[str, str]]:
-    """An org with Contacts and Leads in known states; the same Ids every time."""
-    org = Org()
-    ids = {
-        name: org.create("Contact", {"LastName": name, "Email": f"{name}@example.com"})
-        for name in ("alpha", "beta", "gamma", "gone", "delta")
-    }
-    org.delete("Contact", ids["gone"])
-    ids["missing"] = org.minter.mint("003")  # well-formed, never stored
-    for name in ("lead", "converted"):
-        ids[name] = org.create("Lead", {"LastName": name, "Company": "Acme"})
-    org.convert_lead(ids["converted"])
-    return org, ids
-
-
-def per_record(org: Org, sobject: str, header: list[str], rows: list[list[str]]) -> list[Outcome]:
-    """The reference: each row through save_results.update and Org.update on its own."""
-    spec = org.require_spec(sobject)
-    columns = [spec.field(name) for name in header]
-    assert all(columns)
-    return [
-        save_results.run_all(
-            org,
-            [save_results.update(org, spec, bulk_csv.upload_values(columns, row))],  # type: ignore[arg-type]
-            all_or_none=False,
-        )[0]
-        for row in rows
-    ]
-
-
-def fast(
-    org: Org, sobject: str, header: list[str], rows: list[list[str]], slow_rows: list[int]
-) -> list[Outcome]:
-    """The fast path, noting which rows it handed to the per-record path."""
-    spec = org.require_spec(sobject)
-    columns = [spec.field(name) for name in header]
-    reference: Callable[[list[str]], Outcome] = lambda row: per_record(  # noqa: E731
-        org, sobject, header, [row]
-    )[0]
-
-    def slow(row: list[str]) -> Outcome:
-        slow_rows.append(rows.index(row))
-        return reference(row)
-
-    outcomes = bulk_apply.update_rows(org, spec, columns, rows, slow)  # type: ignore[arg-type]
-    assert outcomes is not None
-    return list(outcomes)
-
-
-def described(outcomes: list[Outcome]) -> list[tuple[Any, ...]]:
-    return [
-        (
-            o.record_id,
-            o.created,
-            dict(o.written or {}),
-            None
-            if o.error is None
-            else (o.error.status, o.error.error_code, o.error.message, o.error.fields),
-        )
-        for o in outcomes
-    ]
 
 
 def stored(org: Org, sobject: str) -> dict[str, dict[str, Any]]:
@@ -97,21 +30,6 @@ def modstamp_order(org: Org, sobject: str) -> list[str]:
     return list(found)
 
 
-def both_ways(
-    sobject: str, header: list[str], rows: list[Callable[[dict[str, str]], list[str]]]
-) -> tuple[Org, Org, list[Outcome], list[Outcome], list[int]]:
-    """Seed two identical orgs; apply the rows per record to one and fast to the other."""
-    reference_org, ids = seeded()
-    fast_org, same_ids = seeded()
-    assert ids == same_ids
-    cells = [make(ids) for make in rows]
-    slow_rows: list[int] = []
-    with freeze_time(LATER):
-        expected = per_record(reference_org, sobject, header, cells)
-        got = fast(fast_org, sobject, header, cells, slow_rows)
-    return reference_org, fast_org, expected, got, slow_rows
-
-
 def test_clean_rows_update_like_org_update_without_the_per_record_path() -> None:
     header = ["Id", "HasOptedOutOfEmail", "Title", "Email", "FirstName"]
     rows: list[Callable[[dict[str, str]], list[str]]] = [
@@ -120,7 +38,7 @@ def test_clean_rows_update_like_org_update_without_the_per_record_path() -> None
         lambda ids: [ids["gamma"], "", "#N/A", "", "#N/A"],
         lambda ids: [ids["alpha"], "0", "CTO", "", ""],  # the same record twice
     ]
-    reference, fast_org, expected, got, slow_rows = both_ways("Contact", header, rows)
+    reference, fast_org, expected, got, slow_rows = both_ways("update", "Contact", header, rows)
     assert slow_rows == []
     assert all(o.success for o in got)
     assert described(got) == described(expected)
@@ -151,7 +69,7 @@ def test_each_failure_gives_the_per_record_error_and_leaves_the_other_rows_writt
         lambda ids: [ids["beta"][:15], "fifteen", "", "", "", ""],  # 15-character Id works
         lambda ids: [ids["gamma"], "kept", "", "", "", ""],  # a clean row among failures
     ]
-    reference, fast_org, expected, got, slow_rows = both_ways("Contact", header, rows)
+    reference, fast_org, expected, got, slow_rows = both_ways("update", "Contact", header, rows)
     assert slow_rows == list(range(12))
     assert [o.error.error_code if o.error else None for o in got] == [
         "INVALID_CROSS_REFERENCE_KEY",
@@ -179,7 +97,7 @@ def test_a_converted_lead_fails_as_it_does_per_record() -> None:
         lambda ids: [ids["converted"], "Other"],
         lambda ids: [ids["lead"], "Other"],
     ]
-    reference, fast_org, expected, got, slow_rows = both_ways("Lead", header, rows)
+    reference, fast_org, expected, got, slow_rows = both_ways("update", "Lead", header, rows)
     assert slow_rows == [0]
     assert got[0].error is not None
     assert got[0].error.error_code == "CANNOT_UPDATE_CONVERTED_LEAD"
@@ -200,9 +118,10 @@ def test_email_lookup_and_modstamp_range_follow_a_bulk_update() -> None:
     assert table.lookup("Email", ["NEW.alpha@example.com"]) == {ids["alpha"]}
     assert table.lookup("Email", ["alpha@example.com"]) == set()
     assert table.lookup("Email", ["beta@example.com"]) == {ids["beta"]}
-    since = table.range("SystemModstamp", LATER, True, None, True)
+    stamped = LATER.replace(microsecond=LATER.microsecond // 1000 * 1000)  # updates keep ms
+    since = table.range("SystemModstamp", stamped, True, None, True)
     assert since is not None and set(since) == {ids["alpha"], ids["beta"]}
-    earlier = table.range("SystemModstamp", None, True, LATER, False)
+    earlier = table.range("SystemModstamp", None, True, stamped, False)
     assert earlier is not None and set(earlier) == before - {ids["alpha"], ids["beta"]}
 
 
@@ -256,7 +175,7 @@ def test_a_doubted_row_naming_a_record_a_clean_row_writes_keeps_upload_order() -
         lambda ids: [ids["alpha"], "third", "third@example.com"],  # clean again
         lambda ids: [ids["beta"], "kept", ""],
     ]
-    reference, fast_org, expected, got, slow_rows = both_ways("Contact", header, rows)
+    reference, fast_org, expected, got, slow_rows = both_ways("update", "Contact", header, rows)
     assert slow_rows == [1]
     assert described(got) == described(expected)
     assert stored(fast_org, "Contact") == stored(reference, "Contact")
@@ -272,7 +191,7 @@ def test_a_record_named_twice_by_clean_rows_ends_with_the_last_values() -> None:
         lambda ids: [ids["alpha"], "two", "", "Second"],
         lambda ids: [ids["gone"], "x", "", ""],  # deleted: per record, fails
     ]
-    reference, fast_org, expected, got, slow_rows = both_ways("Contact", header, rows)
+    reference, fast_org, expected, got, slow_rows = both_ways("update", "Contact", header, rows)
     assert slow_rows == [3]
     assert described(got) == described(expected)
     assert stored(fast_org, "Contact") == stored(reference, "Contact")

@@ -115,7 +115,7 @@ def test_without_sharing_out_records_named_twice_the_results_would_differ(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The case above needs `share_out`: with it disabled the clean row deletes alpha first."""
-    monkeypatch.setattr(bulk_apply._Deleter, "share_out", lambda self, rows, targets: None)
+    monkeypatch.setattr(bulk_apply.delete.Deleter, "share_out", lambda self, rows, targets: None)
     rows: list[Row] = [lambda ids: [ids["alpha"][:15]], lambda ids: [ids["alpha"]]]
     _, _, expected, got, _ = both_ways("delete", "Contact", ["Id"], rows)
     assert described(got) != described(expected)

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fake_salesforce import bulk_apply, ids
+from fake_salesforce.save_results import Outcome
 from fake_salesforce.schema import FieldSpec
 from tests.fake_salesforce.bulk_equivalence import (
     LATER,
@@ -147,19 +148,19 @@ def test_without_its_place_in_the_upload_a_doubted_row_would_take_another_id(
 ) -> None:
     """The case above needs each doubted row run between the clean runs around it: run after
     them all, it is minted a later Id and stored after them."""
-    run = bulk_apply._Inserter.run
+    run = bulk_apply.insert.Inserter.run
 
-    def doubted_last(self: bulk_apply._Inserter, rows: list[list[str]]) -> Any:
+    def doubted_last(self: bulk_apply.insert.Inserter, rows: list[list[str]]) -> Any:
         later: list[list[str]] = []
         slow = self.slow
-        self.slow = lambda row: later.append(row) or bulk_apply.Outcome(None)  # type: ignore[func-returns-value]
+        self.slow = lambda row: later.append(row) or Outcome(None)  # type: ignore[func-returns-value]
         outcomes = run(self, rows)
         for k, row in enumerate(rows):
             if row in later:
                 outcomes.answered[k] = slow(row)
         return outcomes
 
-    monkeypatch.setattr(bulk_apply._Inserter, "run", doubted_last)
+    monkeypatch.setattr(bulk_apply.insert.Inserter, "run", doubted_last)
     rows: list[Row] = [
         lambda ids: ["One", ""],
         lambda ids: ["Two", "#N/A"],
