@@ -7,8 +7,10 @@ moves the simulated clock.
 
 from __future__ import annotations
 
+import gc
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -67,11 +69,12 @@ class Simulation:
         done = 0
         try:
             populate(self)
-            self.schedule_nightly()
-            self._record_lanes()
-            for step in self.scenario.steps:
-                done += 1
-                self._step(step)
+            with frozen_heap():
+                self.schedule_nightly()
+                self._record_lanes()
+                for step in self.scenario.steps:
+                    done += 1
+                    self._step(step)
         except (RunStopped, OrgError) as exc:
             stopped = str(exc)
         except Exception as exc:  # an engine bug must show in the report, not as a traceback
@@ -201,6 +204,22 @@ class Simulation:
 
 def _changes(before: Snapshot, after: Snapshot) -> tuple[Any, ...]:
     return changes(before, after)
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Everything alive once the scenario is set up (the generated org, the store) skips
+    cyclic garbage collection until the run ends: a year of nights otherwise walks it in every
+    full collection, about a third of the run at 50,000 records. Left alone when the process
+    has frozen objects of its own."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _differs(old: LaneState, new: LaneState) -> bool:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from datetime import UTC, datetime
 
 from simulator.load import load_text
 from simulator.results import EventKind, RunResult
-from simulator.run import run_scenario
+from simulator.run import frozen_heap, run_scenario
 
 HEAD = """
 name: loop
@@ -80,3 +81,21 @@ def test_two_months_of_nights_run_without_sleeping() -> None:
     assert result.passed
     assert len(nightly_times(result)) == 60
     assert time.perf_counter() - started < 30
+
+
+def test_a_run_freezes_what_set_up_made_and_thaws_it_after() -> None:
+    kept = [object() for _ in range(3)]
+    with frozen_heap():
+        assert gc.get_freeze_count() >= len(kept)
+    assert gc.get_freeze_count() == 0
+
+
+def test_objects_the_process_froze_itself_stay_frozen() -> None:
+    gc.freeze()
+    try:
+        count = gc.get_freeze_count()
+        with frozen_heap():
+            pass
+        assert gc.get_freeze_count() == count
+    finally:
+        gc.unfreeze()
