@@ -28,7 +28,7 @@ DELIMITERS = {
 LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
 NULL_MARK = "#N/A"
 CONVERTED = frozenset({"boolean", "datetime", "date"})  # types whose cells are re-spelled
-_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+CHECKBOX_WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 def read_upload(data: bytes, delimiter: str = ",") -> tuple[list[str], list[list[str]]]:
@@ -60,7 +60,7 @@ def upload_values(fields: Sequence[FieldSpec], row: Sequence[str]) -> dict[str, 
         if text == NULL_MARK:
             values[field.name] = None
         elif field.type == "boolean":
-            values[field.name] = _BOOLEANS.get(text.strip().lower(), text)
+            values[field.name] = CHECKBOX_WORDS.get(text.strip().lower(), text)
         else:
             values[field.name] = text
     return values

@@ -48,7 +48,8 @@ class JobOutcomes:
         answered = self.answered.get(k)
         if answered is not None:
             return answered
-        return Outcome(self.record_ids[k], None, self.created, dict(self._written(k)))
+        cells = [column[k] for column in self.uploaded]
+        return Outcome(self.record_ids[k], None, self.created, dict(self._written(cells)))
 
     def __iter__(self) -> Iterator[Outcome]:
         return (self[k] for k in range(len(self)))
@@ -56,8 +57,8 @@ class JobOutcomes:
     def failed_count(self) -> int:
         return sum(1 for o in self.answered.values() if o.error is not None)
 
-    def _written(self, k: int) -> tuple[tuple[str, Any], ...]:
-        cells = [column[k] for column in self.uploaded]
+    def _written(self, cells: Sequence[Any]) -> tuple[tuple[str, Any], ...]:
+        """A column row's (field, value) pairs, its empty cells left out."""
         return tuple((n, c) for n, c in zip(self.names, cells, strict=True) if c is not SKIP)
 
     def _rows_by_kind(self) -> Iterator[tuple[int, str | None, tuple[Any, ...] | None]]:
@@ -69,11 +70,9 @@ class JobOutcomes:
     def journal_writes(self) -> Iterator[tuple[str, tuple[tuple[str, Any], ...]]]:
         """(record Id, fields written) of each successful row, in row order; the cells are
         CSV text, booleans or nulls, already as JSON has them."""
-        names = self.names
         for k, rid, cells in self._rows_by_kind():
             if cells is not None and rid is not None:
-                pairs = zip(names, cells, strict=True)
-                yield rid, tuple((n, c) for n, c in pairs if c is not SKIP)
+                yield rid, self._written(cells)
                 continue
             outcome = self.answered[k]
             if outcome.error is None and outcome.record_id is not None:

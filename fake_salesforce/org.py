@@ -7,7 +7,7 @@ Salesforce's codes. Writes inside `transaction()` are undone together when it fa
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -29,6 +29,12 @@ from fake_salesforce.usage import ApiUsage
 from fake_salesforce.write import check_create, check_update
 
 NAME_PARTS = ("FirstName", "LastName")
+
+
+def compound_name(parts: Sequence[str | None]) -> str | None:
+    """A compound Name from its parts (salutation, first, middle, last...): those present,
+    space-joined; None when there are none."""
+    return " ".join(filter(None, parts)) or None
 
 
 @dataclass
@@ -301,8 +307,7 @@ class Org:
         if name is None or not name.calculated:
             return
         row = table.rows[record_id]
-        parts = [table.value(row, p) for p in NAME_PARTS if p in table.slots]
-        full = " ".join(p for p in parts if p) or None
+        full = compound_name([table.value(row, p) for p in NAME_PARTS if p in table.slots])
         if full != table.value(row, "Name"):
             # Through _apply, so a rolled-back transaction restores the old name too.
             self._apply(table.spec.name, record_id, {"Name": full})

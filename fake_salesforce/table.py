@@ -101,10 +101,8 @@ class Table:
 
     # -- writing -------------------------------------------------------------------------
     def insert(self, record_id: str, values: dict[str, Any]) -> Row:
-        row = list(self._defaults)
+        row = self.layout(values)
         row[0] = record_id
-        for name, value in values.items():
-            row[self.slots[name]] = value
         self.rows[record_id] = row
         self._index_row(record_id, row)
         return row

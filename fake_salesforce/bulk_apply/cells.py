@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from fake_salesforce.bulk_csv import CHECKBOX_WORDS, NULL_MARK
 from fake_salesforce.bulk_outcomes import SKIP
 from fake_salesforce.errors import ApiError
 from fake_salesforce.org import Org
@@ -19,12 +20,12 @@ from fake_salesforce.schema import FieldSpec
 from fake_salesforce.table import Table
 from fake_salesforce.values import coerce, is_valid_email
 
-NULL_MARK = "#N/A"  # bulk_csv.NULL_MARK: clears the field
 PLAIN_TEXT = frozenset({"string", "textarea", "picklist", "phone", "url"})
-_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 # Checkbox cells as clients write them, looked up without strip() and lower().
 _CHECKBOX_WORDS = (
-    _BOOLEANS | {w.upper(): v for w, v in _BOOLEANS.items()} | {"True": True, "False": False}
+    CHECKBOX_WORDS
+    | {w.upper(): v for w, v in CHECKBOX_WORDS.items()}
+    | {"True": True, "False": False}
 )
 _CHECKBOX_CELLS: dict[str, Any] = {**_CHECKBOX_WORDS, "": SKIP}
 EMAIL_LIMIT = 80  # values.is_valid_email: no address is longer
@@ -137,7 +138,7 @@ def converter(org: Org, field: FieldSpec, allowed: bool) -> Convert:
 
 def _boolean(field: FieldSpec, allowed: bool) -> Convert:
     def convert(text: str) -> tuple[Any, Any]:
-        value = _BOOLEANS.get(text.strip().lower())
+        value = CHECKBOX_WORDS.get(text.strip().lower())
         if value is None or not allowed:
             raise Doubt
         return value, value

@@ -4,11 +4,12 @@ per record at its place, so Ids are minted in upload order."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from fake_salesforce.bulk_apply.cells import SlowRow, column_cells, job_column
 from fake_salesforce.bulk_outcomes import SKIP, JobOutcomes
-from fake_salesforce.org import NAME_PARTS, Org
+from fake_salesforce.org import NAME_PARTS, Org, compound_name
 from fake_salesforce.save_results import Outcome
 from fake_salesforce.schema import FieldSpec, ObjectSpec
 
@@ -107,13 +108,8 @@ def _write_cells(made: list[list[Any]], slot: int, values: list[Any]) -> None:
 
 
 def _name_rows(made: list[list[Any]], slots: list[int]) -> None:
-    """The compound Name as `Org.refresh_name` computes it: the parts present, space-joined."""
+    """The compound Name as `Org.refresh_name` computes it (`compound_name`)."""
     name, *parts = slots
-    if len(parts) != 2:
-        for row in made:
-            row[name] = " ".join([p for p in (row[slot] for slot in parts) if p]) or None
-        return
-    first, last = parts
-    for row in made:  # the join above, for two parts
-        given, family = row[first], row[last]
-        row[name] = f"{given} {family}" if given and family else (given or family or None)
+    parts_of = itemgetter(*parts) if len(parts) > 1 else lambda row: [row[s] for s in parts]
+    for row in made:
+        row[name] = compound_name(parts_of(row))
