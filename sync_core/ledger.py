@@ -13,10 +13,12 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
 
+from sync_core.liveness import owner_dead, this_process
 from sync_core.model import Diagnostic, RunKind, RunRecord, SalesforceWrite
 from sync_core.tables import diagnostics, runs, salesforce_writes
 
 CHUNK = 500  # ids per IN (...) list
+RUNNING, DONE, INTERRUPTED = "running", "done", "interrupted"
 
 
 class LedgerStore:
@@ -25,7 +27,15 @@ class LedgerStore:
     engine: Engine
 
     def start_run(self, kind: RunKind, now: datetime) -> int:
-        row = {"kind": str(kind), "started_at": now, "counts": "{}", "detail": "{}"}
+        row = {
+            "kind": str(kind),
+            "started_at": now,
+            "counts": "{}",
+            "detail": "{}",
+            "owner": this_process(),
+            "heartbeat_at": now,
+            "status": RUNNING,
+        }
         with self.engine.begin() as conn:
             key = conn.execute(insert(runs).values(row)).inserted_primary_key
         assert key is not None
@@ -34,13 +44,59 @@ class LedgerStore:
     def finish_run(
         self, run_id: int, now: datetime, counts: Mapping[str, int], detail: Mapping[str, Any]
     ) -> None:
+        """`now` is when the run ended, so finished_at - started_at is its duration."""
         values = {
             "finished_at": now,
+            "heartbeat_at": now,
+            "status": DONE,
             "counts": json.dumps(dict(counts), sort_keys=True),
             "detail": json.dumps(dict(detail), sort_keys=True, default=str),
         }
         with self.engine.begin() as conn:
             conn.execute(update(runs).where(runs.c.id == run_id).values(values))
+
+    def beat_runs(self, now: datetime) -> None:
+        """This process's unfinished runs are alive (sync_core.liveness)."""
+        mine = (runs.c.owner == this_process(), runs.c.status == RUNNING)
+        with self.engine.begin() as conn:
+            conn.execute(update(runs).where(*mine).values(heartbeat_at=now))
+
+    def close_interrupted(self, now: datetime, *, nightly_dead: bool = False) -> list[int]:
+        """Close as `interrupted` every unfinished run whose process died; their ids.
+
+        `nightly_dead`: the caller holds the nightly lock, so any other nightly run is dead.
+        finished_at is the run's last heartbeat: when it was last known to be working.
+        """
+        query = select(runs.c.id, runs.c.kind, runs.c.owner, runs.c.heartbeat_at).where(
+            runs.c.status == RUNNING
+        )
+        with self.engine.connect() as conn:
+            open_runs = conn.execute(query).all()
+        me = this_process()
+        closed = []
+        for run in open_runs:
+            by_lock = nightly_dead and run.kind == str(RunKind.NIGHTLY) and run.owner != me
+            dead = by_lock or owner_dead(run.owner, run.heartbeat_at, now)
+            if dead and self._interrupt(run.id, now):
+                closed.append(run.id)
+        return closed
+
+    def _interrupt(self, run_id: int, now: datetime) -> bool:
+        detail = {"stopped": INTERRUPTED, "closed_at": now.isoformat(), "closed_by": this_process()}
+        with self.engine.begin() as conn:
+            last = conn.execute(
+                select(runs.c.heartbeat_at, runs.c.started_at).where(runs.c.id == run_id)
+            ).one()
+            moved = conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id, runs.c.status == RUNNING)
+                .values(
+                    status=INTERRUPTED,
+                    finished_at=last.heartbeat_at or last.started_at,
+                    detail=json.dumps(detail, sort_keys=True),
+                )
+            ).rowcount
+        return bool(moved)
 
     def runs(self, kind: RunKind | None = None) -> list[RunRecord]:
         query = select(runs).order_by(runs.c.id)
@@ -56,6 +112,8 @@ class LedgerStore:
                 r.finished_at,
                 json.loads(r.counts),
                 json.loads(r.detail),
+                r.status,
+                r.owner,
             )
             for r in rows
         ]

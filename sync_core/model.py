@@ -280,6 +280,14 @@ class RunRecord:
     finished_at: datetime | None
     counts: dict[str, int] = field(default_factory=dict)
     detail: dict[str, Any] = field(default_factory=dict)
+    status: str = "done"  # running, done, or interrupted (its process died mid-run)
+    owner: str | None = None
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return round((self.finished_at - self.started_at).total_seconds(), 3)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from sync_core.errors import ConvertedLeadError, RecordGoneError, SyncError
@@ -43,6 +43,7 @@ from sync_core.plan import (
     plan_write_calls,
     uses_bulk_write,
 )
+from sync_core.ports import Clock
 from sync_core.push import follow_conversion, writes_by_object, written
 
 log = logging.getLogger(__name__)
@@ -70,10 +71,12 @@ class _Outcome:
 class NightlyRun(Reader):
     """gather -> plan -> apply -> record."""
 
+    clock: Clock | None = None  # measures the run's duration; `now` anchors it
     _done: list[RecordWrite] = field(default_factory=list)
 
     def run(self, now: datetime, *, dry_run: bool = False, full: bool = False) -> NightlyReport:
         settings = self.store.settings()
+        began = self.clock() if self.clock else now
         calls = self._calls_at_start = self.gateway.calls
         run_id = None if dry_run else self.store.start_run(RunKind.NIGHTLY, now)
         report = NightlyReport(started_at=now, dry_run=dry_run, mode=None, plan=NightlyPlan())
@@ -86,7 +89,7 @@ class NightlyRun(Reader):
             report = _with(report, stopped=Code.API_HEADROOM, left=int(str(exc) or 0))
         report = _with(report, calls=self.gateway.calls - calls, run_id=run_id)
         if run_id is not None:
-            self._record(report, settings, now, run_id)
+            self._record(report, settings, now, run_id, began)
         return report
 
     def _run(
@@ -241,7 +244,7 @@ class NightlyRun(Reader):
     # plumbing -----------------------------------------------------------------------------
 
     def _record(
-        self, report: NightlyReport, settings: Settings, now: datetime, run_id: int
+        self, report: NightlyReport, settings: Settings, now: datetime, run_id: int, began: datetime
     ) -> None:
         diagnostics = [
             Diagnostic(now, p.code, p.message, record_id=None, run_id=run_id)
@@ -258,7 +261,8 @@ class NightlyRun(Reader):
         self.store.add_diagnostics(diagnostics)
         trail = [e for w in self._done for e in written(w, settings, now, RunKind.NIGHTLY, run_id)]
         self.store.add_salesforce_writes(trail)
-        self.store.finish_run(run_id, now, _counts(report), _detail(report))
+        finished = now + (self.clock() - began if self.clock else timedelta(0))
+        self.store.finish_run(run_id, finished, _counts(report), _detail(report))
         log.info("nightly run %s (%s): %s", run_id, report.mode, _counts(report))
         self._save_state(report, settings, now)
 

@@ -10,7 +10,7 @@ import logging
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sync_core.errors import ConvertedLeadError, RecordGoneError, SyncError, TransientError
 from sync_core.model import (
@@ -26,7 +26,7 @@ from sync_core.model import (
     SObject,
 )
 from sync_core.plan import next_retry_delay, plan_push
-from sync_core.ports import SalesforceGateway, Store
+from sync_core.ports import Clock, SalesforceGateway, Store
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ class PushWorker:
     gateway: SalesforceGateway
     worker: str = "worker-1"
     rng: random.Random = field(default_factory=random.Random)
+    clock: Clock | None = None  # measures each batch's duration; `now` anchors it
 
     def push_due(self, now: datetime) -> PushReport:
         tally = _Tally()
@@ -94,6 +95,7 @@ class PushWorker:
         tally: _Tally,
     ) -> None:
         run_id = self.store.start_run(RunKind.PUSH, now)
+        began = self.clock() if self.clock else now
         before = (tally.delivered, tally.retrying, tally.parked, len(tally.errors))
         calls = self.gateway.calls
         try:
@@ -119,7 +121,8 @@ class PushWorker:
             "calls": self.gateway.calls - calls,
         }
         detail = {"errors": [_error_detail(d) for d in tally.errors[errors:]]}
-        self.store.finish_run(run_id, now, counts, detail)
+        finished = now + (self.clock() - began if self.clock else timedelta(0))
+        self.store.finish_run(run_id, finished, counts, detail)
         log.info("push run %s: %s", run_id, counts)
         tally.run_ids.append(run_id)
 

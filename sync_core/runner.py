@@ -1,7 +1,8 @@
 """The long-running service: the push worker and the nightly schedule in one loop.
 
 Several processes may share one PostgreSQL store: outbox claims are leased per worker, and
-each nightly slot is claimed by exactly one process (sync_core.claim). A stop request lets
+each nightly slot is run by exactly one process, under the nightly lock, and a slot whose run
+was killed is run again by the next process to start (sync_core.claim). A stop request lets
 the current step finish, so nothing is left claimed.
 """
 
@@ -17,7 +18,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from sync_core.claim import NightlyBusy, claim_slot, nightly_lock
+from sync_core.claim import NightlyBusy, claim_slot, nightly_lock, slot_done
 from sync_core.errors import SyncError
 from sync_core.logging_setup import event
 from sync_core.model import PushReport
@@ -38,21 +39,28 @@ class Runner:
     stopping: threading.Event = field(default_factory=threading.Event)
     wait: Callable[[float], bool] | None = None
     idle_seconds: float = MAX_IDLE_SECONDS
+    _waiting: datetime | None = None  # the slot another process's run is holding up
 
     def stop(self) -> None:
         self.stopping.set()
 
     def run(self) -> None:
-        """Loop until stop(): push what falls due, run each nightly slot this process claims."""
+        """Loop until stop(): push what falls due, run each nightly slot not yet done."""
         started = self.clock()
         event(self.logger, "started", worker=self.service.worker, catch_up=str(self.catch_up))
+        closed = self._guard("start", partial(self.service.store.close_interrupted, started))
+        if closed:
+            event(self.logger, "runs_interrupted", logging.WARNING, runs=closed)
         considered = started - self.catch_up
         while not self.stopping.is_set():
             now = self.clock()
             slot = self._guard("nightly", partial(self.service.next_nightly, considered))
             if slot is not None and slot <= now:
-                self._guard("nightly", partial(self._nightly, slot, now))
-                considered = now
+                settled = self._guard("nightly", partial(self._nightly, slot, now))
+                if settled is False:  # another process holds the lock: look again later
+                    slot = None
+                else:
+                    considered = now
             self._guard("push", partial(self._push, now))
             self._pause(slot)
         event(self.logger, "stopped", worker=self.service.worker)
@@ -85,17 +93,22 @@ class Runner:
         if report.delivered or report.retrying or report.parked:
             log_push(self.logger, report)
 
-    def _nightly(self, slot: datetime, now: datetime) -> None:
-        if not claim_slot(self.service.store, slot):
-            event(self.logger, "nightly_skipped", slot=slot, reason="claimed by another process")
-            return
-        event(self.logger, "nightly_started", slot=slot)
+    def _nightly(self, slot: datetime, now: datetime) -> bool:
+        """Run the slot unless it is done; False while another process holds the lock."""
+        store = self.service.store
         try:
-            with nightly_lock(self.service.store):
+            with nightly_lock(store, clock=self.clock):
+                if slot_done(store, slot):
+                    event(self.logger, "nightly_skipped", slot=slot, reason="already run")
+                    return True
+                event(self.logger, "nightly_started", slot=slot)
                 report = self.service.run_nightly(now)
+                claim_slot(store, slot)
         except NightlyBusy as exc:
-            event(self.logger, "nightly_skipped", slot=slot, reason=str(exc))
-            return
+            if self._waiting != slot:
+                event(self.logger, "nightly_skipped", slot=slot, reason=str(exc))
+                self._waiting = slot
+            return False
         level = logging.INFO if report.ok else logging.WARNING
         event(
             self.logger,
@@ -113,6 +126,7 @@ class Runner:
         )
         for problem in report.plan.problems:
             event(self.logger, "nightly_problem", logging.ERROR, message=problem.message)
+        return True
 
 
 def log_push(logger: logging.Logger, report: PushReport) -> None:

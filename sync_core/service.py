@@ -180,7 +180,8 @@ class SyncService:
 
     def push_due(self, now: datetime) -> PushReport:
         """Deliver every outbox item due at `now`, at most 200 records per call."""
-        return PushWorker(self.store, self._gateway(), self.worker, self.rng).push_due(now)
+        worker = PushWorker(self.store, self._gateway(), self.worker, self.rng, self.clock)
+        return worker.push_due(now)
 
     def next_push_due(self) -> datetime | None:
         """When the next outbox item falls due (a retry or a fresh capture), or None."""
@@ -202,7 +203,9 @@ class SyncService:
         """Reconcile both sides now. `dry_run` plans and estimates, writing nothing.
 
         `progress(phase, done, total)` hears how the reads and writes are going."""
-        run = NightlyRun(self.store, self._gateway(), self.sleep, self.rng, progress)
+        run = NightlyRun(
+            self.store, self._gateway(), self.sleep, self.rng, progress, clock=self.clock
+        )
         return run.run(now, dry_run=dry_run, full=full)
 
     def next_nightly(self, after: datetime) -> datetime | None:

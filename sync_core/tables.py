@@ -99,6 +99,9 @@ runs = Table(
     Column("finished_at", UtcDateTime),
     Column("counts", Text, nullable=False, default="{}"),
     Column("detail", Text, nullable=False, default="{}"),
+    Column("owner", String(128)),
+    Column("heartbeat_at", UtcDateTime),
+    Column("status", String(16), nullable=False, server_default="done", index=True),
 )
 
 diagnostics = Table(

@@ -96,6 +96,9 @@ def _run_dict(run: RunRecord) -> dict[str, Any]:
         "kind": str(run.kind),
         "started_at": run.started_at,
         "finished_at": run.finished_at,
+        "duration_seconds": run.duration_seconds,
+        "status": run.status,
+        "owner": run.owner,
         "counts": run.counts,
         "detail": run.detail,
     }
@@ -107,13 +110,20 @@ def _runs_text(records: list[RunRecord]) -> str:
     lines = []
     for run in records:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items()))
-        state = "" if run.finished_at else " (unfinished)"
         stopped = run.detail.get("stopped")
         lines.append(
-            f"#{run.id} {run.kind} {run.started_at.isoformat()}{state}: {counts}"
+            f"#{run.id} {run.kind} {run.started_at.isoformat()} {_took(run)}: {counts}"
             + (f"; stopped: {stopped}" if stopped else "")
         )
     return "\n".join(lines)
+
+
+def _took(run: RunRecord) -> str:
+    """How long the run took, or why it has no duration."""
+    if run.status == "running":
+        return "(in progress)"
+    took = f"{run.duration_seconds:.1f} s"
+    return f"(interrupted after {took})" if run.status == "interrupted" else f"({took})"
 
 
 def diagnostics(ctx: Context) -> int:

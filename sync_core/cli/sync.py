@@ -94,6 +94,7 @@ def _check_text(data: dict[str, Any]) -> str:
 
 def push(ctx: Context) -> int:
     service = ctx.service(salesforce=True)
+    service.store.close_interrupted(ctx.clock())  # a push killed half-way is not "running"
     window = service.settings().push_window_seconds
     # Fresh captures wait out a grouping window; a one-off drain includes them.
     report = service.push_due(ctx.clock() + timedelta(seconds=window))
@@ -133,7 +134,7 @@ def nightly(ctx: Context) -> int:
         assert gateway is not None
         calls = gateway.calls
         with (
-            nightly_lock(service.store, exclusive=not ctx.args.dry_run),
+            nightly_lock(service.store, exclusive=not ctx.args.dry_run, clock=ctx.clock),
             phased_progress(
                 label, ctx.stderr, bar, lambda: f"{gateway.calls - calls} API calls"
             ) as progress,

@@ -126,7 +126,7 @@ def test_two_services_on_one_store_run_each_slot_exactly_once(
     assert [e["event"] for e in second_events if e["event"].startswith("nightly")] == [
         "nightly_skipped"
     ]
-    assert second_events[1]["reason"] == "claimed by another process"
+    assert second_events[1]["reason"] == "already run"
     assert len(service.runs("nightly")) == 1
 
 
