@@ -7,6 +7,7 @@ every secret read is registered with `Secrets` so output can be scrubbed of it.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 import tomllib
@@ -198,7 +199,7 @@ def _salesforce(path: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) 
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key == "timeout_seconds":
-            values[key] = _number(path, f"salesforce.{key}", value)
+            values[key] = _number(path, f"salesforce.{key}", value, 0.001, 600.0)
         elif not isinstance(value, str):
             raise ConfigError(f"{path}: salesforce.{key} must be a string")
         elif value.strip():
@@ -210,9 +211,12 @@ def _salesforce(path: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) 
     return SalesforceConfig(**values)
 
 
-def _number(path: Path, key: str, value: object) -> float:
+def _number(path: Path, key: str, value: object, low: float, high: float) -> float:
+    """A finite number in [low, high] (TOML also allows nan and inf)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"{path}: {key} must be a number")
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ConfigError(f"{path}: {key} must be between {low:g} and {high:g}, got {value!r}")
     return float(value)
 
 
@@ -221,7 +225,7 @@ def _service(path: Path, raw: Mapping[str, Any]) -> ServiceConfig:
     log_format = table.get("log_format", "text")
     if log_format not in ("text", "json"):
         raise ConfigError(f'{path}: service.log_format must be "text" or "json"')
-    hours = _number(path, "service.catch_up_hours", table.get("catch_up_hours", 2.0))
+    hours = _number(path, "service.catch_up_hours", table.get("catch_up_hours", 2.0), 0.0, 168.0)
     worker = table.get("worker")
     return ServiceConfig(str(log_format), hours, str(worker) if worker else None)
 

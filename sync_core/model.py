@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -77,6 +78,41 @@ def full_id(record_id: str | None) -> str | None:
 
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}$")
+DAY = 86_400.0
+# name: (type, lowest, highest, why the bounds). Floats must also be finite.
+_RANGES: dict[str, tuple[type, float, float, str]] = {
+    "backoff_base_seconds": (float, 0.001, 3600.0, "seconds"),
+    "backoff_cap_seconds": (float, 0.001, DAY, "seconds"),
+    "push_window_seconds": (float, 0.0, 3600.0, "seconds"),
+    "collection_size": (int, 1, 200, "records (sObject Collections limit)"),
+    "bulk_read_threshold": (int, 1, 100_000_000, "records"),
+    "bulk_write_threshold": (int, 1, 100_000_000, "records"),
+    "api_headroom": (float, 0.0, 0.99, "(a fraction of the daily allocation)"),
+    "full_reconcile_days": (int, 1, 365, "days"),
+    "lease_seconds": (float, 1.0, DAY, "seconds"),
+}
+
+
+def _check_setting(name: str, value: object) -> None:
+    """One setting's type (bool is not a number, a string is not a bool) and range."""
+    if name == "nightly_sync":
+        if not isinstance(value, bool):
+            raise ValueError(f"nightly_sync must be true or false, got {value!r}")
+        return
+    if name in ("nightly_at", "timezone", "package_field"):
+        if not isinstance(value, str):
+            raise ValueError(f"{name} must be a string, got {value!r}")
+        return
+    if name not in _RANGES:
+        return
+    kind, low, high, unit = _RANGES[name]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    if kind is int and not isinstance(value, int):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{name} must be between {low:g} and {high:g} {unit}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -99,7 +135,14 @@ class Settings:
     lease_seconds: float = 300.0
 
     def __post_init__(self) -> None:
-        fields = frozenset(SyncField(f) for f in self.sync_fields)
+        """Every setting's type and range, checked here and only here (one-line errors)."""
+        for name, value in self.__dict__.items():
+            _check_setting(name, value)
+        try:
+            fields = frozenset(SyncField(f) for f in self.sync_fields)
+        except (TypeError, ValueError):
+            choices = ", ".join(sorted(str(f) for f in SyncField))
+            raise ValueError(f"sync_fields must list some of {choices}") from None
         object.__setattr__(self, "sync_fields", fields)
         if not fields:
             raise ValueError("sync_fields must name at least one field")
@@ -109,10 +152,10 @@ class Settings:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {self.timezone!r}") from exc
-        if not 1 <= self.collection_size <= 200:
-            raise ValueError("collection_size must be 1..200 (sObject Collections limit)")
-        if not 0.0 <= self.api_headroom < 1.0:
-            raise ValueError("api_headroom must be a fraction in [0, 1)")
+        if not _API_NAME.match(self.package_field):
+            raise ValueError(f"package_field must be a field API name, got {self.package_field!r}")
+        if self.backoff_cap_seconds < self.backoff_base_seconds:
+            raise ValueError("backoff_cap_seconds must be at least backoff_base_seconds")
 
     @property
     def push_fields(self) -> frozenset[SyncField]:

@@ -17,7 +17,9 @@ COLUMNS = ("email", "contact_id", "lead_id")
 PREFIXES = {"contact_id": "003", "lead_id": "00Q"}
 CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Z0-5]{3})?$")
-_EMAIL = re.compile(r"^[^@\s,;<>\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+_EMAIL = re.compile(  # no control characters (a NUL byte) in the local part
+    r"^[^@\s,;<>\"\x00-\x1f\x7f]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
+)
 MAX_PROBLEMS_SHOWN = 20
 
 

@@ -83,7 +83,7 @@ class SyncService:
         lead_id: str | None = None,
         now: datetime,
     ) -> Person:
-        if "@" not in email:
+        if "@" not in email or any(ord(c) < 32 or ord(c) == 127 for c in email):
             raise ValueError(f"not an email address: {email!r}")
         _check_id(contact_id, "003", "Contact")
         _check_id(lead_id, "00Q", "Lead")

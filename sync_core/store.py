@@ -5,8 +5,10 @@ Each capture is one transaction: state change, history entry and outbox item tog
 
 from __future__ import annotations
 
+import fcntl
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,7 @@ PERSON_COLUMNS = (
     people.c.link_broken,
 )
 DEFAULT_URL = "sqlite:///sync-core.db"
+MIGRATION_KEY = 0x5F4E_1648  # PostgreSQL advisory lock held while migrating
 
 
 def open_store(url: str = DEFAULT_URL) -> SqlStore:
@@ -74,12 +77,33 @@ def open_store(url: str = DEFAULT_URL) -> SqlStore:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema in place to `revision` (the newest migration shipped by default)."""
+    """Upgrade the schema in place to `revision` (the newest migration shipped by default).
+
+    One process at a time: several first starts on a fresh store wait for each other, and
+    all but the first find the schema already there.
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
+    with _migration_lock(engine), engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(select(func.pg_advisory_xact_lock(MIGRATION_KEY)))
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """An exclusive lock file beside a SQLite database file (PostgreSQL locks in-database)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _person(row: Any) -> Person:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.exc import SQLAlchemyError
 
 from sync_core.cli import admin, people, sync
-from sync_core.cli.context import EXIT_UNAVAILABLE, EXIT_USAGE, CliError, Context
+from sync_core.cli.context import EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, CliError, Context
 from sync_core.cli.parser import build_parser
 from sync_core.cli.service import run
 from sync_core.config import SECRETS, ConfigError
@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(ctx)
     except KeyboardInterrupt:
-        return _fail(ctx, "interrupted", 130)
+        return _fail(ctx, "interrupted", EXIT_FAILED)
     except Exception as exc:  # the boundary: every failure becomes one line and a code
         message, code = describe_failure(exc)
         if os.environ.get("SYNC_CORE_DEBUG") == "1":
@@ -69,7 +69,10 @@ def describe_failure(exc: BaseException) -> tuple[str, int]:
         return f"Salesforce: {exc.code}: {_short(exc.message)}", EXIT_UNAVAILABLE
     if isinstance(exc, SQLAlchemyError):
         return f"store error: {_short(str(getattr(exc, 'orig', None) or exc))}", EXIT_UNAVAILABLE
-    return f"internal error: {type(exc).__name__}: {_short(str(exc))}", 70
+    if isinstance(exc, ValueError):  # input the service refused (the message says which)
+        return _short(str(exc)), EXIT_USAGE
+    # Only the documented codes 0-3 ever leave the CLI: a bug is a failed command.
+    return f"internal error: {type(exc).__name__}: {_short(str(exc))}", EXIT_FAILED
 
 
 def _short(text: str) -> str:

@@ -116,7 +116,7 @@ def test_settings_set_changes_the_store_and_the_pinned_config_line(cli: Cli) -> 
         (("nightly_at", "25:00"), "nightly_at must be HH:MM"),
         (("bogus", "1"), "unknown setting 'bogus'"),
         (("nightly_sync", "maybe"), "takes true or false"),
-        (("collection_size", "500"), "collection_size must be 1..200"),
+        (("collection_size", "500"), "collection_size must be between 1 and 200"),
         (("sync_fields", "everything"), "sync_fields takes a comma list"),
         (("timezone", "Mars/Olympus"), "unknown time zone"),
     ):

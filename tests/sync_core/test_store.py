@@ -46,7 +46,7 @@ def test_opening_migrates_to_the_newest_schema_and_reopening_keeps_the_data(
     with second.engine.connect() as conn:
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     tables = set(inspect(second.engine).get_table_names())
-    assert version == "0003"
+    assert version == "0005"
     assert {"people", "history", "outbox", "runs", "diagnostics", "settings"} <= tables
     assert second.person(person.id) == person
     second.close()
