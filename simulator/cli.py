@@ -6,6 +6,7 @@ Errors are one line each on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -17,7 +18,11 @@ from simulator.problems import InvalidScenario
 from simulator.report import junit, machine, page, text
 from simulator.results import RunResult
 
-EXIT_PASSED, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+EXIT_PASSED, EXIT_FAILED, EXIT_INVALID, EXIT_OUTPUT = 0, 1, 2, 3
+
+
+class OutputError(Exception):
+    """A --report or --junit file cannot be written (the scenario itself is fine)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="simulate",
         description="Run a scenario file against the sync core and a fake Salesforce org.",
-        epilog="Exit codes: 0 every expectation held, 1 one failed, 2 the file is invalid.",
+        epilog="Exit codes: 0 every expectation held, 1 one failed, 2 the file is invalid, "
+        "3 a report file cannot be written.",
     )
     parser.add_argument("file", help="the scenario, a YAML file (docs/scenarios.md)")
     parser.add_argument("--report", metavar="FILE.html", help="also write an HTML report")
@@ -46,10 +52,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _simulate(args)
     except KeyboardInterrupt:
         print("simulate: interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:  # a CLI error is one line, never a traceback
-        print(f"simulate: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_FAILED
+    except OutputError as exc:
+        print(f"simulate: {exc}", file=sys.stderr)
+        return EXIT_OUTPUT
+    except Exception as exc:  # a bug: one line, never a traceback, and not "invalid file"
+        print(
+            f"simulate: internal error: {type(exc).__name__}: {exc}".splitlines()[0],
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -62,6 +74,7 @@ def _simulate(args: argparse.Namespace) -> int:
         noun = "problem" if count == 1 else "problems"
         print(f"{args.file}: invalid, nothing was run ({count} {noun})", file=sys.stderr)
         return EXIT_INVALID
+    _check_outputs(args)
     from simulator.run import run_scenario  # the engine loads only for a valid file
 
     started = time.perf_counter()
@@ -76,11 +89,30 @@ def _simulate(args: argparse.Namespace) -> int:
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
 
+def _outputs(args: argparse.Namespace) -> list[tuple[str, str]]:
+    return [(o, p) for o, p in (("--report", args.report), ("--junit", args.junit)) if p]
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Before running: each output's folder exists and can be written, and it is not a folder."""
+    for option, name in _outputs(args):
+        path = Path(name)
+        folder = path.parent
+        if not folder.is_dir():
+            raise OutputError(f"{option} {name}: the folder {folder} does not exist")
+        if path.is_dir():
+            raise OutputError(f"{option} {name}: is a folder, not a file")
+        if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            raise OutputError(f"{option} {name}: permission denied")
+
+
 def _write_files(result: RunResult, args: argparse.Namespace) -> None:
-    if args.report:
-        Path(args.report).write_text(page.render(result), encoding="utf-8")
-    if args.junit:
-        Path(args.junit).write_text(junit.render(result), encoding="utf-8")
+    render = {"--report": page.render, "--junit": junit.render}
+    for option, name in _outputs(args):
+        try:
+            Path(name).write_text(render[option](result), encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(f"{option} {name}: cannot write it ({exc.strerror})") from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -48,7 +48,7 @@ def load_text(text: str, path: str = "<scenario>") -> Scenario:
     try:
         root = parse(text)
     except SourceError as exc:
-        problems.add(exc.line, f"not valid YAML: {exc.message}")
+        problems.add(exc.line, f"not valid YAML: {exc.message}" if exc.syntax else exc.message)
         raise InvalidScenario(problems.found) from None
     if root is None:
         problems.add(1, "the file is empty: a scenario needs name, clock and steps")

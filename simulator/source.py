@@ -71,10 +71,15 @@ Node = Scalar | Seq | Map
 class SourceError(Exception):
     """The text is not YAML at all; carries the line PyYAML stopped at."""
 
-    def __init__(self, message: str, line: int) -> None:
+    def __init__(self, message: str, line: int, *, syntax: bool = True) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
+        self.syntax = syntax  # False: valid YAML, but not something a scenario can be
+
+
+MAX_DEPTH = 64  # nesting levels; a scenario needs fewer than ten
+TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep; a scenario needs far fewer"
 
 
 def parse(text: str) -> Node | None:
@@ -82,7 +87,9 @@ def parse(text: str) -> Node | None:
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
-        return None if root is None else _build(loader, root)
+        return None if root is None else _build(loader, root, 0)
+    except RecursionError:  # PyYAML composes recursively: far too deep even to read
+        raise SourceError(TOO_DEEP, 1, syntax=False) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -96,8 +103,10 @@ def parse(text: str) -> Node | None:
         loader.dispose()
 
 
-def _build(loader: _Loader, node: yaml.Node) -> Node:
+def _build(loader: _Loader, node: yaml.Node, depth: int) -> Node:
     line = node.start_mark.line + 1
+    if depth > MAX_DEPTH:
+        raise SourceError(TOO_DEEP, line, syntax=False)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         entries: dict[str, Node] = {}
@@ -108,11 +117,11 @@ def _build(loader: _Loader, node: yaml.Node) -> Node:
             key_line = key_node.start_mark.line + 1
             if key in entries:
                 duplicates.append((key, key_line))
-            entries[key] = _build(loader, value_node)
+            entries[key] = _build(loader, value_node, depth + 1)
             key_lines[key] = key_line
         return Map(entries, key_lines, line, tuple(duplicates))
     if isinstance(node, yaml.SequenceNode):
-        return Seq(tuple(_build(loader, item) for item in node.value), line)
+        return Seq(tuple(_build(loader, item, depth + 1) for item in node.value), line)
     value = loader.construct_object(node, deep=True)
     return Scalar(value, str(node.value), line)
 
