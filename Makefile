@@ -41,7 +41,7 @@ test-fast: $(STAMP)
 	$(BIN)/pytest -q -m "not slow and not postgres and not node" -x
 
 test-slow: $(STAMP) node-deps
-	$(BIN)/pytest -q -m slow
+	$(BIN)/pytest -q -rP -m slow
 
 serve: $(STAMP)
 	$(BIN)/fake-salesforce serve $(ARGS)
