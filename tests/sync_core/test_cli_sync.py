@@ -91,6 +91,9 @@ def test_nightly_run_applies_the_union_and_is_recorded(cli: Cli) -> None:
     assert cli("person", "show", "sf@example.com", "--json").json()["unsubscribed"] is True
     runs = cli("runs", "--json").json()
     assert [r["kind"] for r in runs] == ["nightly"]
+    assert runs[0]["status"] == "done" and runs[0]["duration_seconds"] > 0
+    assert runs[0]["finished_at"] > runs[0]["started_at"]
+    assert f"({runs[0]['duration_seconds']:.1f} s)" in cli("runs").out
     assert "NO_SALESFORCE_ID" in cli("diagnostics").out
 
 

@@ -71,6 +71,27 @@ def test_a_database_from_the_first_release_is_upgraded_in_place(store_url: str) 
     store.close()
 
 
+def test_an_unfinished_run_of_an_older_store_is_upgraded_as_running(store_url: str) -> None:
+    engine = create_engine(store_url)
+    migrate(engine, "0003")
+    at = T0.replace(tzinfo=None) if store_url.startswith("sqlite") else T0
+    with engine.begin() as conn:
+        for finished in (at, None):
+            conn.execute(
+                text(
+                    "INSERT INTO runs (kind, started_at, finished_at, counts, detail)"
+                    " VALUES ('nightly', :t, :f, '{}', '{}')"
+                ),
+                {"t": at, "f": finished},
+            )
+    engine.dispose()
+    store = open_store(store_url)
+    assert [r.status for r in store.runs()] == ["done", "running"]
+    assert store.close_interrupted(T0 + timedelta(hours=1)) == [2]  # no owner, no heartbeat
+    assert [r.status for r in store.runs()] == ["done", "interrupted"]
+    store.close()
+
+
 def test_an_unsubscribe_its_history_and_its_push_are_stored_together(store: SqlStore) -> None:
     person = store.add_person("a@example.com", "003000000000001AAA", None, T0)
     assert store.record_unsubscribe(person.id, Source.BOUNCE, T0, T0 + timedelta(seconds=1))
