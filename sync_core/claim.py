@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -32,6 +32,7 @@ LOCK_KEY = "service.nightly_lock"
 ADVISORY_KEY = 0x5F4E_1647  # any constant shared by every process of this application
 
 log = logging.getLogger(__name__)
+Renew = Callable[[datetime], None]  # extends the lock's lease from `now`
 
 
 class NightlyBusy(Exception):
@@ -109,7 +110,7 @@ def nightly_lock(
 
 
 @contextmanager
-def _heartbeat(store: Store, renew: _Renew, clock: Clock, every: float) -> Iterator[None]:
+def _heartbeat(store: Store, renew: Renew, clock: Clock, every: float) -> Iterator[None]:
     stop = threading.Event()
 
     def beat() -> None:
@@ -130,15 +131,13 @@ def _heartbeat(store: Store, renew: _Renew, clock: Clock, every: float) -> Itera
         thread.join()
 
 
-class _Renew:
-    def __call__(self, now: datetime) -> None: ...
-
-
-class _NoRenew(_Renew):
+def _no_renew(now: datetime) -> None:
     """The advisory lock lives as long as its session: nothing to renew."""
 
 
-class _RenewRow(_Renew):
+class _RenewRow:
+    """Moves the lock row's lease on, if the row is still this holder's."""
+
     def __init__(self, engine: Engine, value: str) -> None:
         self.engine = engine
         self.value = value
@@ -158,14 +157,14 @@ class _RenewRow(_Renew):
 
 
 @contextmanager
-def _advisory(engine: Engine) -> Iterator[_Renew]:
+def _advisory(engine: Engine) -> Iterator[Renew]:
     with engine.connect() as conn:
         got = conn.execute(select(func.pg_try_advisory_lock(ADVISORY_KEY))).scalar()
         conn.commit()
         if not got:
             raise NightlyBusy("another nightly run is in progress on this store")
         try:
-            yield _NoRenew()
+            yield _no_renew
         finally:
             conn.execute(select(func.pg_advisory_unlock(ADVISORY_KEY)))
             conn.commit()
@@ -186,7 +185,7 @@ def _holder_dead(value: str, now: datetime) -> bool:
 
 
 @contextmanager
-def _leased_row(engine: Engine, clock: Clock) -> Iterator[_Renew]:
+def _leased_row(engine: Engine, clock: Clock) -> Iterator[Renew]:
     """A row naming the holder and its lease; a dead holder's row is taken over."""
     now = clock()
     mine = _lock_value(now)
