@@ -22,6 +22,7 @@ from sync_core.service import SyncService
 from sync_core.store import SqlStore, open_store
 from sync_core.tables import runs, sync_state
 from tests.pg_cluster import fresh_database
+from tests.sync_core.cli_harness import Cli, cli_fixture, served_fixture  # noqa: F401
 from tests.sync_core.conftest import FrozenClock
 from tests.sync_core.memory_org import MemoryOrg
 from tests.sync_core.test_cli_runner import SLOT, START, _events, _runner, _service
@@ -99,6 +100,16 @@ def test_the_nightly_lock_of_a_killed_process_is_taken_over_at_once(holder_url: 
     with nightly_lock(store):
         assert [r.status for r in store.runs()] == ["interrupted"]
     store.close()
+
+
+def test_sync_core_nightly_runs_at_once_after_a_killed_nightly_run(cli: Cli) -> None:
+    killed = _hold_and_kill(f"sqlite:///{cli.home / 'sync-core.db'}")
+    result = cli("nightly", "--json")
+    assert result.code == 0, result.err
+    runs = {r["id"]: r for r in cli("runs", "--json").json()}
+    assert runs[killed]["status"] == "interrupted"
+    assert runs[result.json()["run_id"]]["status"] == "done"
+    assert f"#{killed} nightly" in cli("runs").out and "interrupted after" in cli("runs").out
 
 
 def _write_lock(store: SqlStore, expiry: datetime, owner: str) -> None:
