@@ -18,6 +18,7 @@ from fake_salesforce.clock import OrgClock
 from fake_salesforce.errors import ApiError
 from fake_salesforce.faults import FaultSet
 from fake_salesforce.journal import Journal
+from fake_salesforce.record_rules import auto_numbers, check_unique
 from fake_salesforce.schema import (
     PACKAGES,
     STANDARD_OBJECTS,
@@ -56,6 +57,7 @@ class OrgSettings:
     api_limit: int = 15000
     session_seconds: int = 7200
     packages: frozenset[str] = field(default_factory=frozenset)
+    schema: tuple[str, ...] = ()  # paths of the user's own metadata (fake_salesforce.schema_load)
 
 
 class Org:
@@ -83,6 +85,9 @@ class Org:
         self.journal = Journal()
         self.faults = FaultSet()
         self._undo: list[list[tuple[str, Any]]] = []
+        self.auto_numbers: dict[tuple[str, str], int] = {}
+        if self.settings.schema:
+            self._install_schema(self.settings.schema)
         now = self.clock.now()
         self.org_id = self.minter.mint("00D")
         self.user_id = self._seed(
@@ -135,6 +140,22 @@ class Org:
                 )
             self._views[key] = spec
         return spec
+
+    def load_schema(self, paths: Sequence[str]) -> None:
+        """Add the user's own objects and fields (SFDX, Metadata API or describe JSON files);
+        they stay across a reset, which loads the same files again."""
+        self._install_schema(tuple(paths))
+        self.settings.schema = (*self.settings.schema, *paths)
+
+    def _install_schema(self, paths: Sequence[str]) -> None:
+        from fake_salesforce import schema_load  # it imports table and schema, not org
+
+        schema_load.install(self, schema_load.load_all(paths))
+
+    def refresh_schema(self) -> None:
+        """Forget the per-view specs after objects or fields were added."""
+        self._by_lower = {name.lower(): name for name in self.tables}
+        self._views.clear()
 
     def require_spec(self, sobject: str) -> ObjectSpec:
         spec = self.object_spec(sobject)
@@ -198,8 +219,11 @@ class Org:
         values = check_create(spec, body)
         self._check_references(spec, values)
         table = self.tables[spec.name]
-        record_id = self.minter.mint(spec.key_prefix)
         now = self.clock.now()
+        if spec.record_rules:
+            check_unique(self, spec, values, None)
+            values |= auto_numbers(self, spec, now)
+        record_id = self.minter.mint(spec.key_prefix)
         if table.spec.field("OwnerId") is not None:
             values.setdefault("OwnerId", self.user_id)
         self._log_undo(("insert", (spec.name, record_id)))
@@ -212,6 +236,8 @@ class Org:
         rid = self.require_writable(spec, record_id)
         values = check_update(spec, body)
         self._check_references(spec, values)
+        if spec.record_rules:
+            check_unique(self, spec, values, rid)
         self._apply(spec.name, rid, {**values, **self.audit_stamp(self.clock.now(), created=False)})
         if any(part in values for part in NAME_PARTS):
             self.refresh_name(self.tables[spec.name], rid)

@@ -22,6 +22,9 @@ SOAP_TYPES = {
     "phone": "xsd:string",
     "textarea": "xsd:string",
     "picklist": "xsd:string",
+    "multipicklist": "xsd:string",
+    "combobox": "xsd:string",
+    "encryptedstring": "xsd:string",
     "url": "xsd:string",
     "datetime": "xsd:dateTime",
     "date": "xsd:date",
@@ -29,11 +32,25 @@ SOAP_TYPES = {
     "currency": "xsd:double",
     "percent": "xsd:double",
     "int": "xsd:int",
+    "long": "xsd:long",
+    "time": "xsd:time",
 }
 TEXT_TYPES = frozenset(
-    {"string", "email", "phone", "textarea", "picklist", "url", "id", "reference"}
+    {
+        "string",
+        "email",
+        "phone",
+        "textarea",
+        "picklist",
+        "multipicklist",
+        "combobox",
+        "encryptedstring",
+        "url",
+        "id",
+        "reference",
+    }
 )
-NUMBER_TYPES = frozenset({"double", "currency", "percent", "int"})
+NUMBER_TYPES = frozenset({"double", "currency", "percent", "int", "long"})
 
 
 @dataclass(frozen=True)
@@ -61,6 +78,14 @@ class FieldSpec:
     picklist: tuple[str, ...] = ()
     package: str | None = None
     indexed: bool = False
+    restricted_picklist: bool = False
+    child_relationship: str | None = None  # the parent's name for its children (Contacts)
+    cascade_delete: bool = False
+    auto_number: str | None = None  # the display format, e.g. "W-{0000}"
+    formula: str | None = None
+    precision: int = 0
+    scale: int = 0
+    html: bool = False
 
     @property
     def soap_type(self) -> str:
@@ -73,6 +98,17 @@ class FieldSpec:
     @property
     def is_text(self) -> bool:
         return self.type in TEXT_TYPES
+
+    @property
+    def record_rule(self) -> bool:
+        """True when a write to this field is checked against other records or the value list
+        (unique values, auto-numbers, restricted and multi-select picklists)."""
+        return bool(
+            (self.unique and self.name != "Id")
+            or self.auto_number
+            or self.restricted_picklist
+            or self.type == "multipicklist"
+        )
 
 
 @dataclass(frozen=True)
@@ -88,10 +124,12 @@ class ObjectSpec:
     updateable: bool = True
     deletable: bool = True
     undeletable: bool = True
+    custom: bool = False
     _by_lower: Mapping[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)
     _relationships: Mapping[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)
     field_names: tuple[str, ...] = field(default=(), compare=False, repr=False)
     required_on_create: tuple[FieldSpec, ...] = field(default=(), compare=False, repr=False)
+    record_rules: bool = field(default=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_lower", {f.name.lower(): f for f in self.fields})
@@ -100,6 +138,7 @@ class ObjectSpec:
         object.__setattr__(self, "required_on_create", required)
         rels = {f.relationship_name.lower(): f for f in self.fields if f.relationship_name}
         object.__setattr__(self, "_relationships", rels)
+        object.__setattr__(self, "record_rules", any(f.record_rule for f in self.fields))
 
     def field(self, name: str) -> FieldSpec | None:
         """The field named `name`, case-insensitively."""
@@ -292,6 +331,7 @@ CONTACT = ObjectSpec(
             18,
             reference_to=("Account",),
             relationship_name="Account",
+            child_relationship="Contacts",
             indexed=True,
         ),
         *_person_fields(),

@@ -33,7 +33,10 @@ class Table:
         self._defaults: Row = [f.default for f in spec.fields]
         self._eq: dict[str, dict[Any, str | set[str]]] = {}
         self._sorted: dict[str, SortedList] = {}
-        for f in spec.fields:
+        self._add_indexes(spec.fields)
+
+    def _add_indexes(self, fields: Iterable[FieldSpec]) -> None:
+        for f in fields:
             if f.name == "Id":
                 continue
             if f.indexed or f.external_id or f.unique:
@@ -41,6 +44,20 @@ class Table:
                     self._sorted[f.name] = SortedList()
                 else:
                     self._eq[f.name] = {}
+
+    def add_fields(self, fields: list[FieldSpec]) -> None:
+        """New fields at the end of every row, set to their defaults (a schema loaded later)."""
+        first = len(self.spec.fields)
+        self.spec = self.spec.with_fields((*self.spec.fields, *fields))
+        self.slots.update({f.name: first + i for i, f in enumerate(fields)})
+        added = [f.default for f in fields]
+        self._defaults += added
+        for row in self.rows.values():
+            row += added
+        self._add_indexes(fields)
+        for f in fields:
+            for rid, row in self.rows.items():
+                self._index(f.name, rid, row[self.slots[f.name]])
 
     # -- reading -------------------------------------------------------------------------
     def __len__(self) -> int:

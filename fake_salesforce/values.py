@@ -169,6 +169,12 @@ def _coerce_text(spec: FieldSpec, value: str) -> str | None:
             f"{spec.label}: invalid email address: {value}",
             [spec.name],
         )
+    if spec.type == "multipicklist":
+        value = _multi_value(spec, value)
+        if not value:
+            return None
+    elif spec.restricted_picklist and value not in spec.picklist:
+        raise bad_picklist_value(spec, value)
     if spec.length and len(value) > spec.length:
         raise ApiError(
             400,
@@ -177,3 +183,27 @@ def _coerce_text(spec: FieldSpec, value: str) -> str | None:
             [spec.name],
         )
     return value
+
+
+def bad_picklist_value(spec: FieldSpec, value: str) -> ApiError:
+    """A value outside a restricted picklist's list (Salesforce's own wording)."""
+    return ApiError(
+        400,
+        "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+        f"{spec.label}: bad value for restricted picklist field: {value}",
+        [spec.name],
+    )
+
+
+def _multi_value(spec: FieldSpec, value: str) -> str:
+    """A multi-select picklist's stored form: its `;`-separated values, each once, in the
+    order given (Salesforce drops repeats), each in the list when it is restricted."""
+    chosen: list[str] = []
+    for part in value.split(";"):
+        part = part.strip()
+        if not part or part in chosen:
+            continue
+        if spec.restricted_picklist and part not in spec.picklist:
+            raise bad_picklist_value(spec, part)
+        chosen.append(part)
+    return ";".join(chosen)

@@ -22,7 +22,7 @@ def insert_rows(
     that cannot be created, a field named twice, a required field missing from the header, a
     lookup to the job's own object: a row could name a record an earlier row creates)."""
     names = {f.name for f in fields}
-    if org.in_transaction or not spec.createable or len(names) != len(fields):
+    if org.in_transaction or spec.record_rules or not spec.createable or len(names) != len(fields):
         return None
     if any(f.name not in names for f in spec.required_on_create):
         return None

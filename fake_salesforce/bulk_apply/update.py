@@ -27,7 +27,12 @@ def update_rows(
     """The outcome of each update row, as per-record `Org.update` gives it; None when this
     job cannot take the fast path (inside a transaction, or a field named twice)."""
     names = [f.name for f in fields]
-    if org.in_transaction or len(set(names)) != len(names) or "Id" not in names:
+    if (
+        org.in_transaction
+        or spec.record_rules
+        or len(set(names)) != len(names)
+        or "Id" not in names
+    ):
         return None
     return Updater(org, spec, fields, slow).run(rows)
 

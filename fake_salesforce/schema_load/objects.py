@@ -1,0 +1,98 @@
+"""Custom objects assembled as Salesforce makes them: the system fields every object has (Id,
+Name, OwnerId unless a master-detail child, the audit fields) and the user's custom fields.
+
+Key prefixes of custom objects are minted stably: `a` plus two base-62 characters from a hash
+of the object's name, the next salted hash on a collision (real orgs give `a0X`-style prefixes
+in creation order; a hash keeps a prefix the same across runs and load orders).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from fake_salesforce.ids import encode_base62
+from fake_salesforce.schema import FieldSpec, ObjectSpec, _audit, _id, _owner
+from fake_salesforce.schema_load.errors import SchemaError
+from fake_salesforce.schema_load.fields import field_spec
+from fake_salesforce.schema_load.xmltree import text
+
+CUSTOM = re.compile(r"^[A-Za-z][A-Za-z0-9_]*__c$")
+PREFIX_SLOTS = 62 * 62
+
+
+def is_custom(name: str) -> bool:
+    return name.endswith("__c")
+
+
+def custom_object(
+    name: str, element: ET.Element, fields: Iterable[FieldSpec], path: Path
+) -> ObjectSpec:
+    """The ObjectSpec of a CustomObject element; its key prefix is minted when it is added."""
+    if not CUSTOM.match(name):
+        raise SchemaError(path, f"object {name}", "not a valid custom object API name")
+    label = text(element, "label", name[:-3]) or name[:-3]
+    plural = text(element, "pluralLabel", label + "s") or label + "s"
+    custom = list(fields)
+    detail = any(f.cascade_delete and not f.nillable for f in custom)
+    owned = not detail and text(element, "sharingModel") != "ControlledByParent"
+    system = [_id(), _name_field(element, path), *([_owner()] if owned else []), *_audit()]
+    taken = {f.name.lower() for f in system}
+    for f in custom:
+        if f.name.lower() in taken:
+            raise SchemaError(path, f"field {f.name}", "defined twice on the object")
+        taken.add(f.name.lower())
+    return ObjectSpec(name, label, plural, "", (*system, *custom), custom=True)
+
+
+def _name_field(element: ET.Element, path: Path) -> FieldSpec:
+    """The object's Name: required text (80), or an auto-number when `nameField` says so."""
+    name_field = element.find("nameField")
+    if name_field is None:
+        return FieldSpec("Name", "Name", "string", 80, nillable=False, indexed=True)
+    kind = text(name_field, "type", "Text")
+    label = text(name_field, "label", "Name") or "Name"
+    if kind == "AutoNumber":
+        fmt = text(name_field, "displayFormat", "{0}") or "{0}"
+        return FieldSpec(
+            "Name",
+            label,
+            "string",
+            80,
+            createable=False,
+            updateable=False,
+            nillable=False,
+            defaulted_on_create=True,
+            auto_number=fmt,
+            indexed=True,
+        )
+    if kind != "Text":
+        raise SchemaError(path, "nameField <type>", f"must be Text or AutoNumber, not {kind!r}")
+    return FieldSpec("Name", label, "string", 80, nillable=False, indexed=True)
+
+
+def fields_of(elements: Iterable[tuple[ET.Element, str, Path]], sobject: str) -> list[FieldSpec]:
+    """Each (CustomField element, field name, file) as a FieldSpec of `sobject`."""
+    return [field_spec(element, name, sobject, path) for element, name, path in elements]
+
+
+def mint_prefix(name: str, taken: set[str]) -> str:
+    """A stable key prefix for custom object `name` that is not in `taken`."""
+    for salt in range(PREFIX_SLOTS):
+        seed = name.lower() if salt == 0 else f"{name.lower()}#{salt}"
+        number = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big")
+        prefix = "a" + encode_base62(number % PREFIX_SLOTS, 2)
+        if prefix not in taken and prefix != "a00":
+            return prefix
+    raise SchemaError(name, None, "no free key prefix is left for another custom object")
+
+
+def with_prefix(spec: ObjectSpec, taken: set[str]) -> ObjectSpec:
+    """`spec` with its key prefix minted, unless it came with one (a describe snapshot)."""
+    if spec.key_prefix:
+        return spec
+    return replace(spec, key_prefix=mint_prefix(spec.name, taken))

@@ -1,0 +1,86 @@
+"""Find and read the metadata under a path: which format each file is in, and what it holds.
+
+A folder is searched for `objects` folders (SFDX source or Metadata API format, or both) and
+for describe JSON files; hidden folders and node_modules are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from fake_salesforce.schema_load.describe_json import load_describe
+from fake_salesforce.schema_load.errors import SchemaError
+from fake_salesforce.schema_load.model import ObjectSource, Schema
+from fake_salesforce.schema_load.objects import custom_object, fields_of, is_custom
+from fake_salesforce.schema_load.sources import mdapi_object, mdapi_objects, sfdx_objects
+
+SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
+NOT_SCHEMA = frozenset({"sfdx-project.json", "package.json", "package-lock.json"})
+EXPECTED = (
+    "expected an SFDX project (objects/<Object>/<Object>.object-meta.xml), a Metadata API "
+    "package (objects/<Object>.object) or describe JSON (*.json)"
+)
+
+
+def load(path: Path) -> Schema:
+    """The schema under `path` (a folder, an `.object` file or a describe `.json` file)."""
+    if not path.exists():
+        raise SchemaError(path, None, "no such file or folder")
+    if path.is_file():
+        if path.suffix == ".json":
+            return load_describe(path)
+        if path.suffix == ".object":
+            return build([mdapi_object(path)])
+        raise SchemaError(path, None, f"not a schema file: {EXPECTED}")
+    schema = Schema()
+    found = False
+    for objects_dir in _objects_dirs(path):
+        found = True
+        schema.merge(build([*sfdx_objects(objects_dir), *mdapi_objects(objects_dir)]))
+    for json_path in sorted(path.glob("*.json")):
+        if json_path.name not in NOT_SCHEMA:
+            found = True
+            schema.merge(load_describe(json_path))
+    if not found:
+        raise SchemaError(path, None, f"no objects found: {EXPECTED}")
+    return schema
+
+
+def _objects_dirs(root: Path) -> Iterator[Path]:
+    if root.name == "objects":
+        yield root
+        return
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        for child in sorted(folder.iterdir(), reverse=True):
+            if not child.is_dir() or child.name.startswith(".") or child.name in SKIPPED_DIRS:
+                continue
+            if child.name == "objects":
+                yield child
+            else:
+                stack.append(child)
+
+
+def build(sources: list[ObjectSource]) -> Schema:
+    """Custom objects become new objects; on any other object, only the custom fields are
+    taken (a project's files for a standard field customise what the org already has)."""
+    schema = Schema()
+    for source in sources:
+        if is_custom(source.name):
+            if source.element is None:
+                raise SchemaError(
+                    source.path, f"object {source.name}", "no .object-meta.xml for it"
+                )
+            fields = fields_of(source.fields, source.name)
+            schema.objects[source.name] = custom_object(
+                source.name, source.element, fields, source.path
+            )
+        else:
+            custom = [entry for entry in source.fields if is_custom(entry[1])]
+            schema.extensions.setdefault(source.name, []).extend(fields_of(custom, source.name))
+        for _, name, path in source.fields:
+            schema.origins[(source.name, name)] = str(path)
+        schema.origins[(source.name, "")] = str(source.path)
+    return schema
