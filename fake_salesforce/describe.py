@@ -6,9 +6,12 @@ Property names follow DescribeGlobalSObjectResult and DescribeSObjectResult
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from fake_salesforce.schema import NUMBER_TYPES, FieldSpec, ObjectSpec
+
+NOT_GROUPABLE = frozenset({"textarea", "multipicklist", "double", "currency", "percent"})
 
 
 def object_urls(spec: ObjectSpec, version: str) -> dict[str, str]:
@@ -31,7 +34,7 @@ def global_entry(spec: ObjectSpec, version: str) -> dict[str, Any]:
         "associateEntityType": None,
         "associateParentEntity": None,
         "createable": spec.createable,
-        "custom": False,
+        "custom": spec.custom,
         "customSetting": False,
         "deepCloneable": False,
         "deletable": spec.deletable,
@@ -61,20 +64,20 @@ def global_entry(spec: ObjectSpec, version: str) -> dict[str, Any]:
 def field_entry(f: FieldSpec) -> dict[str, Any]:
     number = f.type in NUMBER_TYPES
     return {
-        "aggregatable": f.type not in ("textarea", "boolean"),
+        "aggregatable": f.type not in ("textarea", "boolean", "multipicklist"),
         "aiPredictionField": False,
-        "autoNumber": False,
+        "autoNumber": f.auto_number is not None,
         "byteLength": f.length * 3 if f.is_text else 0,
         "calculated": f.calculated,
-        "calculatedFormula": None,
-        "cascadeDelete": False,
+        "calculatedFormula": f.formula,
+        "cascadeDelete": f.cascade_delete,
         "caseSensitive": False,
         "compoundFieldName": None,
         "controllerName": None,
         "createable": f.createable,
         "custom": f.custom,
         "defaultValue": f.default if f.type == "boolean" else None,
-        "defaultValueFormula": None,
+        "defaultValueFormula": _default_formula(f),
         "defaultedOnCreate": f.defaulted_on_create,
         "dependentPicklist": False,
         "deprecatedAndHidden": False,
@@ -82,13 +85,13 @@ def field_entry(f: FieldSpec) -> dict[str, Any]:
         "displayLocationInDecimal": False,
         "encrypted": False,
         "externalId": f.external_id,
-        "extraTypeInfo": None,
+        "extraTypeInfo": _extra_type(f),
         "filterable": f.filterable,
         "filteredLookupInfo": None,
         "formulaTreatNullNumberAsZero": False,
-        "groupable": f.type not in ("textarea",),
+        "groupable": f.type not in NOT_GROUPABLE and not (number and f.custom),
         "highScaleNumber": False,
-        "htmlFormatted": False,
+        "htmlFormatted": f.html,
         "idLookup": f.id_lookup,
         "inlineHelpText": None,
         "label": f.label,
@@ -96,7 +99,7 @@ def field_entry(f: FieldSpec) -> dict[str, Any]:
         "mask": None,
         "maskType": None,
         "name": f.name,
-        "nameField": f.name == "Name",
+        "nameField": f.name == "Name" and f.type == "string",
         "namePointing": False,
         "nillable": f.nillable,
         "permissionable": f.nillable,
@@ -111,15 +114,15 @@ def field_entry(f: FieldSpec) -> dict[str, Any]:
             for v in f.picklist
         ],
         "polymorphicForeignKey": False,
-        "precision": 18 if number else 0,
+        "precision": (f.precision or 18) if number else 0,
         "queryByDistance": False,
         "referenceTargetField": None,
         "referenceTo": list(f.reference_to),
         "relationshipName": f.relationship_name,
-        "relationshipOrder": None,
+        "relationshipOrder": 0 if f.cascade_delete and not f.nillable else None,
         "restrictedDelete": False,
-        "restrictedPicklist": False,
-        "scale": 0,
+        "restrictedPicklist": f.restricted_picklist,
+        "scale": f.scale,
         "searchPrefilterable": False,
         "soapType": f.soap_type,
         "sortable": f.sortable,
@@ -130,11 +133,50 @@ def field_entry(f: FieldSpec) -> dict[str, Any]:
     }
 
 
-def describe_object(spec: ObjectSpec, version: str) -> dict[str, Any]:
+def _default_formula(f: FieldSpec) -> str | None:
+    """A constant default as the formula the org stores (`"Open"`, `1`); picklist defaults
+    show in picklistValues instead and checkbox defaults in defaultValue."""
+    if f.default is None or f.type in ("boolean", "picklist") or not f.custom:
+        return None
+    if isinstance(f.default, str):
+        return '"' + f.default.replace('"', '\\"') + '"'
+    return str(f.default)
+
+
+def _extra_type(f: FieldSpec) -> str | None:
+    if f.type == "textarea":
+        return "richtextarea" if f.html else "plaintextarea"
+    return None
+
+
+def child_relationships(spec: ObjectSpec, specs: Iterable[ObjectSpec]) -> list[dict[str, Any]]:
+    """Every lookup on any object of the org that points at `spec`, named from the parent's
+    side where it has a name (ChildRelationship: `Contacts` on Account, `Widgets__r`)."""
+    return [
+        {
+            "cascadeDelete": f.cascade_delete,
+            "childSObject": child.name,
+            "deprecatedAndHidden": False,
+            "field": f.name,
+            "junctionIdListNames": [],
+            "junctionReferenceTo": [],
+            "relationshipName": f.child_relationship,
+            "restrictedDelete": False,
+        }
+        for child in specs
+        for f in child.fields
+        if spec.name in f.reference_to
+    ]
+
+
+def describe_object(
+    spec: ObjectSpec, version: str, specs: Iterable[ObjectSpec] = ()
+) -> dict[str, Any]:
+    """The object's full describe; `specs` (the org's objects) give its childRelationships."""
     return {
         **global_entry(spec, version),
         "actionOverrides": [],
-        "childRelationships": [],
+        "childRelationships": child_relationships(spec, specs),
         "compactLayoutable": True,
         "defaultImplementation": None,
         "extendedBy": None,

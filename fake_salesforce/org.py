@@ -166,6 +166,9 @@ class Org:
     def table(self, sobject: str) -> Table:
         return self.tables[self.canonical(sobject) or sobject]
 
+    def object_names(self) -> list[str]:
+        return list(self.tables)
+
     def install_package(self, package: str) -> None:
         if package not in PACKAGES:
             raise ApiError(400, "INVALID_TYPE", f"No such package: {package}")

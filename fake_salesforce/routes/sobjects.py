@@ -60,7 +60,8 @@ def basic_info(sobject: str) -> Response:
 @bp.get("/<sobject>/describe")
 def describe(sobject: str) -> Response:
     org = current_org()
-    return json_response(describe_object(_spec(org, sobject), api_version()))
+    specs = [s for name in org.tables if (s := org.object_spec(name)) is not None]
+    return json_response(describe_object(_spec(org, sobject), api_version(), specs))
 
 
 @bp.post("/<sobject>")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import operator
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -20,10 +20,12 @@ from typing import Any
 from fake_salesforce.errors import MESSAGES, ApiError
 from fake_salesforce.schema import ObjectSpec
 from fake_salesforce.soql import nodes
-from fake_salesforce.soql.diagnostics import malformed, query_error
-from fake_salesforce.soql.fields import Catalog, getter, require_object, resolve
+from fake_salesforce.soql.children import bind_child
+from fake_salesforce.soql.diagnostics import malformed
+from fake_salesforce.soql.fields import Catalog, require_object
 from fake_salesforce.soql.grouping import aggregate
 from fake_salesforce.soql.literals import Context
+from fake_salesforce.soql.ordering import sort_ids
 from fake_salesforce.soql.parser import parse
 from fake_salesforce.soql.predicate import Compiler, Predicate
 from fake_salesforce.soql.projection import Projection, Record, renderer
@@ -106,10 +108,14 @@ def execute(
     if count_all and len(query.select) > 1:
         extra = query.select[1] if query.select[0] is count_all[0] else query.select[0]
         raise malformed(text, extra.pos, "COUNT() must be the only element in the SELECT list.")
-    render = renderer(catalog, spec, table, paths, text) if paths else None
+    subs = [item for item in query.select if isinstance(item, nodes.SubQuery)]
+    render = renderer(catalog, spec, table, paths, text) if paths or subs else None
+    if render is not None:
+        for sub in subs:
+            render.add_child(bind_child(catalog, spec, sub, ctx))
     ids = _matching(query, catalog, spec, table, ctx, include_deleted, use_indexes)
     if query.order_by:
-        _sort(ids, query.order_by, catalog, spec, table, text)
+        sort_ids(ids, query.order_by, catalog, spec, table, text)
     ids = _cut(ids, query.offset, query.limit)
     if count_all:
         return Result(spec.name, table, [], len(ids), None, fixed=[])
@@ -170,46 +176,6 @@ def _scan_equal(rows: dict[str, Row], slot: int, value: Any, deleted: int | None
     if deleted is None:
         return list(compress(rows.keys(), flags))
     return [rid for rid, row in compress(rows.items(), flags) if not row[deleted]]
-
-
-def _sort(
-    ids: list[str],
-    keys: tuple[nodes.OrderKey, ...],
-    catalog: Catalog,
-    spec: ObjectSpec,
-    table: Table,
-    text: str,
-) -> None:
-    """Sort in place, last key first (stable sorts compose); nulls first unless NULLS LAST."""
-    rows = table.rows
-    for key in reversed(keys):
-        resolved = resolve(catalog, spec, key.path, text)
-        if not resolved.field.sortable:
-            raise query_error(
-                "INVALID_FIELD",
-                text,
-                key.path.pos,
-                f"field '{resolved.field.name}' can not be sorted in a query call",
-            )
-        get = getter(catalog, table, resolved)
-        lower = resolved.field.is_text and resolved.field.type not in ("id", "reference")
-        # With reverse=True the null rank flips too, so compute it for the final order.
-        null_rank = (1 if key.nulls_last else 0) ^ (1 if key.descending else 0)
-        ids.sort(key=_sort_key(get, rows, lower, null_rank), reverse=key.descending)
-
-
-def _sort_key(
-    get: Callable[[Row], Any], rows: dict[str, Row], lower: bool, null_rank: int
-) -> Callable[[str], tuple[int, Any]]:
-    value_rank = 1 - null_rank
-
-    def sort_key(rid: str) -> tuple[int, Any]:
-        value = get(rows[rid])
-        if value is None:
-            return (null_rank, 0)
-        return (value_rank, value.lower() if lower else value)
-
-    return sort_key
 
 
 def _cut(ids: list[str], offset: int | None, limit: int | None) -> list[str]:

@@ -6,7 +6,7 @@ row from its table by Id, so a getter is a closure chain with no per-row dict.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Protocol
@@ -25,6 +25,8 @@ class Catalog(Protocol):
     def object_spec(self, sobject: str) -> ObjectSpec | None: ...
 
     def table(self, sobject: str) -> Table: ...
+
+    def object_names(self) -> Iterable[str]: ...
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,21 @@ def require_object(catalog: Catalog, name: str, text: str, pos: int) -> ObjectSp
     if spec is None:
         raise no_such_type(text, pos, name)
     return spec
+
+
+def child_relationship(
+    catalog: Catalog, parent: ObjectSpec, name: str
+) -> tuple[ObjectSpec, FieldSpec] | None:
+    """The child object and its lookup field behind relationship `name` of `parent`
+    (`Contacts` on Account: Contact.AccountId), case-insensitively."""
+    wanted = name.lower()
+    for child_name in catalog.object_names():
+        child = catalog.object_spec(child_name)
+        for f in child.fields if child is not None else ():
+            rel = f.child_relationship
+            if rel is not None and rel.lower() == wanted and parent.name in f.reference_to:
+                return child, f  # type: ignore[return-value]
+    return None
 
 
 def resolve(catalog: Catalog, base: ObjectSpec, path: nodes.FieldPath, text: str) -> Resolved:

@@ -39,9 +39,6 @@ class CountField:
     pos: int
 
 
-SelectItem = FieldPath | CountAll | CountField
-
-
 @dataclass(frozen=True)
 class StringLit:
     """A quoted string: `value` with escapes applied; `like` keeps `\\%` and `\\_` apart."""
@@ -111,6 +108,16 @@ class InList:
 
 
 @dataclass(frozen=True)
+class Includes:
+    """`field INCLUDES ('a;b', 'c')` (EXCLUDES when negated) on a multi-select picklist."""
+
+    path: FieldPath
+    negated: bool
+    values: tuple[Literal, ...]
+    pos: int
+
+
+@dataclass(frozen=True)
 class And:
     items: tuple[Condition, ...]
 
@@ -125,7 +132,23 @@ class Not:
     item: Condition
 
 
-Condition = Comparison | InList | And | Or | Not
+Condition = Comparison | InList | Includes | And | Or | Not
+
+
+@dataclass(frozen=True)
+class SubQuery:
+    """`(SELECT ... FROM <child relationship> ...)` in a SELECT list."""
+
+    select: tuple[FieldPath, ...]
+    relationship: str
+    relationship_pos: int
+    where: Condition | None
+    order_by: tuple[OrderKey, ...]
+    limit: int | None
+    pos: int
+
+
+SelectItem = FieldPath | CountAll | CountField | SubQuery
 
 
 @dataclass(frozen=True)

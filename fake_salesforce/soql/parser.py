@@ -70,6 +70,22 @@ class _Build(Transformer[Token, Any]):
     def select_list(self, items: list[Any]) -> list[Any]:
         return items
 
+    def sub_list(self, items: list[Any]) -> list[Any]:
+        return items
+
+    def subquery(self, items: list[Any]) -> nodes.SubQuery:
+        select, relationship, *clauses = items
+        found = {kind: value for kind, value in clauses if kind}
+        return nodes.SubQuery(
+            select=tuple(select),
+            relationship=str(relationship),
+            relationship_pos=_pos(relationship),
+            where=found.get("where"),
+            order_by=tuple(found.get("order_by", ())),
+            limit=found.get("limit"),
+            pos=select[0].pos,
+        )
+
     def field_path(self, items: list[Token]) -> nodes.FieldPath:
         return nodes.FieldPath(tuple(str(t) for t in items), _pos(items[0]))
 
@@ -102,6 +118,12 @@ class _Build(Transformer[Token, Any]):
 
     def not_in_list(self, items: list[Any]) -> nodes.InList:
         return nodes.InList(items[0], True, tuple(items[3:]), _pos(items[1]))
+
+    def includes(self, items: list[Any]) -> nodes.Includes:
+        return nodes.Includes(items[0], False, tuple(items[2:]), _pos(items[1]))
+
+    def excludes(self, items: list[Any]) -> nodes.Includes:
+        return nodes.Includes(items[0], True, tuple(items[2:]), _pos(items[1]))
 
     def string(self, items: list[Token]) -> nodes.StringLit:
         return _string(items[0])
@@ -241,10 +263,16 @@ def _blank(match: re.Match[str]) -> str:
 
 
 def _fill(query: nodes.Query, strings: dict[int, str]) -> nodes.Query:
-    """`query` with each blanked string literal replaced by the text's own."""
+    """`query` with each blanked string literal replaced by the text's own (subqueries too)."""
+    select = tuple(
+        replace(item, where=_filled(item.where, strings))
+        if isinstance(item, nodes.SubQuery) and item.where is not None
+        else item
+        for item in query.select
+    )
     if query.where is None:
-        return query
-    return replace(query, where=_filled(query.where, strings))
+        return replace(query, select=select)
+    return replace(query, select=select, where=_filled(query.where, strings))
 
 
 def _filled(node: Any, strings: dict[int, str]) -> Any:
@@ -252,7 +280,7 @@ def _filled(node: Any, strings: dict[int, str]) -> Any:
         return _string(Token("STRING", strings[node.pos], start_pos=node.pos))
     if isinstance(node, nodes.Comparison):
         return replace(node, value=_filled(node.value, strings))
-    if isinstance(node, nodes.InList):
+    if isinstance(node, nodes.InList | nodes.Includes):
         return replace(node, values=tuple(_filled(v, strings) for v in node.values))
     if isinstance(node, nodes.And | nodes.Or):
         return replace(node, items=tuple(_filled(item, strings) for item in node.items))
@@ -319,7 +347,8 @@ def depth(condition: nodes.Condition | None) -> int:
 
 
 def check_depth(query: nodes.Query) -> None:
-    if depth(query.where) > MAX_DEPTH:
+    wheres = [query.where, *(i.where for i in query.select if isinstance(i, nodes.SubQuery))]
+    if max(depth(where) for where in wheres) > MAX_DEPTH:
         raise query_error(
             "QUERY_TOO_COMPLICATED",
             query.text,

@@ -54,6 +54,8 @@ class Compiler:
             return Compiled(lambda row: not inner(row))
         if isinstance(node, nodes.InList):
             return self._in_list(node)
+        if isinstance(node, nodes.Includes):
+            return self._includes(node)
         return self._comparison(node)
 
     def _bind(self, path: nodes.FieldPath) -> tuple[Resolved, Getter]:
@@ -130,6 +132,36 @@ class Compiler:
         if has_null or spans or name is None:
             return Compiled(member)
         return Compiled(member, self._eq_probe(name, list(keys)), 0)
+
+    def _includes(self, node: nodes.Includes) -> Compiled:
+        """INCLUDES matches a record holding every value of any one `;`-joined string;
+        EXCLUDES the rest (SOQL "Querying Multi-Select Picklists"). Case-insensitive."""
+        resolved, get = self._bind(node.path)
+        if resolved.field.type != "multipicklist":
+            raise query_error(
+                "INVALID_QUERY_FILTER_OPERATOR",
+                self.ctx.text,
+                node.pos,
+                "includes or excludes operator only valid on multipicklist field",
+            )
+        wanted: list[frozenset[str]] = []
+        for lit in node.values:
+            if not isinstance(lit, nodes.StringLit):
+                raise query_error(
+                    "MALFORMED_QUERY", self.ctx.text, lit.pos, "invalid multipicklist value"
+                )
+            wanted.append(frozenset(p.strip().lower() for p in lit.value.split(";") if p.strip()))
+
+        def hit(row: Row) -> bool:
+            value = get(row)
+            if value is None:
+                return False
+            have = {part.lower() for part in value.split(";")}
+            return any(choice <= have for choice in wanted)
+
+        if node.negated:
+            return Compiled(lambda row: not hit(row))
+        return Compiled(hit)
 
     def _eq_probe(self, name: str, keys: list[Any]) -> Probe | None:
         if not self.table.is_indexed(name):

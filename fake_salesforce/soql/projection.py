@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring_ascii
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fake_salesforce import values
 from fake_salesforce.schema import ObjectSpec
@@ -19,6 +19,9 @@ from fake_salesforce.soql import nodes
 from fake_salesforce.soql.diagnostics import malformed
 from fake_salesforce.soql.fields import Catalog, Resolved, resolve
 from fake_salesforce.table import Row, Table
+
+if TYPE_CHECKING:
+    from fake_salesforce.soql.children import ChildQuery
 
 Record = dict[str, Any]
 RowRenderer = Callable[[Row], Record]
@@ -35,6 +38,12 @@ class Projection:
     table: Table
     entries: list[tuple[str, Any]] = field(default_factory=list)
     parents: dict[str, tuple[Projection, int]] = field(default_factory=dict)
+    children: dict[str, ChildQuery] = field(default_factory=dict)
+
+    def add_child(self, child: ChildQuery) -> None:
+        """A subquery's result under its relationship name, at its place in the SELECT list."""
+        self.children[child.key] = child
+        self.entries.append((child.key, None))
 
     def add(self, catalog: Catalog, resolved: Resolved, depth: int) -> None:
         if depth == len(resolved.hops):
@@ -59,7 +68,8 @@ class Projection:
             (key, lookup, level.table.rows, level.compile(version))
             for key, (level, lookup) in self.parents.items()
         ]
-        if not converted and not parents:
+        children = list(self.children.items())
+        if not converted and not parents and not children:
             return build
 
         def render(row: Row) -> Record:
@@ -72,6 +82,8 @@ class Projection:
                 ref = row[lookup]
                 parent = rows.get(ref) if ref is not None else None
                 out[key] = None if parent is None else parent_render(parent)
+            for key, child in children:
+                out[key] = child.render(row, version)
             return out
 
         return render
@@ -80,6 +92,8 @@ class Projection:
         """Flat column names in selection order, parents dotted (`Account.Name`), as Bulk CSV."""
         out: list[str] = []
         for key, slot in self.entries:
+            if key in self.children:
+                continue
             if slot is None:
                 out += self.parents[key][0].columns(f"{prefix}{key}.")
             else:
@@ -90,6 +104,8 @@ class Projection:
         """Raw stored values for `columns()` (None under an empty lookup), for Bulk results."""
         out: list[Any] = []
         for key, slot in self.entries:
+            if key in self.children:
+                continue
             if slot is None:
                 level, lookup = self.parents[key]
                 ref = row[lookup] if row is not None else None
@@ -113,7 +129,10 @@ class Projection:
         pieces = [repr(head), "E(PREFIX + row[0])", repr("}")]
         for n, (key, slot) in enumerate(self.entries):
             pieces.append(repr("," + json.dumps(key) + ":"))
-            if slot is None:
+            if key in self.children:
+                scope[f"C{n}"] = self.children[key].render_json
+                pieces.append(f"C{n}(row, {version!r})")
+            elif slot is None:
                 level, lookup = self.parents[key]
                 scope[f"G{n}"], scope[f"P{n}"] = level.table.rows.get, level.compile_json(version)
                 pieces.append(f"('null' if (p := G{n}(row[{int(lookup)}])) is None else P{n}(p))")

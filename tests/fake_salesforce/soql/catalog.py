@@ -29,6 +29,9 @@ class Catalog:
     def table(self, name: str) -> Table:
         return self.tables[name]
 
+    def object_names(self) -> list[str]:
+        return list(self.tables)
+
     def add(self, sobject: str, **values: Any) -> str:
         table = self.tables[sobject]
         record_id = self.minter.mint(table.spec.key_prefix)
