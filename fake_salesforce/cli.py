@@ -84,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=frozenset(),
         help="comma-separated, e.g. marketo_sales_insight",
     )
+    serve.add_argument(
+        "--schema",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="load custom objects and fields: an SFDX project, a Metadata API package or "
+        "describe JSON (repeatable)",
+    )
     serve.add_argument("--api-limit", type=_positive, default=OrgSettings.api_limit)
     serve.add_argument("--session-seconds", type=_positive, default=OrgSettings.session_seconds)
     serve.add_argument("--threads", type=_positive, default=8)
@@ -94,11 +102,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _registry(args: argparse.Namespace) -> Registry:
     registry = Registry()
+    try:
+        _add_org(registry, args)
+    except ValueError as exc:  # SchemaError: the file and element at fault
+        raise CliError(f"--schema: {exc}") from None
+    return registry
+
+
+def _add_org(registry: Registry, args: argparse.Namespace) -> None:
     registry.add_org(
         OrgSettings(
             api_limit=args.api_limit,
             session_seconds=args.session_seconds,
             packages=args.packages,
+            schema=tuple(str(Path(p).resolve()) for p in args.schema),
         ),
         Credentials(
             username=args.username,
@@ -108,7 +125,6 @@ def _registry(args: argparse.Namespace) -> Registry:
             consumer_secret=args.consumer_secret,
         ),
     )
-    return registry
 
 
 def _snapshot() -> Any:
@@ -143,6 +159,10 @@ def _banner(url: str, registry: Registry, ca_file: Path | None) -> str:
         f"  consumer_secret: {creds.consumer_secret}",
         f"  packages:        {', '.join(sorted(org.packages)) or '(none)'}",
     ]
+    custom = [t.spec for t in org.tables.values() if t.spec.custom]
+    if custom:
+        names = ", ".join(f"{s.name} ({s.key_prefix})" for s in custom)
+        lines.append(f"  custom objects:  {names}")
     if ca_file is not None:
         lines.append(f"  ca_file:         {ca_file}")
         lines.append("  simple-salesforce: session.verify = ca_file (and session.trust_env = False")

@@ -97,6 +97,15 @@ class ControlClient:
     def undelete(self, sobject: str, record_id: str) -> None:
         self.call("POST", f"/records/{sobject}/{record_id}/undelete")
 
+    # -- the user's own schema ---------------------------------------------------------
+    def load_schema(self, *paths: str) -> dict[str, Any]:
+        """Load SFDX / Metadata API / describe JSON files, paths as the server sees them."""
+        return dict(self.call("POST", "/schema", {"paths": [str(p) for p in paths]}))
+
+    def schema(self) -> dict[str, Any]:
+        """The loaded schema paths and every object with its key prefix."""
+        return dict(self.call("GET", "/schema"))
+
     # -- packages and admin acts --------------------------------------------------------
     def install_package(self, package: str) -> None:
         self.call("PUT", f"/packages/{package}")

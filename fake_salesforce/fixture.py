@@ -1,12 +1,13 @@
 """A fake Salesforce in one object: an app, its default org, and clients wired to it in-process.
 
-fake = FakeSalesforce(packages=("marketo_sales_insight",))
+fake = FakeSalesforce(packages=("marketo_sales_insight",), schema=["force-app"])
 sf = fake.client()                     # simple-salesforce, logged in through SOAP
 contact_id = fake.org.create("Contact", {"LastName": "Doe"})
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -37,9 +38,11 @@ class FakeSalesforce:
         session_seconds: int = 7200,
         instance_url: str | None = DEFAULT_INSTANCE,
         control_token: str | None = None,
+        schema: Iterable[str | os.PathLike[str]] = (),
     ) -> None:
         self.registry = Registry()
         self.org = self.add_org(
+            schema=schema,
             username=username,
             password=password,
             security_token=security_token,
@@ -64,13 +67,16 @@ class FakeSalesforce:
         timezone: str = "America/Los_Angeles",
         session_seconds: int = 7200,
         name: str = "Fake Org",
+        schema: Iterable[str | os.PathLike[str]] = (),
     ) -> Org:
+        """Another isolated org; `schema` loads SFDX, Metadata API or describe JSON paths."""
         settings = OrgSettings(
             name=name,
             timezone=timezone,
             api_limit=api_limit,
             session_seconds=session_seconds,
             packages=frozenset(packages),
+            schema=tuple(os.fspath(p) for p in schema),
         )
         credentials = Credentials(
             username=username,

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 URL_OPTION = "--fake-salesforce-url"
 TOKEN_OPTION = "--fake-salesforce-control-token"
 CA_OPTION = "--fake-salesforce-ca"
+SCHEMA_INI = "fake_salesforce_schema"
 LOGIN_DOMAIN = "fake.my"  # simple-salesforce's login host becomes fake.my.salesforce.com
 
 
@@ -63,13 +64,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(URL_OPTION, help="run fake_salesforce tests against this running server")
     group.addoption(TOKEN_OPTION, help="the control token that server was started with")
     group.addoption(CA_OPTION, help="CA file for an https server URL")
+    parser.addini(
+        SCHEMA_INI,
+        "schema paths (SFDX project, Metadata API package, describe JSON) every fake org "
+        "loads, relative to the rootdir",
+        type="paths",
+        default=[],
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "fake_salesforce(server=False, packages=(), api_limit=15000, timezone=...): "
-        "how the fake_salesforce fixture builds the org (server=True serves it over HTTP)",
+        "fake_salesforce(server=False, packages=(), schema=(), api_limit=15000, timezone=...): "
+        "how the fake_salesforce fixture builds the org (server=True serves it over HTTP; "
+        f"schema= paths replace the {SCHEMA_INI} ini option's)",
     )
     config.addinivalue_line(
         "markers",
@@ -82,6 +91,8 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
     marker = request.node.get_closest_marker("fake_salesforce")
     options: dict[str, Any] = dict(marker.kwargs) if marker else {}
     options.setdefault("packages", ())
+    if "schema" not in options:
+        options["schema"] = [str(p) for p in request.config.getini(SCHEMA_INI)]
     return options
 
 
@@ -188,7 +199,10 @@ def _live_org(live: dict[str, Any], options: dict[str, Any]) -> Iterator[Salesfo
     username = f"pytest-{uuid.uuid4().hex[:12]}@fake-salesforce.test"
     names = {"api_limit": "apiLimit", "timezone": "timezone", "session_seconds": "sessionSeconds"}
     settings = {names[k]: v for k, v in options.items() if k in names}
-    made = admin.create_org(username, packages=list(options.get("packages", ())), **settings)
+    schema = [str(p) for p in options.get("schema", ())]
+    made = admin.create_org(
+        username, packages=list(options.get("packages", ())), schema=schema, **settings
+    )
     control = admin.for_org(made["id"])
     try:
         yield SalesforceOrg(

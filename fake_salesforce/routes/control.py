@@ -157,6 +157,7 @@ def create_org() -> Response:
         api_limit=int(body.get("apiLimit", OrgSettings.api_limit)),
         session_seconds=int(body.get("sessionSeconds", OrgSettings.session_seconds)),
         packages=frozenset(body.get("packages", ())),
+        schema=_schema_paths(body.get("schema", [])),
     )
     credentials = Credentials(
         username=username,
@@ -236,6 +237,35 @@ def undelete(sobject: str, record_id: str) -> Response:
     with org.lock:
         org.undelete(sobject, record_id)
     return empty_response()
+
+
+# -- the user's own schema ----------------------------------------------------------------
+def _schema_paths(paths: Any) -> tuple[str, ...]:
+    if not isinstance(paths, list) or not all(isinstance(p, str) and p for p in paths):
+        raise ControlError(400, "INVALID_REQUEST", "schema paths must be a list of paths")
+    return tuple(paths)
+
+
+def _schema_json(org: Org) -> dict[str, Any]:
+    specs = [t.spec for t in org.tables.values()]
+    return {
+        "paths": list(org.settings.schema),
+        "objects": [{"name": s.name, "keyPrefix": s.key_prefix, "custom": s.custom} for s in specs],
+    }
+
+
+@bp.get("/schema")
+def read_schema() -> Response:
+    return json_response(_schema_json(_org()))
+
+
+@bp.post("/schema")
+def load_schema() -> Response:
+    """Load SFDX, Metadata API or describe JSON files (paths on the server's machine)."""
+    paths = _schema_paths(_body().get("paths"))
+    org = _org()
+    org.load_schema(paths)  # SchemaError is a ValueError: 400 naming the file and element
+    return json_response(_schema_json(org))
 
 
 # -- packages and admin acts --------------------------------------------------------------

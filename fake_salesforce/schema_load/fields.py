@@ -60,7 +60,8 @@ def field_spec(element: ET.Element, name: str, sobject: str, path: Path) -> Fiel
     ftype, default_length = TYPES[kind]
     label = text(element, "label", name) or name
     spec = FieldSpec(name, label, ftype, _length(element, default_length, path, where))
-    spec = replace(spec, custom=name.endswith("__c"), **_numeric(element, ftype, path, where))
+    precision, scale = _numeric(element, ftype, path, where)
+    spec = replace(spec, custom=name.endswith("__c"), precision=precision, scale=scale)
     spec = _flags(element, spec, kind)
     if ftype in ("picklist", "multipicklist"):
         spec = _picklist(element, spec, path, where)
@@ -84,16 +85,17 @@ def _length(element: ET.Element, default: int, path: Path, where: str) -> int:
     return int(raw)
 
 
-def _numeric(element: ET.Element, ftype: str, path: Path, where: str) -> dict[str, int]:
+def _numeric(element: ET.Element, ftype: str, path: Path, where: str) -> tuple[int, int]:
+    """(precision, scale) of a number, currency or percent field; (0, 0) for other types."""
     if ftype not in ("double", "currency", "percent"):
-        return {}
-    out = {}
+        return 0, 0
+    out = []
     for tag, default in (("precision", 18), ("scale", 0)):
         raw = text(element, tag, str(default)) or str(default)
         if not raw.isdigit():
             raise SchemaError(path, f"{where} <{tag}>", f"not a whole number: {raw!r}")
-        out[tag] = int(raw)
-    return out
+        out.append(int(raw))
+    return out[0], out[1]
 
 
 def _flags(element: ET.Element, spec: FieldSpec, kind: str) -> FieldSpec:

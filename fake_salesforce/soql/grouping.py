@@ -74,6 +74,8 @@ def _plan(query: nodes.Query, catalog: Catalog, spec: ObjectSpec, table: Table) 
                 raise malformed(text, item.pos, f"Field must be grouped or aggregated: {item.text}")
             columns.append((target.field.name, "key", position[target.key]))
             continue
+        if isinstance(item, nodes.SubQuery):
+            raise malformed(text, item.pos, "Nested queries are not supported in aggregate query")
         if item.alias is None:
             unnamed += 1
         columns.append((item.alias or f"expr{unnamed - 1}", "count", len(counters)))
