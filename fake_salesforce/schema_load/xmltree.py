@@ -12,6 +12,7 @@ from pathlib import Path
 from fake_salesforce.schema_load.errors import SchemaError
 
 NS = "{http://soap.sforce.com/2006/04/metadata}"
+XMLNS = b' xmlns="http://soap.sforce.com/2006/04/metadata"'
 MAX_BYTES = 5_000_000
 
 
@@ -26,12 +27,13 @@ def read_xml(path: Path) -> ET.Element:
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise SchemaError(path, None, "a DOCTYPE or ENTITY declaration is not allowed")
     try:
-        root = ET.fromstring(data)
+        root = ET.fromstring(data.replace(XMLNS, b"", 1))  # the metadata namespace, dropped
     except ET.ParseError as exc:
         raise SchemaError(path, None, f"not well-formed XML ({exc})") from None
-    for element in root.iter():
-        if isinstance(element.tag, str) and element.tag.startswith(NS):
-            element.tag = element.tag[len(NS) :]
+    if root.tag.startswith(NS):  # declared some other way (a prefix): strip it everywhere
+        for element in root.iter():
+            if isinstance(element.tag, str) and element.tag.startswith(NS):
+                element.tag = element.tag[len(NS) :]
     return root
 
 
