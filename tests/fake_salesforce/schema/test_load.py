@@ -189,6 +189,7 @@ def test_a_custom_object_folder_without_its_object_file_is_refused(tmp_path: Pat
         load(project)
 
 
+@pytest.mark.slow
 def test_fifty_objects_of_a_hundred_fields_load_within_the_bench_budget(tmp_path: Path) -> None:
     """bench.schema_bench measures the best of five (about 0.6 s); one run on a busy shared
     machine gets three times the one-second budget."""
