@@ -11,6 +11,8 @@ from simple_salesforce.exceptions import SalesforceError
 
 from fake_salesforce.app import create_app
 from fake_salesforce.fixture import FakeSalesforce
+from fake_salesforce.schema_load.fields import TYPES
+from tests.fake_salesforce.schema.project import SFDX
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = (ROOT / "docs" / "coverage.md").read_text()
@@ -71,7 +73,7 @@ def soql_examples() -> list[tuple[str, bool]]:
 
 @pytest.fixture(scope="module")
 def sf() -> Any:
-    fake = FakeSalesforce()
+    fake = FakeSalesforce(schema=[SFDX])  # the examples on custom objects use its Widget__c
     account = fake.org.create("Account", {"Name": "Acme"})
     fake.org.create("Contact", {"LastName": "Doe", "Email": "a@example.com", "AccountId": account})
     return fake.client()
@@ -110,3 +112,8 @@ def test_every_code_marked_yes_is_in_the_source_and_no_code_is_marked_twice() ->
     assert {c for c in codes("yes") if f'"{c}"' not in text} == set()
     kinds = [codes("yes"), codes("no"), codes("fault only")]
     assert sum(len(k) for k in kinds) == len(set().union(*kinds))
+
+
+def test_the_schema_section_lists_every_field_type_the_loader_reads_and_no_other() -> None:
+    rows = re.findall(r"^\| `([A-Za-z]+)` \| ([a-z]+) \|", section("Your own schema"), re.M)
+    assert {name: kind for name, kind in rows} == {name: t for name, (t, _) in TYPES.items()}
