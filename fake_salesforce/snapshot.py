@@ -68,6 +68,7 @@ def export_org(org: Org) -> dict[str, Any]:
             "packages": sorted(org.packages),
             "read_only": sorted([obj, name] for obj, name in org.read_only),
             "id_counters": org.minter.state(),
+            "auto_numbers": sorted([obj, name, n] for (obj, name), n in org.auto_numbers.items()),
             "usage": {"used": org.usage.used(now), "total": org.usage.total},
             "faults": [rule.as_json() for rule in org.faults.active(now)],
             "tables": {name: _export_table(t) for name, t in org.tables.items()},
@@ -98,7 +99,15 @@ def import_into(org: Org, data: Mapping[str, Any]) -> None:
     """Make `org` (the same object, so live handles stay valid) what `data` describes."""
     if data.get("format") != ORG_FORMAT:
         raise SnapshotError(f"not an org snapshot ({ORG_FORMAT}): format {data.get('format')!r}")
-    settings = {**data["settings"], "packages": frozenset(data["settings"]["packages"])}
+    schema = tuple(data["settings"].get("schema", ()))
+    settings = {
+        **data["settings"],
+        "packages": frozenset(data["settings"]["packages"]),
+        "schema": schema,
+    }
+    missing = [path for path in schema if path not in org.settings.schema]
+    if missing:  # the snapshot's custom objects and fields, from the same files
+        org.load_schema(missing)
     tables = {name: Table(t.spec) for name, t in org.tables.items()}
     for name, table_data in data["tables"].items():
         if name not in tables:
@@ -110,6 +119,7 @@ def import_into(org: Org, data: Mapping[str, Any]) -> None:
         org.org_id, org.user_id = data["org_id"], data["user_id"]
         org.minter = ids.IdMinter(org.org_id[3:5])
         org.minter.restore(data["id_counters"])
+        org.auto_numbers = {(obj, name): n for obj, name, n in data.get("auto_numbers", ())}
         org.packages = set(data["packages"])
         org.read_only = {(obj, name) for obj, name in data["read_only"]}
         org.tables = tables

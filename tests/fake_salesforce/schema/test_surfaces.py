@@ -3,6 +3,7 @@ FakeSalesforce(schema=...) and the pytest plugin (marker and ini option); errors
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,9 @@ from simple_salesforce import Salesforce
 
 from fake_salesforce.control_client import ControlClient, ControlError
 from fake_salesforce.fixture import DEFAULT_INSTANCE, FakeSalesforce
+from fake_salesforce.registry import Registry
 from fake_salesforce.server import FakeServer
+from fake_salesforce.snapshot import export_org, import_org
 from fake_salesforce.transport import rewriting_session
 from tests.fake_salesforce.schema.project import DESCRIBE, MDAPI, SFDX
 from tests.fake_salesforce.test_plugin import plugin_args
@@ -120,3 +123,13 @@ def test_the_plugin_marker_and_ini_option_load_schemas(pytester: pytest.Pytester
     )
     result = pytester.runpytest_subprocess(*plugin_args())
     result.assert_outcomes(passed=2)
+
+
+def test_a_snapshot_restores_custom_records_and_auto_numbers_into_a_new_org() -> None:
+    fake = FakeSalesforce(schema=[SFDX])
+    made = fake.org.create("Widget__c", {"Name": "W", "Size__c": "S", "Features__c": "GPS"})
+    data = json.loads(json.dumps(export_org(fake.org)))
+    restored = import_org(Registry(), data)
+    assert restored.get("Widget__c", made)["Features__c"] == "GPS"  # type: ignore[index]
+    again = restored.create("Widget__c", {"Name": "W2", "Size__c": "S"})
+    assert restored.get("Widget__c", again)["Serial__c"] == "W-0002"  # type: ignore[index]
