@@ -75,6 +75,8 @@ class Compiler:
         if node.op == "LIKE":
             return Compiled(self._like(node, resolved, get, family))
         target = value_of(self.ctx, resolved.field, node.value)
+        if resolved.field.type == "multipicklist" and node.op in ("=", "!=") and target:
+            return Compiled(_same_choices(get, target, node.op == "="))
         if family == "boolean" and target is None:
             # Checkboxes are never null: `= null` is `= false` (SOQL "null Values").
             target = False
@@ -150,7 +152,7 @@ class Compiler:
                 raise query_error(
                     "MALFORMED_QUERY", self.ctx.text, lit.pos, "invalid multipicklist value"
                 )
-            wanted.append(frozenset(p.strip().lower() for p in lit.value.split(";") if p.strip()))
+            wanted.append(_choices(lit.value))
 
         def hit(row: Row) -> bool:
             value = get(row)
@@ -180,6 +182,21 @@ class Compiler:
             return None if found is None else set(found)
 
         return probe, 1
+
+
+def _choices(value: str) -> frozenset[str]:
+    return frozenset(part.strip().lower() for part in value.split(";") if part.strip())
+
+
+def _same_choices(get: Getter, target: str, equal: bool) -> Predicate:
+    """`=` on a multi-select picklist matches the same set of values in any order."""
+    wanted = _choices(target)
+
+    def test(row: Row) -> bool:
+        value = get(row)
+        return (value is not None and _choices(value) == wanted) is equal
+
+    return test
 
 
 def _bounds(op: str, target: Any) -> tuple[Any, bool, Any, bool]:

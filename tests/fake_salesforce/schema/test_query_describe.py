@@ -150,3 +150,19 @@ def test_describe_lists_child_relationships_of_standard_and_custom_parents(sf: A
     parts = {c["relationshipName"]: c for c in sf.Widget__c.describe()["childRelationships"]}
     assert parts["Parts__r"]["cascadeDelete"] is True
     assert parts["Fans__r"]["childSObject"] == "Contact"
+
+
+def test_equals_on_a_multi_select_picklist_matches_the_same_values_in_any_order(sf: Any) -> None:
+    _widgets(sf)
+    rows = sf.query("SELECT Name FROM Widget__c WHERE Features__c = 'wifi;GPS'")["records"]
+    assert [r["Name"] for r in rows] == ["W1"]
+    rows = sf.query("SELECT Name FROM Widget__c WHERE Features__c != 'Wifi;GPS' ORDER BY Name")
+    assert [r["Name"] for r in rows["records"]] == ["W2", "W3"]
+
+
+def test_strings_in_a_subquery_are_not_shared_between_cached_statements(sf: Any) -> None:
+    _widgets(sf)
+    template = "SELECT Name, (SELECT Name FROM Widgets__r WHERE Name = '{}') FROM Account"
+    for name in ("W1", "W2", "W3"):
+        acme = next(r for r in sf.query(template.format(name))["records"] if r["Name"] == "Acme")
+        assert [r["Name"] for r in acme["Widgets__r"]["records"]] == [name]
