@@ -83,13 +83,16 @@ def _body(o: int, f: int) -> str:
     return BODIES[f % len(BODIES)]
 
 
-def load_seconds(root: Path, runs: int) -> float:
-    best = float("inf")
+def load_seconds(root: Path, runs: int) -> tuple[float, float]:
+    """Best wall-clock and best CPU seconds of `runs` loads into a new org (CPU time is the
+    steadier figure on a machine other processes share)."""
+    wall = cpu = float("inf")
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         Org(OrgSettings(schema=(str(root),)))
-        best = min(best, time.perf_counter() - start)
-    return best
+        wall = min(wall, time.perf_counter() - start)
+        cpu = min(cpu, time.process_time() - start_cpu)
+    return wall, cpu
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -102,12 +105,13 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = write_project(Path(tmp), args.objects, args.fields)
         empty = min(_empty_org() for _ in range(args.runs))
-        best = load_seconds(root, args.runs)
-    verdict = "within" if best < BUDGET_SECONDS else "OVER"
+        wall, cpu = load_seconds(root, args.runs)
+    verdict = "within" if wall < BUDGET_SECONDS else "OVER"
     print(
         f"schema load: {args.objects} objects x {args.fields} fields "
-        f"({args.objects * args.fields} field files): best of {args.runs} {best:.3f} s "
-        f"(a new org without a schema {empty:.3f} s); {verdict} the {BUDGET_SECONDS:.0f} s budget"
+        f"({args.objects * args.fields} field files): best of {args.runs} {wall:.3f} s wall, "
+        f"{cpu:.3f} s CPU (a new org without a schema {empty:.3f} s); {verdict} the "
+        f"{BUDGET_SECONDS:.0f} s budget"
     )
 
 

@@ -9,6 +9,7 @@ Standard objects carry only the custom fields added to them.
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +31,8 @@ def sfdx_objects(objects_dir: Path) -> Iterator[ObjectSource]:
         fields = []
         field_dir = folder / "fields"
         if field_dir.is_dir():
-            for path in sorted(field_dir.glob(f"*{FIELD_SUFFIX}")):
+            names = sorted(n for n in os.listdir(field_dir) if n.endswith(FIELD_SUFFIX))
+            for path in [field_dir / n for n in names]:
                 element = _root(path, "CustomField")
                 field_name = path.name[: -len(FIELD_SUFFIX)]
                 named = text(element, "fullName")

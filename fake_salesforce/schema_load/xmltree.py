@@ -19,10 +19,11 @@ MAX_BYTES = 5_000_000
 def read_xml(path: Path) -> ET.Element:
     """The root element of a metadata file, its namespace stripped from every tag."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as file:
+            data = file.read(MAX_BYTES + 1)
     except OSError as exc:
         raise SchemaError(path, None, f"cannot read the file ({exc.strerror})") from None
-    if len(data) > MAX_BYTES:
+    if len(data) > MAX_BYTES:  # read no further than one byte past the limit
         raise SchemaError(path, None, f"the file is larger than {MAX_BYTES} bytes")
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise SchemaError(path, None, "a DOCTYPE or ENTITY declaration is not allowed")
