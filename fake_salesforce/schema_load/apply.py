@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from fake_salesforce.schema import FieldSpec, ObjectSpec
 from fake_salesforce.schema_load.errors import SchemaError
 from fake_salesforce.schema_load.model import Schema
-from fake_salesforce.schema_load.objects import with_prefix
+from fake_salesforce.schema_load.objects import bare_standard_object, with_prefix
 from fake_salesforce.table import Table
 
 if TYPE_CHECKING:
@@ -42,13 +42,11 @@ def _plan(org: Org, schema: Schema) -> tuple[list[ObjectSpec], dict[str, list[Fi
     new: list[ObjectSpec] = []
     for name, fields in schema.extensions.items():
         existing = org.canonical(name)
-        if existing is None:
-            origin = schema.origins.get((name, ""), name)
-            raise SchemaError(
-                origin,
-                f"object {name}",
-                "not a custom object (no __c) and not a standard object this fake has",
-            )
+        if existing is None:  # a standard object the fake does not model: a bare one
+            bare = bare_standard_object(name, fields, taken)
+            taken.add(bare.key_prefix)
+            new.append(bare)
+            continue
         extra.setdefault(existing, []).extend(fields)
     for name in sorted(schema.objects):
         spec = schema.objects[name]

@@ -23,10 +23,45 @@ from fake_salesforce.schema_load.xmltree import text
 
 CUSTOM = re.compile(r"^[A-Za-z][A-Za-z0-9_]*__c$")
 PREFIX_SLOTS = 62 * 62
+# Not records a REST client writes like sObjects: custom metadata types, platform events, big
+# and external objects, and the share, history, feed and change-event companions.
+NOT_SOBJECTS = ("__mdt", "__e", "__b", "__x", "__Share", "__History", "__Feed", "__ChangeEvent")
+# Key prefixes of standard objects an org has but the fake does not model field by field
+# (SOAP API Developer Guide, "Standard Field Records": key prefixes).
+STANDARD_PREFIXES = {
+    "Opportunity": "006",
+    "Case": "500",
+    "Task": "00T",
+    "Event": "00U",
+    "Campaign": "701",
+    "CampaignMember": "00v",
+    "Product2": "01t",
+    "Pricebook2": "01s",
+    "OpportunityLineItem": "00k",
+    "Order": "801",
+    "Contract": "800",
+    "Asset": "02i",
+    "Quote": "0Q0",
+    "Solution": "501",
+}
 
 
 def is_custom(name: str) -> bool:
     return name.endswith("__c")
+
+
+def is_sobject(name: str) -> bool:
+    return not name.endswith(NOT_SOBJECTS)
+
+
+def bare_standard_object(name: str, fields: Iterable[FieldSpec], taken: set[str]) -> ObjectSpec:
+    """A standard object the fake does not model: Id, OwnerId and the audit fields, plus the
+    custom fields the project adds to it; its real key prefix when known."""
+    prefix = STANDARD_PREFIXES.get(name)
+    if prefix is None or prefix in taken:
+        prefix = mint_prefix(name, taken)
+    system = (_id(), _owner(), *_audit())
+    return ObjectSpec(name, name, name + "s", prefix, (*system, *fields))
 
 
 def custom_object(

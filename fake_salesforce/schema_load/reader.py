@@ -12,7 +12,7 @@ from pathlib import Path
 from fake_salesforce.schema_load.describe_json import load_describe
 from fake_salesforce.schema_load.errors import SchemaError
 from fake_salesforce.schema_load.model import ObjectSource, Schema
-from fake_salesforce.schema_load.objects import custom_object, fields_of, is_custom
+from fake_salesforce.schema_load.objects import custom_object, fields_of, is_custom, is_sobject
 from fake_salesforce.schema_load.sources import mdapi_object, mdapi_objects, sfdx_objects
 
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
@@ -65,20 +65,23 @@ def _objects_dirs(root: Path) -> Iterator[Path]:
 
 def build(sources: list[ObjectSource]) -> Schema:
     """Custom objects become new objects; on any other object, only the custom fields are
-    taken (a project's files for a standard field customise what the org already has)."""
+    taken (a project's files for a standard field customise what the org already has).
+    Custom metadata types, platform events and the like are not sObjects here: skipped."""
     schema = Schema()
     for source in sources:
+        if not is_sobject(source.name):
+            continue
+        custom = [entry for entry in source.fields if is_custom(entry[1])]
         if is_custom(source.name):
             if source.element is None:
                 raise SchemaError(
                     source.path, f"object {source.name}", "no .object-meta.xml for it"
                 )
-            fields = fields_of(source.fields, source.name)
+            fields = fields_of(custom, source.name)
             schema.objects[source.name] = custom_object(
                 source.name, source.element, fields, source.path
             )
         else:
-            custom = [entry for entry in source.fields if is_custom(entry[1])]
             schema.extensions.setdefault(source.name, []).extend(fields_of(custom, source.name))
         for _, name, path in source.fields:
             schema.origins[(source.name, name)] = str(path)

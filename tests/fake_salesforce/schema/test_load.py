@@ -170,22 +170,35 @@ def test_unknown_paths_and_folders_without_objects_are_clear_errors(tmp_path: Pa
     with pytest.raises(SchemaError, match="no objects found"):
         load(tmp_path)
     (tmp_path / "broken.json").write_text("{not json")
-    with pytest.raises(SchemaError, match="broken.json: not JSON"):
+    with pytest.raises(SchemaError, match=r"broken\.json: not JSON"):
         load(tmp_path)
 
 
-def test_fields_on_an_unknown_standard_object_are_refused(tmp_path: Path) -> None:
-    folder = tmp_path / "objects" / "Spaceship" / "fields"
+def test_custom_fields_on_a_standard_object_the_fake_lacks_give_a_bare_object(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "objects" / "Case" / "fields"
     folder.mkdir(parents=True)
-    (folder / "Fuel__c.field-meta.xml").write_text(FIELD.format(body="<type>Number</type>"))
-    with pytest.raises(SchemaError, match="Spaceship: not a custom object"):
-        _org(tmp_path)
+    (folder / "Severity__c.field-meta.xml").write_text(FIELD.format(body="<type>Number</type>"))
+    org = _org(tmp_path)
+    case = org.object_spec("Case")
+    assert case is not None and case.key_prefix == "500" and not case.custom
+    assert [f.name for f in case.fields if f.custom] == ["Severity__c"]
+    made = org.create("Case", {"Severity__c": 2})
+    assert made.startswith("500") and org.get("Case", made)["OwnerId"] == org.user_id  # type: ignore[index]
+
+
+def test_custom_metadata_types_and_platform_events_are_skipped(tmp_path: Path) -> None:
+    project = _project(tmp_path, {"Size__c": "<type>Text</type>"})
+    for name in ("Setting__mdt", "Alert__e"):
+        _project(tmp_path, {"Level__c": "<type>Text</type>"}, obj=name)
+    assert sorted(load(project).objects) == ["Thing__c"]
 
 
 def test_a_custom_object_folder_without_its_object_file_is_refused(tmp_path: Path) -> None:
     project = _project(tmp_path, {})
     (project / "force-app/main/default/objects/Thing__c/Thing__c.object-meta.xml").unlink()
-    with pytest.raises(SchemaError, match="no .object-meta.xml"):
+    with pytest.raises(SchemaError, match=r"no \.object-meta\.xml"):
         load(project)
 
 

@@ -40,7 +40,7 @@ def test_a_child_reads_its_parent_through_the_custom_relationship_name(sf: Any) 
 
 
 def test_a_subquery_nests_each_parents_children_and_null_without_any(sf: Any) -> None:
-    acme, empty, _ = _widgets(sf)
+    acme, _, _ = _widgets(sf)
     sf.Contact.create({"LastName": "Doe", "AccountId": acme})
     soql = (
         "SELECT Name, (SELECT Name FROM Widgets__r WHERE Name != 'W2' ORDER BY Name DESC), "
