@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from fake_salesforce.errors import ApiError
 from fake_salesforce.schema import ObjectSpec
@@ -41,8 +42,9 @@ def check_unique(org: Org, spec: ObjectSpec, values: dict[str, Any], own: str | 
 
 
 def auto_numbers(org: Org, spec: ObjectSpec, now: datetime) -> dict[str, str]:
-    """The next display value of each auto-number field of `spec`."""
+    """The next display value of each auto-number field of `spec` (dates in the org's zone)."""
     out: dict[str, str] = {}
+    now = now.astimezone(ZoneInfo(org.timezone))
     for f in spec.fields:
         if f.auto_number is None:
             continue

@@ -214,3 +214,13 @@ def test_fifty_objects_of_a_hundred_fields_load_within_the_bench_budget(tmp_path
     elapsed = time.perf_counter() - start
     assert len([t for t in org.tables.values() if t.spec.custom]) == 50
     assert elapsed < 3 * BUDGET_SECONDS
+
+
+def test_auto_number_formats_pad_the_number_and_fill_in_the_date() -> None:
+    from datetime import UTC, datetime
+
+    from fake_salesforce.record_rules import display
+
+    when = datetime(2026, 3, 2, tzinfo=UTC)
+    assert display("INV-{YYYY}{MM}{DD}-{0000}", 42, when) == "INV-20260302-0042"
+    assert display("{YY}/{0}", 12345, when) == "26/12345"

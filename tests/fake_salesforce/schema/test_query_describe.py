@@ -166,3 +166,10 @@ def test_strings_in_a_subquery_are_not_shared_between_cached_statements(sf: Any)
     for name in ("W1", "W2", "W3"):
         acme = next(r for r in sf.query(template.format(name))["records"] if r["Name"] == "Acme")
         assert [r["Name"] for r in acme["Widgets__r"]["records"]] == [name]
+
+
+def test_a_subquery_inside_a_subquery_is_malformed_at_this_api_version(sf: Any) -> None:
+    soql = "SELECT Id, (SELECT Id, (SELECT Id FROM Parts__r) FROM Widgets__r) FROM Account"
+    with pytest.raises(SalesforceMalformedRequest) as raised:
+        sf.query(soql)
+    assert raised.value.content[0]["errorCode"] == "MALFORMED_QUERY"  # type: ignore[index]
