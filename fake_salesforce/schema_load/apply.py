@@ -96,4 +96,6 @@ def _bound_reference(obj: str, f: FieldSpec, names: dict[str, str], schema: Sche
         raise SchemaError(
             origin, f"field {f.name} <referenceTo>", f"no object {', '.join(missing)} is loaded"
         )
+    if not known:  # a snapshot's lookup to objects not loaded: no relationship to follow
+        return replace(f, reference_to=(), relationship_name=None, child_relationship=None)
     return replace(f, reference_to=known)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from fake_salesforce.errors import ApiError
 from fake_salesforce.org import Org, OrgSettings
 from fake_salesforce.schema_load import SchemaError, load
 from fake_salesforce.schema_load.objects import mint_prefix
@@ -224,3 +225,14 @@ def test_auto_number_formats_pad_the_number_and_fill_in_the_date() -> None:
     when = datetime(2026, 3, 2, tzinfo=UTC)
     assert display("INV-{YYYY}{MM}{DD}-{0000}", 42, when) == "INV-20260302-0042"
     assert display("{YY}/{0}", 12345, when) == "26/12345"
+
+
+def test_a_snapshot_lookup_to_an_object_not_loaded_has_no_relationship_to_follow() -> None:
+    from fake_salesforce.soql.engine import execute
+
+    org = _org(DESCRIBE)
+    campaign = org.object_spec("Invoice__c").field("Campaign__c")  # type: ignore[union-attr]
+    assert campaign is not None and campaign.reference_to == ()
+    with pytest.raises(ApiError) as raised:
+        execute("SELECT Campaign__r.Name FROM Invoice__c", org, org.clock.now(), "UTC")
+    assert raised.value.error_code == "INVALID_FIELD"
