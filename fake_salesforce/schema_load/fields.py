@@ -15,6 +15,7 @@ from typing import Any
 
 from fake_salesforce.schema import FieldSpec
 from fake_salesforce.schema_load.errors import SchemaError
+from fake_salesforce.schema_load.model import ValueSets
 from fake_salesforce.schema_load.xmltree import flag, text
 
 # Metadata type -> (describe type, default length).
@@ -45,8 +46,10 @@ _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _STRING = re.compile(r"""^(['"])(.*)\1$""", re.S)
 
 
-def field_spec(element: ET.Element, name: str, sobject: str, path: Path) -> FieldSpec:
-    """The FieldSpec of one CustomField element on `sobject` (errors name file and field).
+def field_spec(
+    element: ET.Element, name: str, path: Path, value_sets: ValueSets | None = None
+) -> FieldSpec:
+    """The FieldSpec of one CustomField element (errors name the file and the field).
 
     Properties are gathered in one mapping and the spec built once: a project of thousands
     of fields loads in a fraction of a second.
@@ -71,7 +74,7 @@ def field_spec(element: ET.Element, name: str, sobject: str, path: Path) -> Fiel
     props["precision"], props["scale"] = _numeric(element, ftype, path, where)
     props |= _flags(element, ftype, kind)
     if ftype in ("picklist", "multipicklist"):
-        props |= _picklist(element, path, where)
+        props |= _picklist(element, path, where, value_sets or {})
     if ftype == "reference":
         props |= _reference(element, props, kind, path, where)
     if kind == "AutoNumber":
@@ -122,18 +125,30 @@ def _flags(element: ET.Element, ftype: str, kind: str) -> dict[str, Any]:
     }
 
 
-def _picklist(element: ET.Element, path: Path, where: str) -> dict[str, Any]:
+def _picklist(element: ET.Element, path: Path, where: str, value_sets: ValueSets) -> dict[str, Any]:
     """Values from `valueSet/valueSetDefinition/value` (API 38+) or the older
-    `picklist/picklistValues`; `restricted` / `restrictedPicklist` as given (global value
-    sets, named by `valueSetName`, are always restricted but their values live elsewhere)."""
+    `picklist/picklistValues`; `restricted` / `restrictedPicklist` as given. A global value
+    set (`valueSetName`) is always restricted, its values read from the project's
+    globalValueSets; one the project does not hold leaves the picklist open."""
     value_set = element.find("valueSet")
     old = element.find("picklist")
     values: list[str] = []
     default: str | None = None
     restricted = False
+    global_name = None if value_set is None else text(value_set, "valueSetName")
+    if global_name is not None:
+        if global_name not in value_sets:
+            return {"picklist": (), "restricted_picklist": False}
+        listed, default = value_sets[global_name]
+        return {
+            "picklist": listed,
+            "restricted_picklist": True,
+            "default": default,
+            "defaulted_on_create": default is not None,
+        }
     if value_set is not None:
         entries = value_set.findall("valueSetDefinition/value")
-        restricted = flag(value_set, "restricted") and text(value_set, "valueSetName") is None
+        restricted = flag(value_set, "restricted")
     elif old is not None:
         entries = old.findall("picklistValues")
         restricted = flag(old, "restrictedPicklist")

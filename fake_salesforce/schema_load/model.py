@@ -8,6 +8,9 @@ from pathlib import Path
 
 from fake_salesforce.schema import FieldSpec, ObjectSpec
 
+# Global value sets by name: the active values in order, and the default one (or None).
+ValueSets = dict[str, tuple[tuple[str, ...], str | None]]
+
 
 @dataclass(frozen=True)
 class ObjectSource:

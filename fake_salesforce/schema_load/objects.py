@@ -19,6 +19,7 @@ from fake_salesforce.ids import encode_base62
 from fake_salesforce.schema import FieldSpec, ObjectSpec, _audit, _id, _owner
 from fake_salesforce.schema_load.errors import SchemaError
 from fake_salesforce.schema_load.fields import field_spec
+from fake_salesforce.schema_load.model import ValueSets
 from fake_salesforce.schema_load.xmltree import text
 
 CUSTOM = re.compile(r"^[A-Za-z][A-Za-z0-9_]*__c$")
@@ -110,9 +111,12 @@ def _name_field(element: ET.Element, path: Path) -> FieldSpec:
     return FieldSpec("Name", label, "string", 80, nillable=False, indexed=True)
 
 
-def fields_of(elements: Iterable[tuple[ET.Element, str, Path]], sobject: str) -> list[FieldSpec]:
-    """Each (CustomField element, field name, file) as a FieldSpec of `sobject`."""
-    return [field_spec(element, name, sobject, path) for element, name, path in elements]
+def fields_of(
+    elements: Iterable[tuple[ET.Element, str, Path]], value_sets: ValueSets
+) -> list[FieldSpec]:
+    """Each (CustomField element, field name, file) as a FieldSpec; picklists that name a
+    global value set take its values."""
+    return [field_spec(element, name, path, value_sets) for element, name, path in elements]
 
 
 def mint_prefix(name: str, taken: set[str]) -> str:

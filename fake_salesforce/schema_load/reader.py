@@ -11,11 +11,17 @@ from pathlib import Path
 
 from fake_salesforce.schema_load.describe_json import load_describe
 from fake_salesforce.schema_load.errors import SchemaError
-from fake_salesforce.schema_load.model import ObjectSource, Schema
+from fake_salesforce.schema_load.model import ObjectSource, Schema, ValueSets
 from fake_salesforce.schema_load.objects import custom_object, fields_of, is_custom, is_sobject
-from fake_salesforce.schema_load.sources import mdapi_object, mdapi_objects, sfdx_objects
+from fake_salesforce.schema_load.sources import (
+    mdapi_object,
+    mdapi_objects,
+    sfdx_objects,
+    value_sets,
+)
 
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
+METADATA_DIRS = frozenset({"objects", "globalValueSets"})
 NOT_SCHEMA = frozenset({"sfdx-project.json", "package.json", "package-lock.json"})
 EXPECTED = (
     "expected an SFDX project (objects/<Object>/<Object>.object-meta.xml), a Metadata API "
@@ -35,9 +41,13 @@ def load(path: Path) -> Schema:
         raise SchemaError(path, None, f"not a schema file: {EXPECTED}")
     schema = Schema()
     found = False
-    for objects_dir in _objects_dirs(path):
+    folders = list(_metadata_dirs(path))
+    sets: ValueSets = {}
+    for folder in (f for f in folders if f.name == "globalValueSets"):
+        sets |= value_sets(folder)
+    for objects_dir in (f for f in folders if f.name == "objects"):
         found = True
-        schema.merge(build([*sfdx_objects(objects_dir), *mdapi_objects(objects_dir)]))
+        schema.merge(build([*sfdx_objects(objects_dir), *mdapi_objects(objects_dir)], sets))
     for json_path in sorted(path.glob("*.json")):
         if json_path.name not in NOT_SCHEMA:
             found = True
@@ -47,8 +57,9 @@ def load(path: Path) -> Schema:
     return schema
 
 
-def _objects_dirs(root: Path) -> Iterator[Path]:
-    if root.name == "objects":
+def _metadata_dirs(root: Path) -> Iterator[Path]:
+    """Every `objects` and `globalValueSets` folder at or under `root`."""
+    if root.name in METADATA_DIRS:
         yield root
         return
     stack = [root]
@@ -57,13 +68,13 @@ def _objects_dirs(root: Path) -> Iterator[Path]:
         for child in sorted(folder.iterdir(), reverse=True):
             if not child.is_dir() or child.name.startswith(".") or child.name in SKIPPED_DIRS:
                 continue
-            if child.name == "objects":
+            if child.name in METADATA_DIRS:
                 yield child
             else:
                 stack.append(child)
 
 
-def build(sources: list[ObjectSource]) -> Schema:
+def build(sources: list[ObjectSource], sets: ValueSets | None = None) -> Schema:
     """Custom objects become new objects; on any other object, only the custom fields are
     taken (a project's files for a standard field customise what the org already has).
     Custom metadata types, platform events and the like are not sObjects here: skipped."""
@@ -77,12 +88,12 @@ def build(sources: list[ObjectSource]) -> Schema:
                 raise SchemaError(
                     source.path, f"object {source.name}", "no .object-meta.xml for it"
                 )
-            fields = fields_of(custom, source.name)
+            fields = fields_of(custom, sets or {})
             schema.objects[source.name] = custom_object(
                 source.name, source.element, fields, source.path
             )
         else:
-            schema.extensions.setdefault(source.name, []).extend(fields_of(custom, source.name))
+            schema.extensions.setdefault(source.name, []).extend(fields_of(custom, sets or {}))
         for _, name, path in source.fields:
             schema.origins[(source.name, name)] = str(path)
         schema.origins[(source.name, "")] = str(source.path)

@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from fake_salesforce.schema_load.errors import SchemaError
-from fake_salesforce.schema_load.model import ObjectSource
+from fake_salesforce.schema_load.model import ObjectSource, ValueSets
 from fake_salesforce.schema_load.xmltree import read_xml, text
 
 OBJECT_SUFFIX = ".object-meta.xml"
 FIELD_SUFFIX = ".field-meta.xml"
+VALUE_SET_SUFFIXES = (".globalValueSet-meta.xml", ".globalValueSet")
 
 
 def sfdx_objects(objects_dir: Path) -> Iterator[ObjectSource]:
@@ -57,6 +58,30 @@ def mdapi_object(path: Path) -> ObjectSource:
             raise SchemaError(path, f"<fields> #{n} <fullName>", "missing")
         fields.append((element, field_name, path))
     return ObjectSource(path.name[: -len(".object")], root, path, fields)
+
+
+def value_sets(folder: Path) -> ValueSets:
+    """Global value sets by name, from `globalValueSets/<Name>.globalValueSet-meta.xml` (SFDX)
+    or `<Name>.globalValueSet` (Metadata API): active values in order, and the default."""
+    found: ValueSets = {}
+    for path in sorted(folder.iterdir()):
+        suffix = next((x for x in VALUE_SET_SUFFIXES if path.name.endswith(x)), None)
+        if suffix is None:
+            continue
+        root = _root(path, "GlobalValueSet")
+        values: list[str] = []
+        default = None
+        for n, entry in enumerate(root.findall("customValue"), 1):
+            value = text(entry, "fullName")
+            if value is None:
+                raise SchemaError(path, f"<customValue> #{n} <fullName>", "missing")
+            if text(entry, "isActive", "true") == "false":
+                continue
+            values.append(value)
+            if text(entry, "default") == "true":
+                default = value
+        found[path.name[: -len(suffix)]] = (tuple(values), default)
+    return found
 
 
 def _root(path: Path, expected: str) -> ET.Element:

@@ -236,3 +236,16 @@ def test_a_snapshot_lookup_to_an_object_not_loaded_has_no_relationship_to_follow
     with pytest.raises(ApiError) as raised:
         execute("SELECT Campaign__r.Name FROM Invoice__c", org, org.clock.now(), "UTC")
     assert raised.value.error_code == "INVALID_FIELD"
+
+
+def test_a_picklist_on_a_global_value_set_takes_its_active_values_and_default() -> None:
+    org = _org(SFDX)
+    size = org.object_spec("Widget_Part__c").field("Size_Class__c")  # type: ignore[union-attr]
+    assert size is not None and size.picklist == ("Small", "Medium", "Large")
+    assert size.restricted_picklist and size.default == "Medium"
+    widget = org.create("Widget__c", {"Name": "W", "Size__c": "S"})
+    part = org.create("Widget_Part__c", {"Widget__c": widget})
+    assert org.get("Widget_Part__c", part)["Size_Class__c"] == "Medium"  # type: ignore[index]
+    with pytest.raises(ApiError) as raised:
+        org.create("Widget_Part__c", {"Widget__c": widget, "Size_Class__c": "Huge"})
+    assert raised.value.error_code == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
