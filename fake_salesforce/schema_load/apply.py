@@ -3,6 +3,7 @@ lookups checked against the objects the org then has, child relationship names b
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -21,17 +22,14 @@ def install(org: Org, schema: Schema) -> None:
     with org.lock:
         new, extra = _plan(org, schema)
         names = {n.lower(): n for n in org.tables} | {s.name.lower(): s.name for s in new}
-        new = [_bind(s, s.fields, names, schema) for s in new]
-        extra = {
-            obj: list(_bind(org.tables[obj].spec, fields, names, schema).fields[-len(fields) :])
-            for obj, fields in extra.items()
-            if fields
-        }
+        new = [s.with_fields(_bound(s.name, s.fields, names, schema)) for s in new]
+        extra = {obj: _bound(obj, fields, names, schema) for obj, fields in extra.items()}
         for spec in new:
             org.tables[spec.name] = Table(spec)
             org.deleted_at[spec.name] = {}
         for obj, fields in extra.items():
-            org.tables[obj].add_fields(fields)
+            if fields:
+                org.tables[obj].add_fields(fields)
         org.refresh_schema()
 
 
@@ -67,25 +65,21 @@ def _plan(org: Org, schema: Schema) -> tuple[list[ObjectSpec], dict[str, list[Fi
     return new, extra
 
 
-def _bind(
-    spec: ObjectSpec,
-    fields: tuple[FieldSpec, ...] | list[FieldSpec],
-    names: dict[str, str],
-    schema: Schema,
-) -> ObjectSpec:
-    """Lookups pointed at canonical object names (a file's unknown target is an error, a
-    describe snapshot's is dropped), and child relationship names a snapshot gives."""
+def _bound(
+    obj: str, fields: Iterable[FieldSpec], names: dict[str, str], schema: Schema
+) -> list[FieldSpec]:
+    """`obj`'s fields with lookups pointed at canonical object names (a file's unknown target
+    is an error, a describe snapshot's is dropped) and the child relationship names a
+    snapshot gives."""
     bound = []
     for f in fields:
         if f.reference_to:
-            f = _bound_reference(spec.name, f, names, schema)
-        child = schema.child_names.get((spec.name, f.name))
+            f = _bound_reference(obj, f, names, schema)
+        child = schema.child_names.get((obj, f.name))
         if child and f.child_relationship is None:
             f = replace(f, child_relationship=child)
         bound.append(f)
-    if isinstance(fields, list):
-        return spec.with_fields((*spec.fields, *bound))
-    return spec.with_fields(bound)
+    return bound
 
 
 def _bound_reference(obj: str, f: FieldSpec, names: dict[str, str], schema: Schema) -> FieldSpec:
