@@ -18,7 +18,7 @@ from fake_salesforce.clock import OrgClock
 from fake_salesforce.errors import ApiError
 from fake_salesforce.faults import FaultSet
 from fake_salesforce.journal import Journal
-from fake_salesforce.record_rules import auto_numbers, check_unique
+from fake_salesforce.record_rules import auto_numbers, cascades, check_unique
 from fake_salesforce.schema import (
     PACKAGES,
     STANDARD_OBJECTS,
@@ -86,6 +86,7 @@ class Org:
         self.faults = FaultSet()
         self._undo: list[list[tuple[str, Any]]] = []
         self.auto_numbers: dict[tuple[str, str], int] = {}
+        self.cascades: dict[str, list[tuple[str, str]]] = {}
         if self.settings.schema:
             self._install_schema(self.settings.schema)
         now = self.clock.now()
@@ -153,9 +154,11 @@ class Org:
         schema_load.install(self, schema_load.load_all(paths))
 
     def refresh_schema(self) -> None:
-        """Forget the per-view specs after objects or fields were added."""
+        """Forget the per-view specs after objects or fields were added; note which objects'
+        deletes cascade to detail records (master-detail fields)."""
         self._by_lower = {name.lower(): name for name in self.tables}
         self._views.clear()
+        self.cascades = cascades([t.spec for t in self.tables.values()])
 
     def require_spec(self, sobject: str) -> ObjectSpec:
         spec = self.object_spec(sobject)
@@ -256,6 +259,9 @@ class Org:
         )
         self.deleted_at[spec.name][rid] = now
         self._log_undo(("undelete-log", (spec.name, rid)))
+        for child, field_name in self.cascades.get(spec.name, ()):
+            for detail in self._details(child, field_name, rid, deleted=False):
+                self.delete(child, detail)
 
     def undelete(self, sobject: str, record_id: str) -> None:
         spec = self.require_spec(sobject)
@@ -271,6 +277,15 @@ class Org:
             spec.name, rid, {"IsDeleted": False, "SystemModstamp": now, "LastModifiedDate": now}
         )
         self.deleted_at[spec.name].pop(rid, None)
+        for child, field_name in self.cascades.get(spec.name, ()):
+            for detail in self._details(child, field_name, rid, deleted=True):
+                self.undelete(child, detail)
+
+    def _details(self, child: str, field_name: str, master: str, deleted: bool) -> list[str]:
+        """The detail records of `master` through a master-detail field, deleted or live."""
+        table = self.tables[child]
+        found = table.lookup(field_name, [master]) or set()
+        return sorted(r for r in found if table.value(table.rows[r], "IsDeleted") is deleted)
 
     def convert_lead(self, lead_id: str, contact_id: str | None = None) -> str:
         """Convert a Lead (fake_salesforce.lead_convert); returns the Contact it became."""

@@ -153,3 +153,29 @@ def test_bulk_2_loads_and_upserts_widgets_with_the_same_rules(sf: Any) -> None:
     gold = sf.query("SELECT Name FROM Widget__c WHERE Tier__c = 'Gold'")["records"]
     assert [r["Name"] for r in gold] == ["W1"]
     assert sf.query("SELECT COUNT() FROM Widget__c")["totalSize"] == 6
+
+
+def test_deleting_a_master_deletes_its_details_and_undeleting_restores_them(
+    fake: FakeSalesforce, sf: Any
+) -> None:
+    widget = sf.Widget__c.create({"Name": "W", "Size__c": "S"})["id"]
+    parts = [sf.Widget_Part__c.create({"Widget__c": widget})["id"] for _ in range(2)]
+    other = sf.Widget__c.create({"Name": "Other", "Size__c": "S"})["id"]
+    kept = sf.Widget_Part__c.create({"Widget__c": other})["id"]
+    sf.Widget__c.delete(widget)
+    live = sf.query("SELECT Id FROM Widget_Part__c")["records"]
+    assert [r["Id"] for r in live] == [kept]
+    soql = "SELECT Id FROM Widget_Part__c WHERE IsDeleted = true"
+    binned = sf.query_all(soql, include_deleted=True)["records"]
+    assert sorted(r["Id"] for r in binned) == sorted(parts)
+    fake.org.undelete("Widget__c", widget)
+    assert sf.query("SELECT COUNT() FROM Widget_Part__c")["totalSize"] == 3
+
+
+def test_a_bulk_delete_of_masters_takes_their_details_too(sf: Any) -> None:
+    widgets = [sf.Widget__c.create({"Name": f"W{n}", "Size__c": "S"})["id"] for n in range(3)]
+    for widget in widgets:
+        sf.Widget_Part__c.create({"Widget__c": widget})
+    (result,) = sf.bulk2.Widget__c.delete(records=[{"Id": w} for w in widgets[:2]], wait=0)
+    assert result["numberRecordsFailed"] == 0
+    assert sf.query("SELECT COUNT() FROM Widget_Part__c")["totalSize"] == 1
