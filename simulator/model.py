@@ -74,6 +74,7 @@ class Person:
     unsubscribed: bool
     source: Source
     line: int
+    id_length: int = 18  # the Id is handed to the engine in this form (15 or 18 characters)
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class Resubscribe:
 class Link:
     person: str
     salesforce: tuple[str, ...]
+    id_length: int = 18  # the Id is handed to the engine in this form (15 or 18 characters)
 
 
 @dataclass(frozen=True)

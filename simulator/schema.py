@@ -15,7 +15,7 @@ SALESFORCE = ("packages", "api_limit", "read_only", "records", "generate")
 RECORD = ("ref", "type")  # plus the sObject's own fields, by API name
 RECORD_BATCH = ("type", "count", "opted_out", "seed")
 MARKETO_SALES = ("people", "generate")
-PERSON = ("ref", "email", "salesforce", "unsubscribed", "source")
+PERSON = ("ref", "email", "salesforce", "id_length", "unsubscribed", "source")
 PEOPLE_BATCH = ("link", "unsubscribed", "seed")
 
 STEP_KINDS = (
@@ -42,7 +42,7 @@ STEP = ("at", *STEP_KINDS)
 STEP_ARGUMENTS: Mapping[str, tuple[str, ...]] = {
     "unsubscribe": ("person", "source"),
     "resubscribe": ("person", "by", "reason"),
-    "link": ("person", "salesforce"),
+    "link": ("person", "salesforce", "id_length"),
     "salesforce_update": ("record", "fields"),
     "salesforce_create": ("ref", "type", "fields"),
     "salesforce_delete": ("record",),

@@ -209,7 +209,8 @@ class StepReader:
             return None
         person = self._person(args.get("person"), timeline)
         refs = self.setup.record_refs(args.get("salesforce"), timeline.records, "salesforce")
-        return None if person is None or not refs else Link(person, refs)
+        id_length = self.setup.id_length(args.get("id_length"))
+        return None if person is None or not refs else Link(person, refs, id_length)
 
     def _update(self, node: Node, timeline: Timeline) -> Action | None:
         args = self._args(node, "salesforce_update")

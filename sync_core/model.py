@@ -62,21 +62,6 @@ class Code(StrEnum):
     API_HEADROOM = "API_HEADROOM"
 
 
-_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-
-
-def full_id(record_id: str | None) -> str | None:
-    """The 18-character form of a Salesforce Id (15-character Ids get their case suffix)."""
-    if not record_id or len(record_id) != 15:
-        return record_id or None
-    suffix = ""
-    for start in (0, 5, 10):
-        chunk = record_id[start : start + 5]
-        bits = sum(1 << i for i, ch in enumerate(chunk) if "A" <= ch <= "Z")
-        suffix += _SUFFIX[bits]
-    return record_id + suffix
-
-
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}$")
 DAY = 86_400.0

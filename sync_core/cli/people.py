@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from sync_core.cli.context import EXIT_OK, CliError, Context, person_dict
+from sync_core.ids import is_id_shaped, to18
 from sync_core.model import Person, Source
 from sync_core.progress import progress_bar, wants_progress
 from sync_core.roster import RosterError, Row, read_roster
@@ -62,10 +63,16 @@ def _import(ctx: Context, store: SqlStore, rows: list[Row]) -> tuple[dict[str, i
                 if existing is None:
                     fresh.append(_new(row, now))
                     continue
-                contact = row.contact_id or existing.contact_id
-                lead = row.lead_id or existing.lead_id
-                if (contact, lead) == (existing.contact_id, existing.lead_id):
+                # Both sides in the 18-character form: a row giving the 15-character form of
+                # the Id already linked is not a relink (behaviour.md 3.4).
+                stored = (_id18(existing.contact_id), _id18(existing.lead_id))
+                contact = row.contact_id or stored[0]
+                lead = row.lead_id or stored[1]
+                if (contact, lead) == stored:
                     counts["unchanged"] += 1
+                    if stored != (existing.contact_id, existing.lead_id):
+                        ids = {"contact_id": contact, "lead_id": lead}
+                        conn.execute(update(people).where(people.c.id == existing.id).values(ids))
                     continue
                 values = {"contact_id": contact, "lead_id": lead, "link_broken": False}
                 conn.execute(
@@ -80,6 +87,14 @@ def _import(ctx: Context, store: SqlStore, rows: list[Row]) -> tuple[dict[str, i
                 counts["added"] += len(fresh)
             advance(len(chunk))
     return counts, relinked
+
+
+def _id18(stored: str | None) -> str | None:
+    """A stored Id in its 18-character form (a store written before Ids were normalised may
+    hold 15-character ones; a value that is no Id at all is kept as it is)."""
+    if stored is None or len(stored) != 15 or not is_id_shaped(stored):
+        return stored
+    return to18(stored)
 
 
 def _new(row: Row, now: Any) -> dict[str, Any]:
@@ -160,6 +175,23 @@ def _show_text(person: Person, data: dict[str, Any]) -> str:
             f"  {d['at'].isoformat()}  {d['code']}: {d['message']}" for d in data["diagnostics"]
         ]
     return "\n".join(lines)
+
+
+def person_link(ctx: Context) -> int:
+    """Link a person to a Contact and/or Lead, given in the 15- or 18-character form; the
+    18-character one is stored (behaviour.md 3.4). Parked pushes of the person are due again."""
+    if not ctx.args.contact and not ctx.args.lead:
+        raise CliError("person link needs --contact ID and/or --lead ID")
+    person = ctx.find_person(ctx.args.person)
+    try:
+        linked = ctx.service().link(
+            person.id, contact_id=ctx.args.contact, lead_id=ctx.args.lead, now=ctx.clock()
+        )
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    text = f"{linked.email}: Contact {linked.contact_id or '-'}  Lead {linked.lead_id or '-'}"
+    ctx.emit(person_dict(linked), text)
+    return EXIT_OK
 
 
 def unsubscribe(ctx: Context) -> int:

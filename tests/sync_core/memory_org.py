@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sync_core.ids import to18
 from sync_core.errors import ConvertedLeadError, ReadTooLarge, RecordGoneError, SyncError
 from sync_core.model import (
     DEFAULT_PACKAGE_FIELD,
@@ -51,7 +52,7 @@ class MemoryOrg:
     # the org's own side --------------------------------------------------------------------
 
     def create(self, sobject: SObject, **values: bool) -> str:
-        record_id = f"{PREFIX[sobject]}{len(self.records) + 1:012d}AAA"
+        record_id = to18(f"{PREFIX[sobject]}{len(self.records) + 1:012d}")
         base = {EMAIL_OPT_OUT_FIELD: False, DEFAULT_PACKAGE_FIELD: False}
         self.records[record_id] = MemRecord(sobject, {**base, **values}, self.clock())
         return record_id
