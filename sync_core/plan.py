@@ -152,7 +152,8 @@ def skip_reason(person: Person) -> Skip | None:
 def plan_push(
     items: Sequence[OutboxItem], people: Mapping[int, Person], settings: Settings
 ) -> PushPlan:
-    """Turn due outbox items into sObject Collections batches of at most collection_size."""
+    """Turn due outbox items into sObject Collections batches of at most collection_size,
+    Contacts before Leads (behaviour.md 4)."""
     fields = settings.push_fields
     by_record: dict[str, RecordWrite] = {}
     item_ids: dict[str, tuple[int, ...]] = {}
@@ -170,7 +171,10 @@ def plan_push(
         owners = (*known.person_ids, person.id) if known else (person.id,)
         by_record[record_id] = RecordWrite(sobject, record_id, fields, owners)
         item_ids[record_id] = (*item_ids.get(record_id, ()), item.id)
-    writes = list(by_record.values())
+    # Grouped by object type, capture order kept within each: a request holds at most two
+    # type chunks, never the more than 10 that Salesforce refuses (salesforce-api.md 4.1).
+    order = list(SObject)
+    writes = sorted(by_record.values(), key=lambda w: order.index(w.sobject))
     size = settings.collection_size
     batches = tuple(tuple(writes[i : i + size]) for i in range(0, len(writes), size))
     return PushPlan(batches=batches, item_ids=item_ids, parked=tuple(parked))

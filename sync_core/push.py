@@ -12,7 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sync_core.errors import ConvertedLeadError, RecordGoneError, SyncError, TransientError
+from sync_core.errors import (
+    ConvertedLeadError,
+    RecordGoneError,
+    RequestShapeError,
+    SyncError,
+    TransientError,
+)
 from sync_core.model import (
     Code,
     Diagnostic,
@@ -98,10 +104,7 @@ class PushWorker:
         began = self.clock() if self.clock else now
         before = (tally.delivered, tally.retrying, tally.parked, len(tally.errors))
         calls = self.gateway.calls
-        try:
-            outcomes = {o.record_id: o.error for o in self.gateway.update(batch, settings.names())}
-        except SyncError as exc:
-            outcomes = {w.record_id: exc for w in batch}
+        outcomes = self._update(batch, settings)
         tally.calls += self.gateway.calls - calls
         converted: list[RecordWrite] = []
         for write in batch:
@@ -125,6 +128,22 @@ class PushWorker:
         self.store.finish_run(run_id, finished, counts, detail)
         log.info("push run %s: %s", run_id, counts)
         tally.run_ids.append(run_id)
+
+    def _update(
+        self, batch: tuple[RecordWrite, ...], settings: Settings
+    ) -> dict[str, Exception | None]:
+        """One collection call per batch. A request refused for its shape is the engine's own
+        fault, never the records': it is split in two and each half sent (behaviour.md 4: an
+        unsubscribe is never parked for good); a single record refused so is retried later."""
+        try:
+            return {o.record_id: o.error for o in self.gateway.update(batch, settings.names())}
+        except RequestShapeError as exc:
+            if len(batch) == 1:
+                return {batch[0].record_id: exc}
+            half = len(batch) // 2
+            return {**self._update(batch[:half], settings), **self._update(batch[half:], settings)}
+        except SyncError as exc:
+            return {w.record_id: exc for w in batch}
 
     def _settle(
         self,
