@@ -55,6 +55,8 @@ class SetupReader(Protocol):
 
     def source(self, node: Node | None, allow_sync: bool) -> Source | None: ...
 
+    def id_length(self, node: Node | None) -> int: ...
+
 
 @dataclass
 class Timeline:

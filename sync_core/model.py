@@ -223,11 +223,14 @@ class SalesforceWrite:
 
 @dataclass(frozen=True)
 class SfRecord:
-    """What Salesforce holds for one record: which sync fields are true."""
+    """What Salesforce holds for one record: which sync fields are true, and for a Lead
+    whether it is converted and to which Contact (behaviour.md 7)."""
 
     id: str
     sobject: SObject
     opted_out: frozenset[SyncField] = frozenset()
+    converted: bool = False
+    converted_contact: str | None = None
 
 
 @dataclass(frozen=True)
@@ -246,6 +249,15 @@ class RecordWrite:
     record_id: str
     fields: frozenset[SyncField]
     person_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Relink:
+    """A person linked to a converted Lead moves to the Lead's Contact (None: it names none)."""
+
+    person_id: int
+    lead_id: str
+    contact_id: str | None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from sync_core.model import (
     Person,
     PushPlan,
     RecordWrite,
+    Relink,
     Settings,
     SfRecord,
     Skip,
@@ -99,6 +100,26 @@ def plan_nightly(
         for rid, fields in sorted(wanted.items())
     )
     return NightlyPlan(writes=writes, unsubscribes=tuple(unsubscribes), skips=tuple(skips))
+
+
+def plan_conversions(
+    people: Iterable[Person], records: Mapping[str, SfRecord]
+) -> tuple[tuple[Relink, ...], dict[str, SfRecord]]:
+    """Converted Leads (behaviour.md 7): their frozen values count for nothing, so they leave
+    `records`; a person linked to one and to no Contact is relinked to its ConvertedContactId.
+
+    Returns the relinks and the records that still speak for their people."""
+    live = {rid: r for rid, r in records.items() if not r.converted}
+    relinks = tuple(
+        Relink(person.id, person.lead_id, records[person.lead_id].converted_contact)
+        for person in sorted(people, key=lambda p: p.id)
+        if person.lead_id is not None
+        and person.contact_id is None
+        and not person.link_broken
+        and person.lead_id in records
+        and records[person.lead_id].converted
+    )
+    return relinks, live
 
 
 def _opted_out_groups(

@@ -372,9 +372,14 @@ class SalesforceAdapter:
         """REST pages, or a Bulk 2.0 job when `bulk`, or when the first REST page says there
         are more than `bulk_over` rows (one page spent to learn the size)."""
         columns = [names[f] for f in sorted(fields)]
-        select = format_soql("SELECT Id, {:literal} FROM {:literal}", ", ".join(columns), sobject)
+        select = format_soql(
+            "SELECT Id, {:literal} FROM {:literal}", ", ".join(_columns(sobject, columns)), sobject
+        )
         if since is None:
-            opted = " OR ".join(format_soql("{:literal} = {}", c, True) for c in columns)
+            # A converted Lead is read whatever it holds: its Contact is the person's record
+            # from now on (behaviour.md 7).
+            wanted = [*columns, *(["IsConverted"] if sobject is SObject.LEAD else [])]
+            opted = " OR ".join(format_soql("{:literal} = {}", c, True) for c in wanted)
             soql = f"{select} WHERE {opted}"
         else:
             soql = f"{select} WHERE " + format_soql(
@@ -394,7 +399,7 @@ class SalesforceAdapter:
         fields: frozenset[SyncField],
         names: Mapping[SyncField, str],
     ) -> list[SfRecord]:
-        columns = ", ".join(names[f] for f in sorted(fields))
+        columns = ", ".join(_columns(sobject, [names[f] for f in sorted(fields)]))
         found: list[SfRecord] = []
         for start in range(0, len(ids), IDS_PER_QUERY):
             chunk = list(ids[start : start + IDS_PER_QUERY])
@@ -454,6 +459,13 @@ def _next_page(sf: Salesforce, url: str) -> Any:
     return sf.query_more(url, identifier_is_url=True)
 
 
+def _columns(sobject: SObject, fields: list[str]) -> list[str]:
+    """The sync fields, and for Leads the conversion fields (behaviour.md 7)."""
+    if sobject is SObject.LEAD:
+        return [*fields, "IsConverted", "ConvertedContactId"]
+    return fields
+
+
 def _truthy(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
@@ -466,7 +478,9 @@ def _record(
 ) -> SfRecord:
     lowered = {k.lower(): v for k, v in row.items()}
     true = frozenset(f for f in fields if _truthy(lowered.get(names[f].lower())))
-    return SfRecord(str(row["Id"]), sobject, true)
+    converted = _truthy(lowered.get("isconverted"))
+    contact = lowered.get("convertedcontactid") or None
+    return SfRecord(str(row["Id"]), sobject, true, converted, str(contact) if contact else None)
 
 
 def _match(record_id: str, asked: Sequence[str]) -> str:

@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sync_core.ids import to18
 from sync_core.errors import ConvertedLeadError, ReadTooLarge, RecordGoneError, SyncError
+from sync_core.ids import to18
 from sync_core.model import (
     DEFAULT_PACKAGE_FIELD,
     EMAIL_OPT_OUT_FIELD,
@@ -140,7 +140,8 @@ class MemoryOrg:
         names: Mapping[SyncField, str],
     ) -> SfRecord:
         true = frozenset(f for f in fields if record.values.get(names[f], False))
-        return SfRecord(rid, record.sobject, true)
+        contact = record.converted_contact
+        return SfRecord(rid, record.sobject, true, contact is not None, contact)
 
     def read_opted_out(
         self,
@@ -161,7 +162,7 @@ class MemoryOrg:
         if since is not None:
             rows = [r for r in rows if self.records[r.id].modstamp >= since]
         else:
-            rows = [r for r in rows if r.opted_out]
+            rows = [r for r in rows if r.opted_out or r.converted]
         if give_up_over is not None:
             self._call(f"read {sobject} rest first page")
             if len(rows) > give_up_over:

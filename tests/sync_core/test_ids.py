@@ -45,7 +45,6 @@ def test_a_value_that_is_not_the_id_asked_for_is_refused_with_why(
         to18(value, sobject)
 
 
-
 @pytest.fixture
 def store_only() -> SyncService:
     return SyncService.open("sqlite:///:memory:")
