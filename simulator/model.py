@@ -221,7 +221,8 @@ class Expect:
     api_calls: Mapping[str, int] = field(default_factory=dict)
     writes: Mapping[str, int] = field(default_factory=dict)
     converged: bool | None = None
-    pending_pushes: int | None = None
+    pending_pushes: int | None = None  # not yet delivered, parked ones included
+    parked_pushes: int | None = None  # of those, parked on a permanent error
 
 
 Action = (

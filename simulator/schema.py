@@ -93,6 +93,7 @@ EXPECT = (
     "writes",
     "converged",
     "pending_pushes",
+    "parked_pushes",
 )
 EXPECT_PERSON = ("unsubscribed", "source", "salesforce")
 EXPECT_HISTORY = ("kind", "source", "by", "reason")

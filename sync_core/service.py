@@ -185,6 +185,10 @@ class SyncService:
     def pending_pushes(self) -> int:
         return self.store.pending_count()
 
+    def parked_pushes(self) -> int:
+        """Of the pending pushes, those parked on a permanent error."""
+        return self.store.parked_count()
+
     # nightly -------------------------------------------------------------------------------
 
     def run_nightly(
