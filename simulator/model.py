@@ -191,6 +191,7 @@ class Fault:
     method: str | None = None
     sobject: str | None = None
     path: str | None = None
+    mode: str | None = None  # for kind drop: how the connection breaks
 
 
 @dataclass(frozen=True)

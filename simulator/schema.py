@@ -49,7 +49,10 @@ STEP_ARGUMENTS: Mapping[str, tuple[str, ...]] = {
     "salesforce_undelete": ("record",),
     "convert_lead": ("lead", "contact_ref"),
     "field_access": ("field", "updateable"),
-    "fault": ("kind", "code", "count", "until", "rate", "seed", "ms", "method", "sobject", "path"),
+    "fault": (
+        *("kind", "code", "mode", "count", "until", "rate", "seed", "ms"),
+        *("method", "sobject", "path"),
+    ),
 }
 REQUIRED_ARGUMENTS: Mapping[str, tuple[str, ...]] = {
     "unsubscribe": ("person",),
@@ -64,7 +67,8 @@ REQUIRED_ARGUMENTS: Mapping[str, tuple[str, ...]] = {
     "fault": ("kind",),
 }
 
-FAULT_KINDS = ("outage", "error", "latency", "session_expired")
+FAULT_KINDS = ("outage", "error", "latency", "session_expired", "drop")
+DROP_MODES = ("incomplete", "reset", "protocol", "tls")
 HTTP_METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 ERROR_CODES = (
     "UNABLE_TO_LOCK_ROW",

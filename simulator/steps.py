@@ -320,6 +320,9 @@ class StepReader:
             p.add(args.line, 'a fault of kind error needs "code", e.g. UNABLE_TO_LOCK_ROW')
         if kind == "latency" and "ms" not in args:
             p.add(args.line, 'a fault of kind latency needs "ms"')
+        mode = p.choice(args.get("mode"), schema.DROP_MODES, "drop mode")
+        if mode is not None and kind != "drop":
+            p.add(args.key_line("mode"), '"mode" is for a fault of kind drop')
         objects = [spec.name for spec in STANDARD_OBJECTS]
         fault = Fault(
             kind=kind or "", code=code,
@@ -331,5 +334,6 @@ class StepReader:
             method=p.choice(args.get("method"), schema.HTTP_METHODS, "method"),
             sobject=p.choice(args.get("sobject"), objects, "sobject"),
             path=p.text(args.get("path"), "fault.path"),
+            mode=mode,
         )  # fmt: skip
         return fault if kind is not None else None
