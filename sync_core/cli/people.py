@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from sync_core.cli.context import EXIT_OK, CliError, Context, person_dict
 from sync_core.ids import is_id_shaped, to18
@@ -62,31 +63,32 @@ def _import(ctx: Context, store: SqlStore, rows: list[Row]) -> tuple[dict[str, i
                 existing = known.get(row.email)
                 if existing is None:
                     fresh.append(_new(row, now))
-                    continue
-                # Both sides in the 18-character form: a row giving the 15-character form of
-                # the Id already linked is not a relink (behaviour.md 3.4).
-                stored = (_id18(existing.contact_id), _id18(existing.lead_id))
-                contact = row.contact_id or stored[0]
-                lead = row.lead_id or stored[1]
-                if (contact, lead) == stored:
+                elif _merge(conn, existing, row, now):
+                    relinked.append(existing.id)
+                    counts["relinked"] += 1
+                else:
                     counts["unchanged"] += 1
-                    if stored != (existing.contact_id, existing.lead_id):
-                        ids = {"contact_id": contact, "lead_id": lead}
-                        conn.execute(update(people).where(people.c.id == existing.id).values(ids))
-                    continue
-                values = {"contact_id": contact, "lead_id": lead, "link_broken": False}
-                conn.execute(
-                    update(people)
-                    .where(people.c.id == existing.id)
-                    .values(**values, changed_at=now)
-                )
-                relinked.append(existing.id)
-                counts["relinked"] += 1
             if fresh:
                 conn.execute(insert(people), fresh)
                 counts["added"] += len(fresh)
             advance(len(chunk))
     return counts, relinked
+
+
+def _merge(conn: Connection, existing: Any, row: Row, now: datetime) -> bool:
+    """Give a known person the row's Ids; True when that relinks it (clears a broken link).
+
+    Both sides are compared in the 18-character form: a row giving the 15-character form of
+    the Id already linked is no relink (behaviour.md 3.4)."""
+    stored = (_id18(existing.contact_id), _id18(existing.lead_id))
+    ids = {"contact_id": row.contact_id or stored[0], "lead_id": row.lead_id or stored[1]}
+    where = people.c.id == existing.id
+    if (ids["contact_id"], ids["lead_id"]) == stored:
+        if stored != (existing.contact_id, existing.lead_id):  # kept in the 18-character form
+            conn.execute(update(people).where(where).values(ids))
+        return False
+    conn.execute(update(people).where(where).values(**ids, link_broken=False, changed_at=now))
+    return True
 
 
 def _id18(stored: str | None) -> str | None:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import tomllib
 
+from sqlalchemy import update
+
 from sync_core.ids import checksum
+from sync_core.store import open_store
+from sync_core.tables import people
 from tests.sync_core.cli_harness import Cli, cli_fixture, served_fixture  # noqa: F401
 
 HEADER = "email,contact_id,lead_id\n"
@@ -180,3 +184,15 @@ def test_person_link_takes_either_form_and_stores_18_characters(cli: Cli) -> Non
     assert cli("person", "link", "jane@example.com").code == 2
     wrong_kind = cli("person", "link", "jane@example.com", "--contact", lead)
     assert wrong_kind.code == 2 and "not a Contact Id" in wrong_kind.err
+
+
+def test_a_15_character_id_stored_before_normalising_is_kept_as_18_on_reimport(cli: Cli) -> None:
+    contact = cli.contact("jane@example.com")
+    cli("people", "import", cli.people_csv(f"{HEADER}jane@example.com,{contact},\n"))
+    store = open_store(f"sqlite:///{cli.home / 'sync-core.db'}")
+    with store.engine.begin() as conn:  # as an older version stored a report's Id
+        conn.execute(update(people).values(contact_id=contact[:15]))
+    store.close()
+    again = cli("people", "import", cli.people_csv(f"{HEADER}jane@example.com,{contact},\n"))
+    assert "0 relinked, 1 unchanged" in again.out
+    assert [p["contact_id"] for p in cli("people", "list", "--json").json()] == [contact]
