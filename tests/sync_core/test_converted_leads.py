@@ -12,16 +12,21 @@ import pytest
 from freezegun import freeze_time
 
 from fake_salesforce.fixture import FakeSalesforce
+from sync_core.ids import to18
 from sync_core.model import (
     DEFAULT_PACKAGE_FIELD,
     Code,
     Kind,
+    Person,
     ReadMode,
+    Relink,
     Settings,
+    SfRecord,
     SObject,
     Source,
     SyncField,
 )
+from sync_core.plan import plan_conversions
 from sync_core.salesforce import SalesforceAdapter
 from sync_core.service import SyncService
 
@@ -154,3 +159,46 @@ def test_a_dry_run_shows_the_relink_and_stores_nothing(
     report = service.run_nightly(_now(), dry_run=True)
     assert [u.record_id for u in report.plan.unsubscribes] == [contact]
     assert service.person(person).contact_id is None and not service.person(person).unsubscribed
+
+
+C1, C2, L1 = (to18(i) for i in ("003000000000001", "003000000000002", "00Q000000000001"))
+E = frozenset({SyncField.EMAIL_OPT_OUT})
+
+
+@pytest.mark.parametrize(
+    ("person", "lead", "relinks", "lead_counts"),
+    [
+        (Person(1, "a@x", lead_id=L1), SfRecord(L1, SObject.LEAD, E), (), True),
+        (
+            Person(1, "a@x", lead_id=L1),
+            SfRecord(L1, SObject.LEAD, E, converted=True, converted_contact=C1),
+            (Relink(1, L1, C1),),
+            False,
+        ),
+        (
+            Person(1, "a@x", lead_id=L1),
+            SfRecord(L1, SObject.LEAD, E, converted=True),
+            (Relink(1, L1, None),),
+            False,
+        ),
+        (
+            Person(1, "a@x", contact_id=C2, lead_id=L1),
+            SfRecord(L1, SObject.LEAD, E, converted=True, converted_contact=C1),
+            (),
+            False,
+        ),
+        (
+            Person(1, "a@x", lead_id=L1, link_broken=True),
+            SfRecord(L1, SObject.LEAD, E, converted=True, converted_contact=C1),
+            (),
+            False,
+        ),
+    ],
+    ids=["live lead", "converted", "converted to no contact", "has a contact", "broken link"],
+)
+def test_plan_conversions_relinks_lead_only_people_and_drops_every_converted_lead(
+    person: Person, lead: SfRecord, relinks: tuple[Relink, ...], lead_counts: bool
+) -> None:
+    planned, live = plan_conversions([person], {lead.id: lead, C2: SfRecord(C2, SObject.CONTACT)})
+    assert planned == relinks
+    assert (lead.id in live) is lead_counts and C2 in live

@@ -14,11 +14,14 @@ from freezegun import freeze_time
 from fake_salesforce.faults import DROP_MODES, drop_error
 from fake_salesforce.fixture import FakeSalesforce
 from sync_core.errors import TransientError
-from sync_core.model import Source
+from sync_core.ids import to18
+from sync_core.model import OutboxItem, Person, Settings, Source
+from sync_core.plan import plan_push
 from sync_core.salesforce import SalesforceAdapter, classify_exception
 from sync_core.service import SyncService
 
 START = "2026-03-02T17:00:00Z"
+T0 = datetime(2026, 3, 2, 17, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -146,3 +149,16 @@ def test_a_connection_broken_under_a_nightly_read_does_not_stop_the_run(
 def test_every_transport_failure_is_classified_transient(failure: Exception) -> None:
     classified = classify_exception(failure)
     assert isinstance(classified, TransientError) and classified.code == "CONNECTION_ERROR"
+
+
+def test_plan_push_groups_a_batch_by_object_type_keeping_capture_order_within_each() -> None:
+    contacts = [to18(f"003{i:012d}") for i in range(1, 4)]
+    leads = [to18(f"00Q{i:012d}") for i in range(1, 4)]
+    people = {}
+    for n, (contact, lead) in enumerate(zip(contacts, leads, strict=True)):
+        people[2 * n] = Person(2 * n, f"{2 * n}@x", contact_id=contact)
+        people[2 * n + 1] = Person(2 * n + 1, f"{2 * n + 1}@x", lead_id=lead)
+    items = [OutboxItem(pid, pid, T0, T0) for pid in sorted(people)]
+    plan = plan_push(items, people, Settings(collection_size=4))
+    written = [[w.record_id for w in batch] for batch in plan.batches]
+    assert written == [[*contacts, leads[0]], leads[1:]]
