@@ -46,7 +46,7 @@ from sync_core.plan import (
     uses_bulk_write,
 )
 from sync_core.ports import Clock
-from sync_core.push import follow_conversion, writes_by_object, written
+from sync_core.push import follow_conversion, update_in_shape, writes_by_object, written
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +235,7 @@ class NightlyRun(Reader):
         size = settings.collection_size
         for start in range(0, len(rest), size):
             chunk = rest[start : start + size]
-            batches.append((partial(self.gateway.update, chunk, names), chunk))
+            batches.append((partial(update_in_shape, self.gateway, chunk, names), chunk))
         for send, group in batches:
             self._check_headroom(settings, 5 if len(group) > size else 1)
             results = {o.record_id: o.error for o in self._call(settings, send)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -30,6 +30,8 @@ from sync_core.model import (
     SalesforceWrite,
     Settings,
     SObject,
+    SyncField,
+    WriteOutcome,
 )
 from sync_core.plan import next_retry_delay, plan_push
 from sync_core.ports import Clock, SalesforceGateway, Store
@@ -132,18 +134,13 @@ class PushWorker:
     def _update(
         self, batch: tuple[RecordWrite, ...], settings: Settings
     ) -> dict[str, Exception | None]:
-        """One collection call per batch. A request refused for its shape is the engine's own
-        fault, never the records': it is split in two and each half sent (behaviour.md 4: an
-        unsubscribe is never parked for good); a single record refused so is retried later."""
+        """One collection call per batch (more when Salesforce refuses its shape); a failure of
+        the whole request is every record's."""
         try:
-            return {o.record_id: o.error for o in self.gateway.update(batch, settings.names())}
-        except RequestShapeError as exc:
-            if len(batch) == 1:
-                return {batch[0].record_id: exc}
-            half = len(batch) // 2
-            return {**self._update(batch[:half], settings), **self._update(batch[half:], settings)}
+            outcomes = update_in_shape(self.gateway, batch, settings.names())
         except SyncError as exc:
             return {w.record_id: exc for w in batch}
+        return {o.record_id: o.error for o in outcomes}
 
     def _settle(
         self,
@@ -228,6 +225,23 @@ class PushWorker:
         tally.errors.append(diagnostic)
         if show:
             self.store.add_diagnostics([diagnostic])
+
+
+def update_in_shape(
+    gateway: SalesforceGateway, writes: Sequence[RecordWrite], names: Mapping[SyncField, str]
+) -> list[WriteOutcome]:
+    """An sObject Collections update. A request refused for its shape (too many type chunks,
+    too many records) is the engine's own fault, never the records': it is split in two and
+    each half sent (behaviour.md 4: an unsubscribe is never parked for good). A single record
+    refused so gets the error as its outcome: transient, so it is retried later."""
+    try:
+        return list(gateway.update(writes, names))
+    except RequestShapeError as exc:
+        if len(writes) == 1:
+            return [WriteOutcome(writes[0].record_id, exc)]
+        half = len(writes) // 2
+        first = update_in_shape(gateway, writes[:half], names)
+        return [*first, *update_in_shape(gateway, writes[half:], names)]
 
 
 def follow_conversion(

@@ -162,3 +162,24 @@ def test_plan_push_groups_a_batch_by_object_type_keeping_capture_order_within_ea
     plan = plan_push(items, people, Settings(collection_size=4))
     written = [[w.record_id for w in batch] for batch in plan.batches]
     assert written == [[*contacts, leads[0]], leads[1:]]
+
+
+def test_a_nightly_write_refused_for_its_shape_is_split_not_stopped_on(
+    fake: FakeSalesforce, service: SyncService, frozen: Any
+) -> None:
+    service.update_settings(_now(), nightly_sync=True)
+    made = []
+    for i in range(3):
+        contact = fake.org.create("Contact", {"LastName": f"C{i}"})
+        person = service.add_person(f"c{i}@example.com", contact_id=contact, now=_now())
+        service.store.record_unsubscribe(person.id, Source.IMPORT, _now(), None)
+        made.append(("Contact", contact))
+    fake.org.faults.add(  # the whole batch, then its first half, then the second half
+        {"kind": "error", "code": "INVALID_BATCH_REQUEST", "count": 3, "method": "PATCH"},
+        fake.org.clock.now(),
+    )
+    report = service.run_nightly(_now())
+    assert report.stopped is None and report.writes_done == 2
+    assert [(e.code, e.record_id) for e in report.errors] == [("INVALID_BATCH_REQUEST", made[0][1])]
+    frozen.tick(timedelta(days=1))
+    assert service.run_nightly(_now()).writes_done == 1 and _all_opted_out(fake, made)
