@@ -20,6 +20,7 @@ from sqlalchemy import (
     Engine,
     and_,
     create_engine,
+    func,
     insert,
     or_,
     select,
