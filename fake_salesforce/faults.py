@@ -7,18 +7,24 @@ at a seeded rate. `before_request` raises the error Salesforce would answer; `Tr
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import itertools
 import random
 import re
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from http.client import BadStatusLine, IncompleteRead
 from typing import Any
 
-from requests.exceptions import ChunkedEncodingError
+from requests.exceptions import ChunkedEncodingError, RequestException
+from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import SSLError as RequestsSSLError
+from urllib3.exceptions import ProtocolError
 
 from fake_salesforce.errors import ApiError
 from fake_salesforce.journal import clear_fault_notes, note_fault
@@ -26,8 +32,10 @@ from fake_salesforce.journal import clear_fault_notes, note_fault
 API_KINDS = ("outage", "error", "latency", "session_expired")
 TRANSPORT_KINDS = ("drop", "slow_first_byte")
 KINDS = API_KINDS + TRANSPORT_KINDS
+# How a `drop` breaks the connection, each as requests reports it to its caller.
+DROP_MODES = ("incomplete", "reset", "protocol", "tls")
 SPEC_KEYS = frozenset(
-    {"kind", "code", "message", "ms", "sleep", "method", "sobject", "path"}
+    {"kind", "code", "message", "ms", "sleep", "mode", "method", "sobject", "path"}
     | {"count", "until", "rate", "seed"}
 )
 _RELATIVE = re.compile(r"^\+(\d+(?:\.\d+)?)(ms|s|m|h|d)$")
@@ -44,6 +52,23 @@ class FaultSpecError(ValueError):
 
 class ConnectionDropped(ChunkedEncodingError):
     """The server closed the connection mid-response (what requests raises for a real drop)."""
+
+
+def drop_error(mode: str) -> RequestException:
+    """What requests raises when a connection breaks in this way (urllib3 2.x wraps the
+    socket's error in ProtocolError, requests wraps that in its own exception types)."""
+    if mode == "reset":
+        reset = ConnectionResetError(errno.ECONNRESET, "Connection reset by peer")
+        return RequestsConnectionError(ProtocolError("Connection aborted.", reset))
+    if mode == "protocol":
+        garbled = BadStatusLine("\x15\x03\x03\x00\x02\x02\n")
+        return RequestsConnectionError(ProtocolError("Connection aborted.", garbled))
+    if mode == "tls":
+        return RequestsSSLError(
+            ssl.SSLError(1, "[SSL: DECRYPTION_FAILED_OR_BAD_RECORD_MAC] decryption failed")
+        )
+    cut = IncompleteRead(b"", 1)
+    return ConnectionDropped(ProtocolError(f"Connection broken: {cut!r}", cut))
 
 
 @dataclass(frozen=True)
@@ -99,6 +124,7 @@ class FaultRule:
     message: str | None = None
     ms: int = 0
     sleep: bool = False
+    mode: str | None = None
     method: str | None = None
     sobject: str | None = None
     path: str | None = None
@@ -143,7 +169,8 @@ class FaultRule:
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "kind": self.kind}
-        for name in ("code", "message", "method", "sobject", "path", "count", "rate", "seed"):
+        names = ("code", "message", "mode", "method", "sobject", "path", "count", "rate", "seed")
+        for name in names:
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
@@ -166,6 +193,9 @@ def _check_spec(spec: Mapping[str, Any]) -> None:
         raise FaultSpecError(f"kind: must be one of {', '.join(KINDS)} (got {kind!r})")
     if kind == "error" and not (isinstance(code, str) and code):
         raise FaultSpecError("kind error needs code: (e.g. UNABLE_TO_LOCK_ROW)")
+    mode = spec.get("mode")
+    if mode is not None and (kind != "drop" or mode not in DROP_MODES):
+        raise FaultSpecError(f"mode: for kind drop, one of {', '.join(DROP_MODES)} (got {mode!r})")
     if rate is not None and not (isinstance(rate, int | float) and 0 <= rate <= 1):
         raise FaultSpecError(f"rate: a probability between 0 and 1 (got {rate!r})")
     count, ms = spec.get("count"), spec.get("ms", 0)
@@ -189,6 +219,7 @@ def rule_from_spec(rule_id: str, spec: Mapping[str, Any], now: datetime) -> Faul
         message=spec.get("message"),
         ms=int(spec.get("ms", 0)),
         sleep=bool(spec.get("sleep", False)),
+        mode=spec.get("mode"),
         method=str(spec["method"]).upper() if spec.get("method") else None,
         sobject=spec.get("sobject"),
         path=spec.get("path"),
@@ -296,7 +327,7 @@ class TransportFaults:
         if rule.kind == "slow_first_byte":
             self.sleep(rule.ms / 1000)
             return self.app(environ, start_response)
-        return self._dropped(environ, start_response)
+        return self._dropped(environ, start_response, rule.mode or DROP_MODES[0])
 
     def _rule(self, environ: dict[str, Any]) -> FaultRule | None:
         path = environ.get("PATH_INFO", "")
@@ -310,7 +341,9 @@ class TransportFaults:
         rule: FaultRule | None = org.faults.transport_fault(info, org.clock.now())
         return rule
 
-    def _dropped(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+    def _dropped(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], mode: str
+    ) -> Any:
         chunks = self.app(environ, start_response)
         try:
             body = b"".join(chunks)
@@ -318,14 +351,15 @@ class TransportFaults:
             close = getattr(chunks, "close", None)
             if close is not None:
                 close()
-        return _half_then_drop(body)
+        return _half_then_drop(body, mode)
 
 
-def _half_then_drop(body: bytes) -> Iterator[bytes]:
+def _half_then_drop(body: bytes, mode: str) -> Iterator[bytes]:
     # The headers (with the full Content-Length) are out; half the body follows, then the
-    # connection ends, as when a load balancer or the network cuts a response short.
+    # connection ends, as when a load balancer or the network cuts a response short. Over a
+    # socket every mode is this cut; in process the client sees the mode's own error.
     yield body[: len(body) // 2]
-    raise ConnectionDropped("connection dropped mid-response by a fault rule")
+    raise drop_error(mode)
 
 
 def _token(environ: Mapping[str, Any]) -> str | None:

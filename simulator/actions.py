@@ -87,7 +87,10 @@ class Actions:
         return f'{action.by} resubscribes {action.person} ("{action.reason}"){note}'
 
     def _link(self, action: Link) -> str:
-        ids = {self._record(ref)[0]: self._record(ref)[1] for ref in action.salesforce}
+        ids = {
+            self._record(ref)[0]: self._record(ref)[1][: action.id_length]
+            for ref in action.salesforce
+        }
         self.sim.service.link(
             self._person(action.person), contact_id=ids.get("Contact"), lead_id=ids.get("Lead"),
             now=self.sim.now,

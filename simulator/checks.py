@@ -38,6 +38,9 @@ class Checker:
         if expect.pending_pushes is not None:
             pending = self.observer.service.pending_pushes()
             found.append(("pending_pushes", expect.pending_pushes, pending))
+        if expect.parked_pushes is not None:
+            parked = self.observer.service.parked_pushes()
+            found.append(("parked_pushes", expect.parked_pushes, parked))
         return found
 
     def _salesforce(self, wanted: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, Any, Any]]:

@@ -42,6 +42,7 @@ class ExpectReader:
             writes=self._writes(given.get("writes")),
             converged=self.p.boolean(given.get("converged"), "converged"),
             pending_pushes=self.p.integer(given.get("pending_pushes"), "pending_pushes"),
+            parked_pushes=self.p.integer(given.get("parked_pushes"), "parked_pushes"),
         )
 
     def _by_ref(self, node: Node | None, where: str, refs: Collection[str]) -> dict[str, Node]:

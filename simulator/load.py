@@ -235,6 +235,7 @@ class _ScenarioReader:
             links = self.record_refs(entry.get("salesforce"), types, "salesforce")
             unsubscribed = p.boolean(entry.get("unsubscribed"), "unsubscribed") or False
             source = self.source(entry.get("source"), allow_sync=True)
+            id_length = self.id_length(entry.get("id_length"))
             if ref is not None and ref in seen:
                 p.add(entry.line, f'ref "{ref}" is used twice')
             if email is not None and email.strip().lower() in emails:
@@ -248,7 +249,9 @@ class _ScenarioReader:
             emails[email.strip().lower()] = ref
             seen.add(ref)
             people.append(
-                Person(ref, email, links, unsubscribed, source or Source.MANUAL, entry.line)
+                Person(
+                    ref, email, links, unsubscribed, source or Source.MANUAL, entry.line, id_length
+                )
             )
         return tuple(people)
 
@@ -296,6 +299,16 @@ class _ScenarioReader:
                 node.line, f"{where}: a person links at most one Contact and one Lead"
             )
         return tuple(refs) if len(refs) == len(items) else None
+
+    def id_length(self, node: Node | None) -> int:
+        """15 or 18: the form in which a record's Id is given to the engine (behaviour.md 3.4)."""
+        if node is None:
+            return 18
+        value = node.value if isinstance(node, Scalar) else None
+        if value in (15, 18) and not isinstance(value, bool):
+            return int(value)
+        self.problems.add(node.line, f"id_length must be 15 or 18, not {value!r}")
+        return 18
 
     def source(self, node: Node | None, allow_sync: bool) -> Source | None:
         choices = [s.value for s in Source if allow_sync or s is not Source.SALESFORCE_SYNC]

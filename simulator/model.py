@@ -74,6 +74,7 @@ class Person:
     unsubscribed: bool
     source: Source
     line: int
+    id_length: int = 18  # the Id is handed to the engine in this form (15 or 18 characters)
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class Resubscribe:
 class Link:
     person: str
     salesforce: tuple[str, ...]
+    id_length: int = 18  # the Id is handed to the engine in this form (15 or 18 characters)
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,7 @@ class Fault:
     method: str | None = None
     sobject: str | None = None
     path: str | None = None
+    mode: str | None = None  # for kind drop: how the connection breaks
 
 
 @dataclass(frozen=True)
@@ -219,7 +222,8 @@ class Expect:
     api_calls: Mapping[str, int] = field(default_factory=dict)
     writes: Mapping[str, int] = field(default_factory=dict)
     converged: bool | None = None
-    pending_pushes: int | None = None
+    pending_pushes: int | None = None  # not yet delivered, parked ones included
+    parked_pushes: int | None = None  # of those, parked on a permanent error
 
 
 Action = (

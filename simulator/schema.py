@@ -15,7 +15,7 @@ SALESFORCE = ("packages", "api_limit", "read_only", "records", "generate")
 RECORD = ("ref", "type")  # plus the sObject's own fields, by API name
 RECORD_BATCH = ("type", "count", "opted_out", "seed")
 MARKETO_SALES = ("people", "generate")
-PERSON = ("ref", "email", "salesforce", "unsubscribed", "source")
+PERSON = ("ref", "email", "salesforce", "id_length", "unsubscribed", "source")
 PEOPLE_BATCH = ("link", "unsubscribed", "seed")
 
 STEP_KINDS = (
@@ -42,14 +42,17 @@ STEP = ("at", *STEP_KINDS)
 STEP_ARGUMENTS: Mapping[str, tuple[str, ...]] = {
     "unsubscribe": ("person", "source"),
     "resubscribe": ("person", "by", "reason"),
-    "link": ("person", "salesforce"),
+    "link": ("person", "salesforce", "id_length"),
     "salesforce_update": ("record", "fields"),
     "salesforce_create": ("ref", "type", "fields"),
     "salesforce_delete": ("record",),
     "salesforce_undelete": ("record",),
     "convert_lead": ("lead", "contact_ref"),
     "field_access": ("field", "updateable"),
-    "fault": ("kind", "code", "count", "until", "rate", "seed", "ms", "method", "sobject", "path"),
+    "fault": (
+        *("kind", "code", "mode", "count", "until", "rate", "seed", "ms"),
+        *("method", "sobject", "path"),
+    ),
 }
 REQUIRED_ARGUMENTS: Mapping[str, tuple[str, ...]] = {
     "unsubscribe": ("person",),
@@ -64,7 +67,8 @@ REQUIRED_ARGUMENTS: Mapping[str, tuple[str, ...]] = {
     "fault": ("kind",),
 }
 
-FAULT_KINDS = ("outage", "error", "latency", "session_expired")
+FAULT_KINDS = ("outage", "error", "latency", "session_expired", "drop")
+DROP_MODES = ("incomplete", "reset", "protocol", "tls")
 HTTP_METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 ERROR_CODES = (
     "UNABLE_TO_LOCK_ROW",
@@ -93,6 +97,7 @@ EXPECT = (
     "writes",
     "converged",
     "pending_pushes",
+    "parked_pushes",
 )
 EXPECT_PERSON = ("unsubscribed", "source", "salesforce")
 EXPECT_HISTORY = ("kind", "source", "by", "reason")

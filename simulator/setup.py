@@ -29,7 +29,10 @@ def populate(sim: Simulation) -> None:
     for record in scenario.records:
         sim.refs.records[record.ref] = (record.type, sim.side.seed(record.type, record.fields))
     for person in scenario.people:
-        ids = {sim.refs.records[r][0]: sim.refs.records[r][1] for r in person.salesforce}
+        ids = {
+            sim.refs.records[r][0]: sim.refs.records[r][1][: person.id_length]
+            for r in person.salesforce
+        }
         made = sim.service.add_person(
             person.email, contact_id=ids.get("Contact"), lead_id=ids.get("Lead"), now=sim.now
         )

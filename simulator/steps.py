@@ -55,6 +55,8 @@ class SetupReader(Protocol):
 
     def source(self, node: Node | None, allow_sync: bool) -> Source | None: ...
 
+    def id_length(self, node: Node | None) -> int: ...
+
 
 @dataclass
 class Timeline:
@@ -209,7 +211,8 @@ class StepReader:
             return None
         person = self._person(args.get("person"), timeline)
         refs = self.setup.record_refs(args.get("salesforce"), timeline.records, "salesforce")
-        return None if person is None or not refs else Link(person, refs)
+        id_length = self.setup.id_length(args.get("id_length"))
+        return None if person is None or not refs else Link(person, refs, id_length)
 
     def _update(self, node: Node, timeline: Timeline) -> Action | None:
         args = self._args(node, "salesforce_update")
@@ -317,6 +320,9 @@ class StepReader:
             p.add(args.line, 'a fault of kind error needs "code", e.g. UNABLE_TO_LOCK_ROW')
         if kind == "latency" and "ms" not in args:
             p.add(args.line, 'a fault of kind latency needs "ms"')
+        mode = p.choice(args.get("mode"), schema.DROP_MODES, "drop mode")
+        if mode is not None and kind != "drop":
+            p.add(args.key_line("mode"), '"mode" is for a fault of kind drop')
         objects = [spec.name for spec in STANDARD_OBJECTS]
         fault = Fault(
             kind=kind or "", code=code,
@@ -328,5 +334,6 @@ class StepReader:
             method=p.choice(args.get("method"), schema.HTTP_METHODS, "method"),
             sobject=p.choice(args.get("sobject"), objects, "sobject"),
             path=p.text(args.get("path"), "fault.path"),
+            mode=mode,
         )  # fmt: skip
         return fault if kind is not None else None

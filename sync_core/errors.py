@@ -25,6 +25,11 @@ class TransientError(SyncError):
     """Retry later with backoff: locks, limits, outages, timeouts."""
 
 
+class RequestShapeError(TransientError):
+    """Salesforce refused the request's shape (too many type chunks, too many records): the
+    engine's own doing, never the records' fault. Split the request and send it again."""
+
+
 class PermanentError(SyncError):
     """Retrying the same request will fail again; report it and wait for a fix."""
 

@@ -62,21 +62,6 @@ class Code(StrEnum):
     API_HEADROOM = "API_HEADROOM"
 
 
-_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-
-
-def full_id(record_id: str | None) -> str | None:
-    """The 18-character form of a Salesforce Id (15-character Ids get their case suffix)."""
-    if not record_id or len(record_id) != 15:
-        return record_id or None
-    suffix = ""
-    for start in (0, 5, 10):
-        chunk = record_id[start : start + 5]
-        bits = sum(1 << i for i, ch in enumerate(chunk) if "A" <= ch <= "Z")
-        suffix += _SUFFIX[bits]
-    return record_id + suffix
-
-
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}$")
 DAY = 86_400.0
@@ -238,11 +223,14 @@ class SalesforceWrite:
 
 @dataclass(frozen=True)
 class SfRecord:
-    """What Salesforce holds for one record: which sync fields are true."""
+    """What Salesforce holds for one record: which sync fields are true, and for a Lead
+    whether it is converted and to which Contact (behaviour.md 7)."""
 
     id: str
     sobject: SObject
     opted_out: frozenset[SyncField] = frozenset()
+    converted: bool = False
+    converted_contact: str | None = None
 
 
 @dataclass(frozen=True)
@@ -261,6 +249,15 @@ class RecordWrite:
     record_id: str
     fields: frozenset[SyncField]
     person_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Relink:
+    """A person linked to a converted Lead moves to the Lead's Contact (None: it names none)."""
+
+    person_id: int
+    lead_id: str
+    contact_id: str | None
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from sync_core.model import (
     Person,
     ReadMode,
     RecordWrite,
+    Relink,
     RunKind,
     Settings,
     SfRecord,
@@ -38,13 +39,14 @@ from sync_core.model import (
     WriteOutcome,
 )
 from sync_core.plan import (
+    plan_conversions,
     plan_nightly,
     plan_requirements,
     plan_write_calls,
     uses_bulk_write,
 )
 from sync_core.ports import Clock
-from sync_core.push import follow_conversion, writes_by_object, written
+from sync_core.push import follow_conversion, update_in_shape, writes_by_object, written
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +107,8 @@ class NightlyRun(Reader):
         report = _with(report, mode=mode)
         mode, records, people = self._gather(mode, settings, now)
         report = _with(report, mode=mode)
+        people, records, relinked = self._conversions(people, records, mode, settings, now, report)
+        report = _with(report, notes=tuple(relinked))
         plan = plan_nightly(people, records, settings, described)
         report = _with(report, plan=plan, reads=len(records))
         if report.dry_run:
@@ -128,7 +132,7 @@ class NightlyRun(Reader):
             left=outcome.left,
             stopped=outcome.stopped,
             errors=tuple(outcome.errors),
-            notes=tuple(outcome.notes),
+            notes=(*report.notes, *outcome.notes),
         )
 
     def _settle_pushes(
@@ -157,6 +161,45 @@ class NightlyRun(Reader):
             if held or target[1] in written:
                 converged.append(person.id)
         self.store.settle_items(converged, now)
+
+    def _conversions(
+        self,
+        people: list[Person],
+        records: dict[str, SfRecord],
+        mode: ReadMode,
+        settings: Settings,
+        now: datetime,
+        report: NightlyReport,
+    ) -> tuple[list[Person], dict[str, SfRecord], list[Diagnostic]]:
+        """behaviour.md 7: a Lead read as converted counts for nothing; its person is relinked
+        to the Contact (noted in diagnostics), which is then the record for both directions.
+        A dry run relinks in memory only."""
+        relinks, live = plan_conversions(people, records)
+        if not relinks:
+            return people, live, []
+        notes: list[Diagnostic] = []
+        moved: dict[int, Person] = {}
+        for relink in relinks:
+            if report.dry_run:
+                moved[relink.person_id] = _relinked(people, relink)
+                continue
+            note = follow_conversion(
+                self.store, relink.person_id, relink.lead_id, relink.contact_id, now, touch=False
+            )
+            notes.append(note)
+            moved[relink.person_id] = self.store.person(relink.person_id)
+        wanted = sorted({r.contact_id for r in relinks if r.contact_id} - set(live))
+        if wanted and mode is ReadMode.INCREMENTAL:  # a full read has every opted-out Contact
+            self._check_headroom(settings, 1)
+            read = partial(
+                self.gateway.read_records,
+                SObject.CONTACT,
+                wanted,
+                settings.sync_fields,
+                settings.names(),
+            )
+            live.update((r.id, r) for r in self._call(settings, read))
+        return [moved.get(p.id, p) for p in people], live, notes
 
     # writing ------------------------------------------------------------------------------
 
@@ -192,7 +235,7 @@ class NightlyRun(Reader):
         size = settings.collection_size
         for start in range(0, len(rest), size):
             chunk = rest[start : start + size]
-            batches.append((partial(self.gateway.update, chunk, names), chunk))
+            batches.append((partial(update_in_shape, self.gateway, chunk, names), chunk))
         for send, group in batches:
             self._check_headroom(settings, 5 if len(group) > size else 1)
             results = {o.record_id: o.error for o in self._call(settings, send)}
@@ -289,6 +332,14 @@ class NightlyRun(Reader):
         if report.mode is ReadMode.FULL:
             self.store.set_state(LAST_FULL, now.isoformat())
             self.store.set_state(SIGNATURE, signature(settings))
+
+
+def _relinked(people: Sequence[Person], relink: Relink) -> Person:
+    """The person as `follow_conversion` would leave it (for a dry run, which stores nothing)."""
+    person = next(p for p in people if p.id == relink.person_id)
+    if relink.contact_id is None:
+        return replace(person, link_broken=True)
+    return replace(person, contact_id=relink.contact_id)
 
 
 def _with(report: NightlyReport, **changes: object) -> NightlyReport:

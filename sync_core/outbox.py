@@ -161,6 +161,12 @@ class OutboxStore:
             query = select(func.count()).where(outbox.c.state != DONE)
             return int(conn.execute(query).scalar_one())
 
+    def parked_count(self) -> int:
+        """Of the items not yet delivered, those parked on a permanent error."""
+        with self.engine.connect() as conn:
+            query = select(func.count()).where(outbox.c.state == PARKED)
+            return int(conn.execute(query).scalar_one())
+
     def outbox_states(self, person_id: int) -> list[tuple[str, str | None]]:
         """(state, last_code) of one person's items, oldest first (for diagnostics and tests)."""
         query = (

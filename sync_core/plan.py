@@ -19,6 +19,7 @@ from sync_core.model import (
     Person,
     PushPlan,
     RecordWrite,
+    Relink,
     Settings,
     SfRecord,
     Skip,
@@ -101,6 +102,26 @@ def plan_nightly(
     return NightlyPlan(writes=writes, unsubscribes=tuple(unsubscribes), skips=tuple(skips))
 
 
+def plan_conversions(
+    people: Iterable[Person], records: Mapping[str, SfRecord]
+) -> tuple[tuple[Relink, ...], dict[str, SfRecord]]:
+    """Converted Leads (behaviour.md 7): their frozen values count for nothing, so they leave
+    `records`; a person linked to one and to no Contact is relinked to its ConvertedContactId.
+
+    Returns the relinks and the records that still speak for their people."""
+    live = {rid: r for rid, r in records.items() if not r.converted}
+    relinks = tuple(
+        Relink(person.id, person.lead_id, records[person.lead_id].converted_contact)
+        for person in sorted(people, key=lambda p: p.id)
+        if person.lead_id is not None
+        and person.contact_id is None
+        and not person.link_broken
+        and person.lead_id in records
+        and records[person.lead_id].converted
+    )
+    return relinks, live
+
+
 def _opted_out_groups(
     people: Sequence[Person], records: Mapping[str, SfRecord], settings: Settings
 ) -> Callable[[str], bool]:
@@ -152,7 +173,8 @@ def skip_reason(person: Person) -> Skip | None:
 def plan_push(
     items: Sequence[OutboxItem], people: Mapping[int, Person], settings: Settings
 ) -> PushPlan:
-    """Turn due outbox items into sObject Collections batches of at most collection_size."""
+    """Turn due outbox items into sObject Collections batches of at most collection_size,
+    Contacts before Leads (behaviour.md 4)."""
     fields = settings.push_fields
     by_record: dict[str, RecordWrite] = {}
     item_ids: dict[str, tuple[int, ...]] = {}
@@ -170,7 +192,10 @@ def plan_push(
         owners = (*known.person_ids, person.id) if known else (person.id,)
         by_record[record_id] = RecordWrite(sobject, record_id, fields, owners)
         item_ids[record_id] = (*item_ids.get(record_id, ()), item.id)
-    writes = list(by_record.values())
+    # Grouped by object type, capture order kept within each: a request holds at most two
+    # type chunks, never the more than 10 that Salesforce refuses (salesforce-api.md 4.1).
+    order = list(SObject)
+    writes = sorted(by_record.values(), key=lambda w: order.index(w.sobject))
     size = settings.collection_size
     batches = tuple(tuple(writes[i : i + size]) for i in range(0, len(writes), size))
     return PushPlan(batches=batches, item_ids=item_ids, parked=tuple(parked))

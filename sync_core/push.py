@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sync_core.errors import ConvertedLeadError, RecordGoneError, SyncError, TransientError
+from sync_core.errors import (
+    ConvertedLeadError,
+    RecordGoneError,
+    RequestShapeError,
+    SyncError,
+    TransientError,
+)
 from sync_core.model import (
     Code,
     Diagnostic,
@@ -24,6 +30,8 @@ from sync_core.model import (
     SalesforceWrite,
     Settings,
     SObject,
+    SyncField,
+    WriteOutcome,
 )
 from sync_core.plan import next_retry_delay, plan_push
 from sync_core.ports import Clock, SalesforceGateway, Store
@@ -98,10 +106,7 @@ class PushWorker:
         began = self.clock() if self.clock else now
         before = (tally.delivered, tally.retrying, tally.parked, len(tally.errors))
         calls = self.gateway.calls
-        try:
-            outcomes = {o.record_id: o.error for o in self.gateway.update(batch, settings.names())}
-        except SyncError as exc:
-            outcomes = {w.record_id: exc for w in batch}
+        outcomes = self._update(batch, settings)
         tally.calls += self.gateway.calls - calls
         converted: list[RecordWrite] = []
         for write in batch:
@@ -125,6 +130,17 @@ class PushWorker:
         self.store.finish_run(run_id, finished, counts, detail)
         log.info("push run %s: %s", run_id, counts)
         tally.run_ids.append(run_id)
+
+    def _update(
+        self, batch: tuple[RecordWrite, ...], settings: Settings
+    ) -> dict[str, Exception | None]:
+        """One collection call per batch (more when Salesforce refuses its shape); a failure of
+        the whole request is every record's."""
+        try:
+            outcomes = update_in_shape(self.gateway, batch, settings.names())
+        except SyncError as exc:
+            return {w.record_id: exc for w in batch}
+        return {o.record_id: o.error for o in outcomes}
 
     def _settle(
         self,
@@ -209,6 +225,23 @@ class PushWorker:
         tally.errors.append(diagnostic)
         if show:
             self.store.add_diagnostics([diagnostic])
+
+
+def update_in_shape(
+    gateway: SalesforceGateway, writes: Sequence[RecordWrite], names: Mapping[SyncField, str]
+) -> list[WriteOutcome]:
+    """An sObject Collections update. A request refused for its shape (too many type chunks,
+    too many records) is the engine's own fault, never the records': it is split in two and
+    each half sent (behaviour.md 4: an unsubscribe is never parked for good). A single record
+    refused so gets the error as its outcome: transient, so it is retried later."""
+    try:
+        return list(gateway.update(writes, names))
+    except RequestShapeError as exc:
+        if len(writes) == 1:
+            return [WriteOutcome(writes[0].record_id, exc)]
+        half = len(writes) // 2
+        first = update_in_shape(gateway, writes[:half], names)
+        return [*first, *update_in_shape(gateway, writes[half:], names)]
 
 
 def follow_conversion(

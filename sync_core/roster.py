@@ -1,7 +1,8 @@
 """A people CSV (email, contact_id, lead_id): every row validated before anything is stored.
 
 Ids are checked as Salesforce mints them: 15 or 18 characters, the object's key prefix
-(003 Contact, 00Q Lead), and for 18 characters the case-safe checksum suffix.
+(003 Contact, 00Q Lead), and for 18 characters the case-safe suffix; every Id is kept in its
+18-character form, so a report export's 15-character Id links the same record (behaviour.md 3.4).
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sync_core.ids import BadId, to18, to18_or_none
+
 COLUMNS = ("email", "contact_id", "lead_id")
-PREFIXES = {"contact_id": "003", "lead_id": "00Q"}
-CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Z0-5]{3})?$")
+SOBJECTS = {"contact_id": "Contact", "lead_id": "Lead"}
 _EMAIL = re.compile(  # no control characters (a NUL byte) in the local part
     r"^[^@\s,;<>\"\x00-\x1f\x7f]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
 )
@@ -52,25 +53,12 @@ class RosterError(Exception):
         self.problems = problems
 
 
-def checksum(id15: str) -> str:
-    """The three-character suffix that makes a 15-character Id case-insensitively unique."""
-    suffix = ""
-    for start in range(0, 15, 5):
-        bits = sum(1 << i for i, char in enumerate(id15[start : start + 5]) if char.isupper())
-        suffix += CHECKSUM_ALPHABET[bits]
-    return suffix
-
-
 def id_problem(value: str, column: str) -> str | None:
     """Why `value` is not a valid Id for `column` (contact_id or lead_id), or None."""
-    prefix = PREFIXES[column]
-    if not _ID.match(value):
-        return f"{column} {value!r} is not a 15- or 18-character Salesforce Id"
-    if not value.startswith(prefix):
-        kind = "Contact" if column == "contact_id" else "Lead"
-        return f"{column} {value!r} is not a {kind} Id (those start with {prefix})"
-    if len(value) == 18 and value[15:] != checksum(value[:15]):
-        return f"{column} {value!r} has a wrong checksum (expected {checksum(value[:15])})"
+    try:
+        to18(value, SOBJECTS[column])
+    except BadId as exc:
+        return f"{column} {exc}"
     return None
 
 
@@ -133,14 +121,15 @@ def _row(line: int, header: list[str], record: list[str]) -> tuple[Row | None, l
     email = values["email"].lower()
     if not is_email(email):
         problems.append(Problem(line, f"email {values['email']!r} is not an email address"))
-    for column in PREFIXES:
+    for column in SOBJECTS:
         if values[column]:
             problem = id_problem(values[column], column)
             if problem:
                 problems.append(Problem(line, problem))
     if problems:
         return None, problems
-    row = Row(line, email, values["contact_id"] or None, values["lead_id"] or None)
+    contact = to18_or_none(values["contact_id"], "Contact")
+    row = Row(line, email, contact, to18_or_none(values["lead_id"], "Lead"))
     return row, []
 
 

@@ -7,7 +7,9 @@ the engine's error types in one function, `classify`, from the status and the er
 
 from __future__ import annotations
 
+import http.client
 import json
+import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -16,6 +18,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
 from simple_salesforce.format import format_soql
@@ -27,6 +30,7 @@ from sync_core.errors import (
     PermanentError,
     ReadTooLarge,
     RecordGoneError,
+    RequestShapeError,
     SyncError,
     TransientError,
 )
@@ -41,6 +45,20 @@ from sync_core.model import (
 )
 
 T = TypeVar("T")
+# Every way a connection can break under a request: refused or reset (requests'
+# ConnectionError, SSLError among them), a body cut short or reset mid-stream
+# (ChunkedEncodingError: IncompleteRead, ProtocolError), a body that cannot be decoded, and
+# the same failures when an adapter lets them through unwrapped (http.client, urllib3, socket,
+# TLS errors).
+TRANSPORT_FAILURES = (
+    requests.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+    http.client.HTTPException,
+    urllib3.exceptions.HTTPError,
+    ConnectionError,
+    ssl.SSLError,
+)
 IDS_PER_QUERY = 300  # keeps the GET query URL well under Salesforce's 16,384-character limit
 
 TRANSIENT = frozenset(
@@ -55,6 +73,11 @@ TRANSIENT = frozenset(
         "CONNECTION_ERROR",
         "TXN_SECURITY_NO_ACCESS_TEMPORARY",
     }
+)
+# Refusals of a whole request for its shape, not its records (salesforce-api.md 4.1: at most
+# 200 records and 10 type chunks per sObject Collections request; a body it cannot parse).
+REQUEST_SHAPE = frozenset(
+    {"INVALID_BATCH_REQUEST", "EXCEEDED_ID_LIMIT", "JSON_PARSER_ERROR", "TOO_MANY_RECORDS"}
 )
 GONE = frozenset({"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY"})
 CONFIGURATION = frozenset(
@@ -85,6 +108,8 @@ def classify(
         kind = ConvertedLeadError
     elif code in GONE and record_id is not None:
         kind = RecordGoneError  # about one record; for a whole request it means a bad URL
+    elif code in REQUEST_SHAPE and record_id is None:
+        kind = RequestShapeError
     elif code in TRANSIENT:
         kind = TransientError
     elif code in CONFIGURATION:
@@ -108,10 +133,11 @@ def classify_exception(exc: BaseException, record_id: str | None = None) -> Sync
     if isinstance(exc, SalesforceError):
         code, message = _first_error(exc.content)
         return classify(exc.status, code or f"HTTP_{exc.status}", message, record_id)
-    if isinstance(exc, requests.Timeout):
+    if isinstance(exc, requests.Timeout | TimeoutError):
         return classify(None, "TIMEOUT", str(exc), record_id)
-    if isinstance(exc, requests.ConnectionError):
-        return classify(None, "CONNECTION_ERROR", str(exc), record_id)
+    if isinstance(exc, TRANSPORT_FAILURES):
+        # behaviour.md 8: a dropped connection is transient, however it broke.
+        return classify(None, "CONNECTION_ERROR", f"{type(exc).__name__}: {exc}", record_id)
     if isinstance(exc, bulk.BulkJobFailed):
         return classify(None, "BULK_JOB_FAILED", str(exc), record_id)
     return classify(None, type(exc).__name__, str(exc), record_id)
@@ -346,9 +372,14 @@ class SalesforceAdapter:
         """REST pages, or a Bulk 2.0 job when `bulk`, or when the first REST page says there
         are more than `bulk_over` rows (one page spent to learn the size)."""
         columns = [names[f] for f in sorted(fields)]
-        select = format_soql("SELECT Id, {:literal} FROM {:literal}", ", ".join(columns), sobject)
+        select = format_soql(
+            "SELECT Id, {:literal} FROM {:literal}", ", ".join(_columns(sobject, columns)), sobject
+        )
         if since is None:
-            opted = " OR ".join(format_soql("{:literal} = {}", c, True) for c in columns)
+            # A converted Lead is read whatever it holds: its Contact is the person's record
+            # from now on (behaviour.md 7).
+            wanted = [*columns, *(["IsConverted"] if sobject is SObject.LEAD else [])]
+            opted = " OR ".join(format_soql("{:literal} = {}", c, True) for c in wanted)
             soql = f"{select} WHERE {opted}"
         else:
             soql = f"{select} WHERE " + format_soql(
@@ -368,7 +399,7 @@ class SalesforceAdapter:
         fields: frozenset[SyncField],
         names: Mapping[SyncField, str],
     ) -> list[SfRecord]:
-        columns = ", ".join(names[f] for f in sorted(fields))
+        columns = ", ".join(_columns(sobject, [names[f] for f in sorted(fields)]))
         found: list[SfRecord] = []
         for start in range(0, len(ids), IDS_PER_QUERY):
             chunk = list(ids[start : start + IDS_PER_QUERY])
@@ -428,6 +459,13 @@ def _next_page(sf: Salesforce, url: str) -> Any:
     return sf.query_more(url, identifier_is_url=True)
 
 
+def _columns(sobject: SObject, fields: list[str]) -> list[str]:
+    """The sync fields, and for Leads the conversion fields (behaviour.md 7)."""
+    if sobject is SObject.LEAD:
+        return [*fields, "IsConverted", "ConvertedContactId"]
+    return fields
+
+
 def _truthy(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
@@ -440,7 +478,9 @@ def _record(
 ) -> SfRecord:
     lowered = {k.lower(): v for k, v in row.items()}
     true = frozenset(f for f in fields if _truthy(lowered.get(names[f].lower())))
-    return SfRecord(str(row["Id"]), sobject, true)
+    converted = _truthy(lowered.get("isconverted"))
+    contact = lowered.get("convertedcontactid") or None
+    return SfRecord(str(row["Id"]), sobject, true, converted, str(contact) if contact else None)
 
 
 def _match(record_id: str, asked: Sequence[str]) -> str:

@@ -13,6 +13,7 @@ from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sync_core.ids import to18_or_none
 from sync_core.model import (
     Diagnostic,
     HistoryEntry,
@@ -34,14 +35,6 @@ from sync_core.store import SqlStore, open_store
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _check_id(value: str | None, prefix: str, sobject: str) -> None:
-    """A Salesforce Id: 15 or 18 letters and digits with the object's key prefix."""
-    if not value:
-        return
-    if len(value) not in (15, 18) or not value.isalnum() or not value.startswith(prefix):
-        raise ValueError(f"not a {sobject} Id ({prefix}..., 15 or 18 characters): {value!r}")
 
 
 class SyncService:
@@ -85,8 +78,8 @@ class SyncService:
     ) -> Person:
         if "@" not in email or any(ord(c) < 32 or ord(c) == 127 for c in email):
             raise ValueError(f"not an email address: {email!r}")
-        _check_id(contact_id, "003", "Contact")
-        _check_id(lead_id, "00Q", "Lead")
+        contact_id = to18_or_none(contact_id, "Contact")
+        lead_id = to18_or_none(lead_id, "Lead")
         if self.store.find_person(email) is not None:
             raise ValueError(f"a person with email {email.strip().lower()} already exists")
         return self.store.add_person(email, contact_id, lead_id, now)
@@ -127,10 +120,12 @@ class SyncService:
     ) -> Person:
         """Set the person's Contact and/or Lead Id (others kept); clears a broken link.
 
-        Pushes parked for want of an Id or for a broken link become due again.
+        Ids are taken in their 15- or 18-character form and stored in the 18-character one
+        (behaviour.md 3.4). Pushes parked for want of an Id or for a broken link become due
+        again.
         """
-        _check_id(contact_id, "003", "Contact")
-        _check_id(lead_id, "00Q", "Lead")
+        contact_id = contact_id if contact_id == "" else to18_or_none(contact_id, "Contact")
+        lead_id = lead_id if lead_id == "" else to18_or_none(lead_id, "Lead")
         person = self.store.person(person_id)
         contact = contact_id if contact_id is not None else person.contact_id
         lead = lead_id if lead_id is not None else person.lead_id
@@ -189,6 +184,10 @@ class SyncService:
 
     def pending_pushes(self) -> int:
         return self.store.pending_count()
+
+    def parked_pushes(self) -> int:
+        """Of the pending pushes, those parked on a permanent error."""
+        return self.store.parked_count()
 
     # nightly -------------------------------------------------------------------------------
 

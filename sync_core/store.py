@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.pool import StaticPool
 
+from sync_core.ids import is_id_shaped, to18, to18_or_none
 from sync_core.ledger import LedgerStore
 from sync_core.model import (
     HistoryEntry,
@@ -35,7 +36,6 @@ from sync_core.model import (
     Person,
     Settings,
     Source,
-    full_id,
 )
 from sync_core.outbox import PENDING, OutboxStore
 from sync_core.tables import (
@@ -133,8 +133,8 @@ class SqlStore(OutboxStore, LedgerStore):
     ) -> Person:
         values = {
             "email": email.strip().lower(),
-            "contact_id": full_id(contact_id),
-            "lead_id": full_id(lead_id),
+            "contact_id": to18_or_none(contact_id, "Contact"),
+            "lead_id": to18_or_none(lead_id, "Lead"),
             "unsubscribed": False,
             "link_broken": False,
             "created_at": now,
@@ -149,9 +149,9 @@ class SqlStore(OutboxStore, LedgerStore):
         """Bulk load (imports, benchmarks): email, contact_id, lead_id, unsubscribed."""
         values = [
             {
-                "email": str(r["email"]).lower(),
-                "contact_id": full_id(r.get("contact_id")),
-                "lead_id": full_id(r.get("lead_id")),
+                "email": str(r["email"]).strip().lower(),
+                "contact_id": to18_or_none(r.get("contact_id"), "Contact"),
+                "lead_id": to18_or_none(r.get("lead_id"), "Lead"),
                 "unsubscribed": bool(r.get("unsubscribed", False)),
                 "link_broken": False,
                 "created_at": now,
@@ -171,17 +171,15 @@ class SqlStore(OutboxStore, LedgerStore):
         return _person(row)
 
     def find_person(self, key: str) -> Person | None:
-        """By email (case-insensitive) or by a linked Contact/Lead Id (15 or 18 characters)."""
+        """By email (case-insensitive) or by a linked Contact/Lead Id in its 15- or
+        18-character form (behaviour.md 3.4); an Id with a wrong suffix raises BadId."""
         key = key.strip()
         condition = people.c.email == key.lower()
         if "@" not in key:
-            prefix = key[:15]
-            condition = or_(
-                people.c.contact_id == key,
-                people.c.lead_id == key,
-                func.substr(people.c.contact_id, 1, 15) == prefix,
-                func.substr(people.c.lead_id, 1, 15) == prefix,
-            )
+            if not is_id_shaped(key):
+                return None
+            record_id = to18(key)
+            condition = or_(people.c.contact_id == record_id, people.c.lead_id == record_id)
         with self.engine.connect() as conn:
             query = select(*PERSON_COLUMNS).where(condition).order_by(people.c.id)
             row = conn.execute(query).first()
@@ -286,7 +284,10 @@ class SqlStore(OutboxStore, LedgerStore):
         broken: bool = False,
         touch: bool = True,
     ) -> Person:
-        values: dict[str, Any] = {"contact_id": full_id(contact_id), "lead_id": full_id(lead_id)}
+        values: dict[str, Any] = {
+            "contact_id": to18_or_none(contact_id, "Contact"),
+            "lead_id": to18_or_none(lead_id, "Lead"),
+        }
         values["link_broken"] = broken
         if touch:
             values["changed_at"] = now

@@ -22,6 +22,7 @@ HANDLERS: dict[tuple[str, str | None], Handler] = {
     ("people", "import"): people.people_import,
     ("people", "list"): people.people_list,
     ("person", "show"): people.person_show,
+    ("person", "link"): people.person_link,
     ("unsubscribe", None): people.unsubscribe,
     ("resubscribe", None): people.resubscribe,
     ("push", None): sync.push,

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sync_core import config as config_file
 from sync_core.config import SECRETS, Config
+from sync_core.ids import BadId
 from sync_core.model import Person
 from sync_core.ports import Clock
 from sync_core.salesforce import SalesforceAdapter
@@ -116,7 +117,10 @@ class Context:
                 person = service.person(int(key))
             except KeyError:
                 person = None
-        person = person or service.find(key)
+        try:
+            person = person or service.find(key)
+        except BadId as exc:
+            raise CliError(str(exc)) from None
         if person is None:
             raise CliError(f"no person with email, Id or number {key!r}")
         return person

@@ -113,11 +113,17 @@ def _people(sub: argparse._SubParsersAction[OneLineParser], common: list[OneLine
     listed.add_argument("--unsubscribed", action="store_true", help="only unsubscribed people")
     listed.add_argument("--no-id", action="store_true", help="only people without an Id")
 
-    person = sub.add_parser("person", parents=common, help="show one person")
+    person = sub.add_parser("person", parents=common, help="show or link one person")
     shown = person.add_subparsers(dest="action", metavar="ACTION", parser_class=OneLineParser)
     shown.required = True
     show = shown.add_parser("show", parents=common, help="state and full history trail")
     show.add_argument("person", metavar="EMAIL|ID", help="email, Contact/Lead Id or number")
+    link = shown.add_parser(
+        "link", parents=common, help="give the person a Contact and/or Lead Id (15 or 18)"
+    )
+    link.add_argument("person", metavar="EMAIL|ID", help="email, Contact/Lead Id or number")
+    link.add_argument("--contact", metavar="ID", help="the Contact Id (003...)")
+    link.add_argument("--lead", metavar="ID", help="the Lead Id (00Q...)")
 
     sources = [str(s) for s in Source if s is not Source.SALESFORCE_SYNC]
     unsubscribe = sub.add_parser(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from sync_core.cli.context import EXIT_OK, CliError, Context, person_dict
+from sync_core.ids import is_id_shaped, to18
 from sync_core.model import Person, Source
 from sync_core.progress import progress_bar, wants_progress
 from sync_core.roster import RosterError, Row, read_roster
@@ -61,25 +63,40 @@ def _import(ctx: Context, store: SqlStore, rows: list[Row]) -> tuple[dict[str, i
                 existing = known.get(row.email)
                 if existing is None:
                     fresh.append(_new(row, now))
-                    continue
-                contact = row.contact_id or existing.contact_id
-                lead = row.lead_id or existing.lead_id
-                if (contact, lead) == (existing.contact_id, existing.lead_id):
+                elif _merge(conn, existing, row, now):
+                    relinked.append(existing.id)
+                    counts["relinked"] += 1
+                else:
                     counts["unchanged"] += 1
-                    continue
-                values = {"contact_id": contact, "lead_id": lead, "link_broken": False}
-                conn.execute(
-                    update(people)
-                    .where(people.c.id == existing.id)
-                    .values(**values, changed_at=now)
-                )
-                relinked.append(existing.id)
-                counts["relinked"] += 1
             if fresh:
                 conn.execute(insert(people), fresh)
                 counts["added"] += len(fresh)
             advance(len(chunk))
     return counts, relinked
+
+
+def _merge(conn: Connection, existing: Any, row: Row, now: datetime) -> bool:
+    """Give a known person the row's Ids; True when that relinks it (clears a broken link).
+
+    Both sides are compared in the 18-character form: a row giving the 15-character form of
+    the Id already linked is no relink (behaviour.md 3.4)."""
+    stored = (_id18(existing.contact_id), _id18(existing.lead_id))
+    ids = {"contact_id": row.contact_id or stored[0], "lead_id": row.lead_id or stored[1]}
+    where = people.c.id == existing.id
+    if (ids["contact_id"], ids["lead_id"]) == stored:
+        if stored != (existing.contact_id, existing.lead_id):  # kept in the 18-character form
+            conn.execute(update(people).where(where).values(ids))
+        return False
+    conn.execute(update(people).where(where).values(**ids, link_broken=False, changed_at=now))
+    return True
+
+
+def _id18(stored: str | None) -> str | None:
+    """A stored Id in its 18-character form (a store written before Ids were normalised may
+    hold 15-character ones; a value that is no Id at all is kept as it is)."""
+    if stored is None or len(stored) != 15 or not is_id_shaped(stored):
+        return stored
+    return to18(stored)
 
 
 def _new(row: Row, now: Any) -> dict[str, Any]:
@@ -160,6 +177,23 @@ def _show_text(person: Person, data: dict[str, Any]) -> str:
             f"  {d['at'].isoformat()}  {d['code']}: {d['message']}" for d in data["diagnostics"]
         ]
     return "\n".join(lines)
+
+
+def person_link(ctx: Context) -> int:
+    """Link a person to a Contact and/or Lead, given in the 15- or 18-character form; the
+    18-character one is stored (behaviour.md 3.4). Parked pushes of the person are due again."""
+    if not ctx.args.contact and not ctx.args.lead:
+        raise CliError("person link needs --contact ID and/or --lead ID")
+    person = ctx.find_person(ctx.args.person)
+    try:
+        linked = ctx.service().link(
+            person.id, contact_id=ctx.args.contact, lead_id=ctx.args.lead, now=ctx.clock()
+        )
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    text = f"{linked.email}: Contact {linked.contact_id or '-'}  Lead {linked.lead_id or '-'}"
+    ctx.emit(person_dict(linked), text)
+    return EXIT_OK
 
 
 def unsubscribe(ctx: Context) -> int:

@@ -98,9 +98,12 @@ def push(ctx: Context) -> int:
     window = service.settings().push_window_seconds
     # Fresh captures wait out a grouping window; a one-off drain includes them.
     report = service.push_due(ctx.clock() + timedelta(seconds=window))
-    data = _push_dict(report) | {"pending": service.pending_pushes()}
+    outbox = {"pending": service.pending_pushes(), "parked_pending": service.parked_pushes()}
+    data = _push_dict(report) | outbox
     ctx.emit(data, lambda: _push_text(data))
-    return EXIT_OK if not report.retrying and not report.parked else EXIT_FAILED
+    # The exit code tells what the outbox holds afterwards, whichever run left it so: 0 only
+    # when every captured unsubscribe has reached Salesforce.
+    return EXIT_OK if not data["pending"] else EXIT_FAILED
 
 
 def _push_dict(report: PushReport) -> dict[str, Any]:
@@ -119,7 +122,8 @@ def _push_dict(report: PushReport) -> dict[str, Any]:
 def _push_text(data: dict[str, Any]) -> str:
     lines = [
         f"delivered {data['delivered']}, retrying {data['retrying']}, parked {data['parked']} "
-        f"({data['calls']} API calls); {data['pending']} still pending"
+        f"({data['calls']} API calls); {data['pending']} still pending, "
+        f"{data['parked_pending']} of them parked"
     ]
     lines += [f"  {e['record'] or '-'} {e['code']}: {e['message']}" for e in data["errors"]]
     return "\n".join(lines)

@@ -98,3 +98,31 @@ def test_a_dropped_response_is_marked_in_the_journal(fake: FakeSalesforce) -> No
         sf.query("SELECT Id FROM Contact")
     [entry] = fake.org.journal.query(path="*/query*")
     assert (entry.status, entry.faults) == (200, ("f1:drop",))
+
+
+@pytest.mark.parametrize(
+    ("mode", "raised"),
+    [
+        ("incomplete", requests.exceptions.ChunkedEncodingError),
+        ("reset", requests.exceptions.ConnectionError),
+        ("protocol", requests.exceptions.ConnectionError),
+        ("tls", requests.exceptions.SSLError),
+    ],
+)
+def test_in_process_each_drop_mode_raises_what_requests_raises_for_that_break(
+    fake: FakeSalesforce, mode: str, raised: type[Exception]
+) -> None:
+    sf = fake.client()
+    add(fake, kind="drop", mode=mode, count=1)
+    with pytest.raises(raised) as caught:
+        sf.query("SELECT Id FROM Contact")
+    assert mode != "incomplete" or "IncompleteRead" in str(caught.value)
+    assert mode != "reset" or "Connection reset by peer" in str(caught.value)
+    assert sf.query("SELECT Id FROM Contact")["totalSize"] == 0
+
+
+def test_a_drop_mode_is_checked(fake: FakeSalesforce) -> None:
+    with pytest.raises(ValueError, match="mode: for kind drop, one of incomplete"):
+        add(fake, kind="drop", mode="melt")
+    with pytest.raises(ValueError, match="mode: for kind drop"):
+        add(fake, kind="outage", mode="reset")

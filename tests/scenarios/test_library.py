@@ -35,6 +35,8 @@ def test_the_library_covers_every_rule_and_edge_case() -> None:
         "lock_errors", "api_limit_running_out", "session_expiry", "settings_changed_mid_day",
         "dst_spring_forward", "dst_fall_back", "nightly_time_0800_versus_2000",
         "year_of_nights_50000_records", "sync_now_after_fixing_salesforce",
+        "converted_lead_read_by_nightly", "push_mixing_contacts_and_leads", "dropped_connections",
+        "fifteen_character_ids",
     } <= names  # fmt: skip
 
 

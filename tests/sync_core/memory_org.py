@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sync_core.errors import ConvertedLeadError, ReadTooLarge, RecordGoneError, SyncError
+from sync_core.ids import to18
 from sync_core.model import (
     DEFAULT_PACKAGE_FIELD,
     EMAIL_OPT_OUT_FIELD,
@@ -51,7 +52,7 @@ class MemoryOrg:
     # the org's own side --------------------------------------------------------------------
 
     def create(self, sobject: SObject, **values: bool) -> str:
-        record_id = f"{PREFIX[sobject]}{len(self.records) + 1:012d}AAA"
+        record_id = to18(f"{PREFIX[sobject]}{len(self.records) + 1:012d}")
         base = {EMAIL_OPT_OUT_FIELD: False, DEFAULT_PACKAGE_FIELD: False}
         self.records[record_id] = MemRecord(sobject, {**base, **values}, self.clock())
         return record_id
@@ -139,7 +140,8 @@ class MemoryOrg:
         names: Mapping[SyncField, str],
     ) -> SfRecord:
         true = frozenset(f for f in fields if record.values.get(names[f], False))
-        return SfRecord(rid, record.sobject, true)
+        contact = record.converted_contact
+        return SfRecord(rid, record.sobject, true, contact is not None, contact)
 
     def read_opted_out(
         self,
@@ -160,7 +162,7 @@ class MemoryOrg:
         if since is not None:
             rows = [r for r in rows if self.records[r.id].modstamp >= since]
         else:
-            rows = [r for r in rows if r.opted_out]
+            rows = [r for r in rows if r.opted_out or r.converted]
         if give_up_over is not None:
             self._call(f"read {sobject} rest first page")
             if len(rows) > give_up_over:

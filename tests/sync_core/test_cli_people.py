@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import tomllib
 
-from sync_core.roster import checksum
+from sqlalchemy import update
+
+from sync_core.ids import checksum
+from sync_core.store import open_store
+from sync_core.tables import people
 from tests.sync_core.cli_harness import Cli, cli_fixture, served_fixture  # noqa: F401
 
 HEADER = "email,contact_id,lead_id\n"
@@ -61,7 +65,7 @@ def test_import_reports_every_bad_line_and_imports_nothing(cli: Cli) -> None:
     for expected in (
         "line 3: email 'not-an-email'",
         "line 4: lead_id '0031a0000000001AAA' is not a Lead Id",
-        "line 5: contact_id '0031a0000000001AAB' has a wrong checksum (expected AAA)",
+        "line 5: contact_id '0031a0000000001AAB' has a wrong case-safe suffix (expected AAA)",
         "line 6: contact_id '003123' is not a 15- or 18-character",
         "line 7: ok@example.com repeats line 2",
     ):
@@ -128,3 +132,67 @@ def test_unknown_person_and_bad_arguments_exit_with_one_line(cli: Cli) -> None:
         result = cli(*args)
         assert result.code == 2 and result.err.count("\n") == 1, args
     assert cli("--help").code == 0
+
+
+def test_import_stores_the_18_character_form_of_a_15_character_id(cli: Cli) -> None:
+    contact = cli.contact("jane@example.com")
+    result = cli("people", "import", cli.people_csv(f"{HEADER}jane@example.com,{contact[:15]},\n"))
+    assert result.code == 0, result.err
+    assert [p["contact_id"] for p in cli("people", "list", "--json").json()] == [contact]
+
+
+def test_reimporting_the_15_character_form_of_a_link_is_not_a_relink(cli: Cli) -> None:
+    contact = cli.contact("jane@example.com")
+    cli("people", "import", cli.people_csv(f"{HEADER}jane@example.com,{contact},\n"))
+    again = cli("people", "import", cli.people_csv(f"{HEADER}jane@example.com,{contact[:15]},\n"))
+    assert again.code == 0, again.err
+    assert "0 relinked, 1 unchanged" in again.out
+
+
+def test_a_15_character_import_lets_the_nightly_run_pull_the_salesforce_opt_out(cli: Cli) -> None:
+    contact = cli.contact("jane@example.com", HasOptedOutOfEmail=True)
+    cli("people", "import", cli.people_csv(f"{HEADER}jane@example.com,{contact[:15]},\n"))
+    assert cli("nightly").code == 0
+    shown = cli("person", "show", "jane@example.com", "--json").json()
+    assert shown["unsubscribed"] is True
+    assert [(h["kind"], h["source"]) for h in shown["history"]] == [
+        ("unsubscribe", "salesforce_sync")
+    ]
+
+
+def test_an_id_whose_suffix_does_not_match_is_refused_with_its_line(cli: Cli) -> None:
+    contact = cli.contact("jane@example.com")
+    wrong = contact[:15] + ("AAB" if contact[15:] != "AAB" else "AAC")
+    result = cli("people", "import", cli.people_csv(f"{HEADER}jane@example.com,{wrong},\n"))
+    assert result.code == 2 and f"line 2: contact_id '{wrong}' has a wrong case-safe suffix" in (
+        result.err
+    )
+    assert cli("person", "show", wrong).code == 2
+
+
+def test_person_link_takes_either_form_and_stores_18_characters(cli: Cli) -> None:
+    contact, lead = cli.contact("jane@example.com"), cli.lead("jane@example.com")
+    cli("people", "import", cli.people_csv(f"{HEADER}jane@example.com,,\n"))
+    linked = cli("person", "link", "jane@example.com", "--contact", contact[:15], "--json")
+    assert linked.code == 0, linked.err
+    assert linked.json()["contact_id"] == contact
+    recased = lead[:3] + lead[3:15].swapcase() + lead[15:]  # another record's 15 characters
+    both = cli("person", "link", contact[:15], "--lead", recased, "--json")
+    assert both.code == 2 and "wrong case-safe suffix" in both.err
+    both = cli("person", "link", contact[:15], "--lead", lead[:15] + lead[15:].lower(), "--json")
+    assert both.json()["lead_id"] == lead and both.json()["contact_id"] == contact
+    assert cli("person", "link", "jane@example.com").code == 2
+    wrong_kind = cli("person", "link", "jane@example.com", "--contact", lead)
+    assert wrong_kind.code == 2 and "not a Contact Id" in wrong_kind.err
+
+
+def test_a_15_character_id_stored_before_normalising_is_kept_as_18_on_reimport(cli: Cli) -> None:
+    contact = cli.contact("jane@example.com")
+    cli("people", "import", cli.people_csv(f"{HEADER}jane@example.com,{contact},\n"))
+    store = open_store(f"sqlite:///{cli.home / 'sync-core.db'}")
+    with store.engine.begin() as conn:  # as an older version stored a report's Id
+        conn.execute(update(people).values(contact_id=contact[:15]))
+    store.close()
+    again = cli("people", "import", cli.people_csv(f"{HEADER}jane@example.com,{contact},\n"))
+    assert "0 relinked, 1 unchanged" in again.out
+    assert [p["contact_id"] for p in cli("people", "list", "--json").json()] == [contact]

@@ -140,3 +140,22 @@ def test_diagnostics_lists_parked_pushes_and_retry_requeues_them(cli: Cli) -> No
     retried = cli("diagnostics", "retry", "noid@example.com", "--json")
     assert retried.json() == {"requeued": 1}
     assert cli("diagnostics", "--json").json()["parked"] == []
+
+
+def test_push_counts_and_exit_codes_tell_one_story_across_runs(cli: Cli) -> None:
+    contact = cli.contact("jane@example.com")
+    _people(cli, ("jane@example.com", contact, ""), ("noid@example.com", "", ""))
+    cli("unsubscribe", "jane@example.com", "--source", "manual")
+    cli("unsubscribe", "noid@example.com", "--source", "manual")
+    cli.fake.org.faults.add({"kind": "outage", "until": "+1h"}, cli.fake.org.clock.now())
+    first = cli("push")
+    assert first.code == 1 and "2 still pending, 1 of them parked" in first.out
+    again = cli("push", "--json")  # nothing is due: the retry waits, the other stays parked
+    assert again.code == 1
+    assert (again.json()["delivered"], again.json()["pending"]) == (0, 2)
+    assert again.json()["parked_pending"] == 1
+    cli.fake.org.faults.clear()
+    cli("person", "link", "noid@example.com", "--contact", cli.contact("noid@example.com"))
+    linked = cli("push", "--json")  # the relinked one goes; the other still waits its backoff
+    assert linked.code == 1 and linked.json()["delivered"] == 1
+    assert (linked.json()["pending"], linked.json()["parked_pending"]) == (1, 0)

@@ -12,7 +12,8 @@ from sync_core.errors import (
     PermanentError,
     TransientError,
 )
-from sync_core.model import DEFAULT_PACKAGE_FIELD, Kind, SObject, Source, SyncField, full_id
+from sync_core.ids import to18
+from sync_core.model import DEFAULT_PACKAGE_FIELD, Kind, SObject, Source, SyncField
 from sync_core.service import SyncService
 from tests.sync_core.conftest import T0, FrozenClock
 from tests.sync_core.memory_org import MemoryOrg
@@ -253,8 +254,8 @@ def test_fifteen_character_ids_are_stored_in_their_eighteen_character_form(
     assert person.contact_id == "0031a0000000001AAA"
     linked = service.link(person.id, lead_id="00Q5e00000AbCdE", now=T0)
     assert linked.lead_id == "00Q5e00000AbCdEEAV"
-    assert full_id("001A0000006Vm9r") == "001A0000006Vm9rIAC"
-    assert full_id("001A0000006Vm9rIAC") == "001A0000006Vm9rIAC"
+    assert to18("001A0000006Vm9r") == "001A0000006Vm9rIAC"
+    assert to18("001A0000006Vm9rIAC") == "001A0000006Vm9rIAC"
 
 
 def test_people_are_found_by_email_or_by_salesforce_id(
