@@ -7,13 +7,15 @@ Salesforce's codes. Writes inside `transaction()` are undone together when it fa
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from fake_salesforce import ids
+from fake_salesforce.bulk_jobs import BulkStore
+from fake_salesforce.bulk_v1_jobs import BatchJobs
 from fake_salesforce.clock import OrgClock
 from fake_salesforce.errors import ApiError
 from fake_salesforce.faults import FaultSet
@@ -27,15 +29,7 @@ from fake_salesforce.schema import (
 )
 from fake_salesforce.table import Table
 from fake_salesforce.usage import ApiUsage
-from fake_salesforce.write import check_create, check_update
-
-NAME_PARTS = ("FirstName", "LastName")
-
-
-def compound_name(parts: Sequence[str | None]) -> str | None:
-    """A compound Name from its parts (salutation, first, middle, last...): those present,
-    space-joined; None when there are none."""
-    return " ".join(filter(None, parts)) or None
+from fake_salesforce.write import NAME_PARTS, check_create, check_update, compound_name
 
 
 @dataclass
@@ -84,6 +78,8 @@ class Org:
         self.usage = ApiUsage(self.settings.api_limit, self.settings.timezone)
         self.journal = Journal()
         self.faults = FaultSet()
+        self.bulk = BulkStore(self)  # Bulk API 2.0 jobs, settings and daily counts
+        self.bulk_v1 = BatchJobs(self)  # Bulk API 1.0 jobs and batches
         self._undo: list[list[tuple[str, Any]]] = []
         self.auto_numbers: dict[tuple[str, str], int] = {}
         self.cascades: dict[str, list[tuple[str, str]]] = {}
@@ -286,12 +282,6 @@ class Org:
         table = self.tables[child]
         found = table.lookup(field_name, [master]) or set()
         return sorted(r for r in found if table.value(table.rows[r], "IsDeleted") is deleted)
-
-    def convert_lead(self, lead_id: str, contact_id: str | None = None) -> str:
-        """Convert a Lead (fake_salesforce.lead_convert); returns the Contact it became."""
-        from fake_salesforce.lead_convert import convert_lead  # it imports this module
-
-        return convert_lead(self, lead_id, contact_id).contact_id
 
     def get(self, sobject: str, record_id: str) -> dict[str, Any] | None:
         """The live record as a dict of canonical field names (None when absent or deleted)."""
