@@ -122,7 +122,10 @@ def _job_body() -> dict[str, Any]:
 def create_job() -> Response:
     org = current_org()
     body = _job_body()
-    spec = org.require_spec(str(body.get("object") or ""))
+    name = str(body.get("object") or "")
+    spec = org.object_spec(name)
+    if spec is None:
+        raise ApiError(400, "InvalidEntity", f"Unable to find object: {name}")
     content_type = str(
         body.get("contentType") or ("JSON" if _request_format() == "JSON" else "XML")
     )
