@@ -2,6 +2,7 @@
 
 Wire rules in salesforce-api.md §3.1: both /query/{locator} and /queryAll/{locator} resolve, the
 batch size comes from `Sforce-Query-Options`, and queryAll alone returns deleted rows.
+`columns=true` and `explain=` answer column metadata and query plans (soql/metadata.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from flask import Blueprint, Response, request
 
 from fake_salesforce.errors import JSON_CONTENT_TYPE, ApiError
 from fake_salesforce.routes.context import api_version, current_org, json_response, note_records
-from fake_salesforce.soql import cursor, replication
+from fake_salesforce.soql import cursor, metadata, replication
 from fake_salesforce.soql.engine import execute
 
 bp = Blueprint("query", __name__, url_prefix="/services/data/v<version:version>")
@@ -25,11 +26,16 @@ def _drop_version(_endpoint: str | None, values: dict[str, Any] | None) -> None:
 
 
 def _run(include_deleted: bool) -> Response:
+    org = current_org()
+    now = org.clock.now()
+    plan = request.args.get("explain")
+    if plan is not None:
+        return json_response(metadata.explain(plan, org, now, org.timezone))
     text = request.args.get("q")
     if text is None:
         raise ApiError(400, "MALFORMED_QUERY", "A query string has to be specified")
-    org = current_org()
-    now = org.clock.now()
+    if request.args.get("columns", "").lower() == "true":
+        return json_response(metadata.columns(text, org))
     result = execute(text, org, now, org.timezone, include_deleted)
     batch = cursor.batch_size(request.headers.get("Sforce-Query-Options"))
     page = cursor.first_page(
