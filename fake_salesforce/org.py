@@ -31,6 +31,12 @@ from fake_salesforce.table import Table
 from fake_salesforce.usage import ApiUsage
 from fake_salesforce.write import NAME_PARTS, check_create, check_update, compound_name
 
+ORG_WIDE_DEFAULTS = (
+    *("DefaultAccountAccess", "DefaultContactAccess", "DefaultOpportunityAccess"),
+    *("DefaultLeadAccess", "DefaultCaseAccess", "DefaultCalendarAccess"),
+    *("DefaultPricebookAccess", "DefaultCampaignAccess"),
+)
+
 
 @dataclass
 class Credentials:
@@ -106,6 +112,11 @@ class Org:
                 "OrganizationType": "Developer Edition",
                 "InstanceName": "FAKE",
                 "TimeZoneSidKey": self.settings.timezone,
+                "DefaultLocaleSidKey": "en_US",
+                "LanguageLocaleKey": "en_US",
+                "FiscalYearStartMonth": 1,
+                "UiSkin": "Theme3",
+                **dict.fromkeys(ORG_WIDE_DEFAULTS, "Edit"),
             },
             now,
             record_id=self.org_id,
