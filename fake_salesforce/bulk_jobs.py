@@ -237,7 +237,7 @@ def run_ingest(org: Org, job: Job) -> None:
 
 def _run_ingest(org: Org, job: Job) -> None:
     spec = org.require_spec(job.sobject)
-    columns = _columns(spec, job)
+    columns = _columns(spec, job) if job.header or job.rows else []  # no upload: no rows
     if isinstance(columns, str):
         job.state, job.error_message = "Failed", columns
         return
@@ -253,6 +253,8 @@ def _run_ingest(org: Org, job: Job) -> None:
     if outcomes is None:
         operations = [_operation(org, spec, job, columns, row) for row in job.rows]
         outcomes = JobOutcomes.of(save_results.run_all(org, operations, all_or_none=False))
+    if job.operation == "hardDelete":
+        org.purge(spec.name, (rid for rid, _ in outcomes.journal_writes()))
     job.outcomes = outcomes
     job.state = "JobComplete"
 

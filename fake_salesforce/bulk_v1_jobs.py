@@ -258,6 +258,8 @@ class BatchJobs:
             batch.outcomes = JobOutcomes.of(
                 save_results.run_all(org, operations, all_or_none=False)
             )
+            if job.operation == "hardDelete":
+                org.purge(spec.name, (rid for rid, _ in batch.outcomes.journal_writes()))
 
     def _run_csv(self, job: V1Job, batch: Batch, upload: CsvRows) -> None:
         """CSV rows take Bulk 2.0's ingest path (column at a time, the same checks)."""

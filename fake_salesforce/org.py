@@ -7,7 +7,7 @@ Salesforce's codes. Writes inside `transaction()` are undone together when it fa
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -269,6 +269,17 @@ class Org:
         for child, field_name in self.cascades.get(spec.name, ()):
             for detail in self._details(child, field_name, rid, deleted=False):
                 self.delete(child, detail)
+
+    def purge(self, sobject: str, record_ids: Iterable[str]) -> None:
+        """Empty deleted records out of the recycle bin, as a Bulk `hardDelete` does (Bulk API
+        guide: hard-deleted records "are not stored in the Recycle Bin"): queryAll no longer
+        finds them and undelete cannot bring them back; the delete log (getDeleted) keeps them."""
+        table = self.tables[self.require_spec(sobject).name]
+        deleted = table.slots["IsDeleted"]
+        for rid in record_ids:
+            row = table.rows.get(rid)
+            if row is not None and row[deleted]:
+                table.remove(rid)
 
     def undelete(self, sobject: str, record_id: str) -> None:
         spec = self.require_spec(sobject)
