@@ -270,6 +270,35 @@ class Org:
             for detail in self._details(child, field_name, rid, deleted=False):
                 self.delete(child, detail)
 
+    def mark_viewed(self, sobject: str, record_ids: Iterable[str], mode: str) -> None:
+        """SOQL `FOR VIEW` stamps LastViewedDate and LastReferencedDate with now, `FOR
+        REFERENCE` LastReferencedDate only (SOQL reference, "FOR VIEW", "FOR REFERENCE");
+        neither is a modification, so SystemModstamp stays."""
+        table = self.tables[self.require_spec(sobject).name]
+        names = ["LastReferencedDate"] + (["LastViewedDate"] if mode == "VIEW" else [])
+        slots = [table.slots[n] for n in names if n in table.slots]
+        now = self.clock.now()
+        for rid in record_ids:
+            row = table.rows.get(rid)
+            if row is not None:
+                for slot in slots:
+                    row[slot] = now
+
+    def recently_viewed(self, limit: int) -> list[tuple[str, str]]:
+        """(sObject, Id) of the records last viewed or referenced, newest first (`/recent`)."""
+        seen: list[tuple[datetime, str, str]] = []
+        for name, table in self.tables.items():
+            if "LastReferencedDate" not in table.slots:
+                continue
+            viewed, referenced = table.slots["LastViewedDate"], table.slots["LastReferencedDate"]
+            deleted = table.slots["IsDeleted"]
+            for rid, row in table.rows.items():
+                stamps = [s for s in (row[viewed], row[referenced]) if s is not None]
+                if stamps and not row[deleted]:
+                    seen.append((max(stamps), name, rid))
+        seen.sort(key=lambda item: item[0], reverse=True)
+        return [(name, rid) for _, name, rid in seen[:limit]]
+
     def purge(self, sobject: str, record_ids: Iterable[str]) -> None:
         """Empty deleted records out of the recycle bin, as a Bulk `hardDelete` does (Bulk API
         guide: hard-deleted records "are not stored in the Recycle Bin"): queryAll no longer

@@ -221,6 +221,14 @@ def _audit() -> tuple[FieldSpec, ...]:
     )
 
 
+def _viewed() -> tuple[FieldSpec, ...]:
+    """When the user last viewed or referenced the record (SOQL `FOR VIEW`, `FOR REFERENCE`)."""
+    return (
+        _ro("LastViewedDate", "Last Viewed Date", "datetime"),
+        _ro("LastReferencedDate", "Last Referenced Date", "datetime"),
+    )
+
+
 def _owner() -> FieldSpec:
     return FieldSpec(
         "OwnerId",
@@ -340,6 +348,7 @@ CONTACT = ObjectSpec(
         FieldSpec("MailingCity", "Mailing City", "string", 40),
         FieldSpec("MailingCountry", "Mailing Country", "string", 80),
         _owner(),
+        *_viewed(),
         *_audit(),
         _ro("LastActivityDate", "Last Activity", "date"),
         _mso(),
@@ -407,6 +416,7 @@ LEAD = ObjectSpec(
             indexed=True,
         ),
         _owner(),
+        *_viewed(),
         *_audit(),
         _mso(),
     ),
@@ -496,6 +506,7 @@ ACCOUNT = ObjectSpec(
         FieldSpec("BillingCountry", "Billing Country", "string", 80),
         *_account_fields(),
         _owner(),
+        *_viewed(),
         *_audit(),
     ),
 )
@@ -515,6 +526,7 @@ USER = ObjectSpec(
         FieldSpec(
             "IsActive", "Active", "boolean", nillable=False, default=True, defaulted_on_create=True
         ),
+        *_viewed(),
         *_audit(),
     ),
     createable=False,
@@ -615,6 +627,7 @@ OPPORTUNITY = ObjectSpec(
             ("Omitted", "Pipeline", "Best Case", "Commit", "Closed"),
         ),
         _owner(),
+        *_viewed(),
         *_audit(),
     ),
 )
