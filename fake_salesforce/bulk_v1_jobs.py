@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from fake_salesforce import bulk_jobs, save_results
+from fake_salesforce import bulk_apply, bulk_jobs, save_results
 from fake_salesforce.bulk_outcomes import JobOutcomes
 from fake_salesforce.errors import ApiError
 from fake_salesforce.save_results import Operation
@@ -231,7 +231,16 @@ class BatchJobs:
         return batch
 
     def poll_all(self, job: V1Job) -> list[Batch]:
-        return [self.poll(job, batch) for batch in list(job.batches.values())]
+        """Every batch as a batch-list poll sees it: queued CSV batches sharing a header run
+        as one pass in upload order (as a Serial job runs them), the others one by one."""
+        queued = [b for b in job.batches.values() if b.state == "Queued"]
+        with bulk_apply.gc_paused():
+            for group in _same_header_runs(queued):
+                if len(group) > 1:
+                    self._run_csv(job, group)
+            for batch in queued:
+                self.poll(job, batch)
+        return list(job.batches.values())
 
     def _execute(self, job: V1Job, soql: str) -> Result:
         org = self.org
@@ -250,7 +259,7 @@ class BatchJobs:
                     return
             batch.result_id = org.minter.mint("752")
         elif isinstance(batch.request, CsvRows):
-            self._run_csv(job, batch, batch.request)
+            self._run_csv(job, [batch])
         else:
             assert not isinstance(batch.request, str)
             spec = org.require_spec(job.sobject)
@@ -261,25 +270,46 @@ class BatchJobs:
             if job.operation == "hardDelete":
                 org.purge(spec.name, (rid for rid, _ in batch.outcomes.journal_writes()))
 
-    def _run_csv(self, job: V1Job, batch: Batch, upload: CsvRows) -> None:
-        """CSV rows take Bulk 2.0's ingest path (column at a time, the same checks)."""
-        org = self.org
+    def _run_csv(self, job: V1Job, group: list[Batch]) -> None:
+        """CSV batches of one header take Bulk 2.0's ingest path together (column at a time,
+        the same checks), each keeping the outcomes of its own rows."""
+        uploads = [b.request for b in group if isinstance(b.request, CsvRows)]
+        assert len(uploads) == len(group)
         ingest = bulk_jobs.Job(
-            batch.id,
+            group[0].id,
             job.operation,
             job.sobject,
             job.version,
             job.created_by,
-            batch.created,
+            group[0].created,
             external_id=job.external_id,
-            header=upload.header,
-            rows=upload.rows,
+            header=uploads[0].header,
+            rows=[row for upload in uploads for row in upload.rows],
         )
-        bulk_jobs.run_ingest(org, ingest)
-        if ingest.state == "Failed":
-            batch.state, batch.state_message = "Failed", ingest.error_message
-            return
-        batch.outcomes = ingest.outcomes
+        bulk_jobs.run_ingest(self.org, ingest)
+        start = 0
+        for batch, upload in zip(group, uploads, strict=True):
+            if ingest.state == "Failed":
+                batch.state, batch.state_message = "Failed", ingest.error_message
+                continue
+            stop = start + len(upload.rows)
+            batch.state, batch.outcomes = "Completed", ingest.outcomes.part(start, stop)
+            start = stop
+
+
+def _same_header_runs(batches: list[Batch]) -> list[list[Batch]]:
+    """Consecutive CSV batches with the same header, grouped."""
+    runs: list[list[Batch]] = []
+    for batch in batches:
+        request = batch.request
+        if not isinstance(request, CsvRows):
+            continue
+        last = runs[-1][-1].request if runs else None
+        if isinstance(last, CsvRows) and last.header == request.header:
+            runs[-1].append(batch)
+        else:
+            runs.append([batch])
+    return runs
 
 
 def _query_failure(exc: ApiError) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, request
 
-from fake_salesforce import bulk_csv, save_results
+from fake_salesforce import bulk_apply, bulk_csv, save_results
 from fake_salesforce.bulk_v1_jobs import (
     CONTENT_TYPES,
     PK_CHUNK_DEFAULT,
@@ -33,7 +33,7 @@ from fake_salesforce.bulk_v1_jobs import (
 )
 from fake_salesforce.errors import ApiError
 from fake_salesforce.routes import bulk_v1_xml as xml
-from fake_salesforce.routes.context import api_version, current_org, note_write
+from fake_salesforce.routes.context import api_version, current_org, note_bulk_writes
 from fake_salesforce.soql.engine import Result
 from fake_salesforce.soql.projection import Projection
 from fake_salesforce.values import format_datetime
@@ -191,7 +191,8 @@ def add_batch(job_id: str) -> Response:
 
 def _records(job: V1Job, raw: bytes) -> list[dict[str, Any]] | CsvRows:
     if job.content_type == "CSV":
-        return CsvRows(*bulk_csv.read_upload(raw))
+        with bulk_apply.gc_paused():
+            return CsvRows(*bulk_csv.read_upload(raw))
     if job.content_type == "XML":
         return xml.sobjects(raw)
     try:
@@ -252,11 +253,10 @@ def batch_result(job_id: str, batch_id: str) -> Response:
         if job.content_type == "JSON":
             return Response(_json(ids), content_type=JSON_TYPE)
         return Response(xml.result_list(ids), content_type=XML_TYPE)
-    for outcome in batch.outcomes:
-        if outcome.success and outcome.record_id is not None:
-            note_write(outcome.record_id, dict(outcome.written or {}))
+    note_bulk_writes(batch.outcomes.journal_writes)
     if job.content_type == "CSV":
-        return Response(_csv_results(batch), content_type=CSV_TYPE)
+        with bulk_apply.gc_paused():
+            return Response(csv_results(batch), content_type=CSV_TYPE)
     results = [_save_result(o) for o in batch.outcomes]
     if job.content_type == "XML":
         return Response(xml.results(results), content_type=XML_TYPE)
@@ -273,7 +273,7 @@ def _save_result(outcome: save_results.Outcome) -> dict[str, Any]:
     }
 
 
-def _csv_results(batch: Batch) -> str:
+def csv_results(batch: Batch) -> str:
     """`"Id","Success","Created","Error"`, a row per uploaded row in upload order."""
     done = batch.outcomes
     if not done.answered:
