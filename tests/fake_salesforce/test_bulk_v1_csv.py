@@ -68,3 +68,35 @@ def test_batches_apply_in_upload_order_and_each_answers_for_its_rows(
     assert tag(info, "numberRecordsProcessed") == ["3"] and tag(info, "numberRecordsFailed") == [
         "1"
     ]
+
+
+def query_job(fake: FakeSalesforce, chunking: str) -> Any:
+    body = (
+        f'<jobInfo xmlns="{NS}"><operation>query</operation><object>Account</object>'
+        "<contentType>CSV</contentType></jobInfo>"
+    )
+    headers = {
+        "X-SFDC-Session": fake.token(),
+        "Content-Type": "application/xml",
+        "Sforce-Enable-PKChunking": chunking,
+    }
+    url = f"{fake.instance_url}{ASYNC}"
+    return fake.session().post(url, data=body.encode(), headers=headers)
+
+
+def test_pk_chunking_takes_tap_salesforces_header_and_refuses_a_bad_chunk_size(
+    fake: FakeSalesforce,
+) -> None:
+    for k in range(3):
+        fake.org.create("Account", {"Name": f"A{k}"})
+    job = tag(query_job(fake, "true; chunkSize=2; parent=Account").text, "id")[0]
+    call(fake, "POST", f"/{job}/batch", "SELECT Id FROM Account", "csv")
+    states = tag(call(fake, "GET", f"/{job}/batch").text, "state")
+    assert states == ["NotProcessed", "Completed", "Completed"]
+    refused = query_job(fake, "chunkSize=250001")
+    assert (
+        refused.status_code == 400 and "<exceptionCode>InvalidJob</exceptionCode>" in refused.text
+    )
+    plain = tag(query_job(fake, "false").text, "id")[0]
+    call(fake, "POST", f"/{plain}/batch", "SELECT Id FROM Account", "csv")
+    assert tag(call(fake, "GET", f"/{plain}/batch").text, "state") == ["Completed"]
