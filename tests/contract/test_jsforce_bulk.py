@@ -84,3 +84,23 @@ def test_jsforce_bulk2_load_and_query(
     out = run_node(script, _env(fake, served))
     (rid,) = out["created"]
     assert out["records"] == [{"Id": rid, "Email": "two@example.com"}]
+
+
+@pytest.mark.node
+def test_jsforce_query_destroy_above_the_bulk_threshold_goes_through_bulk_v1(
+    run_node: RunNode, fake: FakeSalesforce, served: FakeServer
+) -> None:
+    ids = [fake.org.create("Contact", {"LastName": "Doomed"}) for _ in range(201)]
+    kept = fake.org.create("Contact", {"LastName": "Kept"})
+    script = (
+        CONNECT
+        + """
+    const results = await conn.sobject("Contact").find({ LastName: "Doomed" }).destroy();
+    return results.filter((r) => r.success).length;
+    """
+    )
+    assert run_node(script, _env(fake, served)) == 201
+    assert all(fake.org.get("Contact", rid) is None for rid in ids)
+    assert fake.org.get("Contact", kept) is not None
+    (job,) = fake.org.bulk_v1.jobs.values()
+    assert (job.operation, job.content_type) == ("delete", "CSV")
