@@ -67,6 +67,7 @@ def sf(fake: FakeSalesforce, served: FakeServer, tmp_path: Path) -> Sf:
         return answer["result"]
 
     run("org", "login", "access-token", "--instance-url", served.url, "--no-prompt", "-a", "fake")
+    run.cwd, run.env = tmp_path, env  # type: ignore[attr-defined]
     return run
 
 
@@ -76,10 +77,20 @@ def test_sf_record_commands_and_data_query(sf: Sf, fake: FakeSalesforce) -> None
         "data", "create", "record", "-s", "Contact", "-v", "LastName=Cli Email=c@x.io", "-o", "fake"
     )
     rid = made["id"]
-    sf("data", "update", "record", "-s", "Contact", "-i", rid, "-v", "Title=Boss", "-o", "fake")
-    found = sf("data", "query", "-q", "SELECT Id, LastName, Title FROM Contact", "-o", "fake")
+    account = fake.org.create("Account", {"Name": "Acme"})
+    values = f"Title=Boss AccountId={account}"
+    sf("data", "update", "record", "-s", "Contact", "-i", rid, "-v", values, "-o", "fake")
+    query = "SELECT Id, LastName, Title, Account.Name FROM Contact"
+    found = sf("data", "query", "-q", query, "-o", "fake")
     assert found["totalSize"] == 1
-    assert found["records"][0]["Title"] == "Boss" and found["records"][0]["Id"] == rid
+    (row,) = found["records"]
+    assert row["Title"] == "Boss" and row["Id"] == rid and row["Account"]["Name"] == "Acme"
+    # without --json the CLI draws a table from the columns=true metadata
+    table = subprocess.run(
+        [str(SF), "data", "query", "-q", query, "-o", "fake"],
+        capture_output=True, text=True, timeout=120, cwd=sf.cwd, env=sf.env, check=True,
+    )  # fmt: skip
+    assert "ACCOUNT.NAME" in table.stdout and "Acme" in table.stdout
     sf("data", "delete", "record", "-s", "Contact", "-i", rid, "-o", "fake")
     assert fake.org.get("Contact", rid) is None
 
