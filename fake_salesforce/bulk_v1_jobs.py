@@ -183,11 +183,7 @@ class BatchJobs:
         org = self.org
         if job.state != "Open":
             raise ApiError(400, "InvalidJobState", f"Job {job.id} is not open for new batches")
-        size = (
-            1
-            if isinstance(request, str)
-            else len(request.rows if isinstance(request, CsvRows) else request)
-        )
+        size = _records_in(request)
         if size > MAX_BATCH_RECORDS:
             raise ApiError(400, "InvalidBatch", "Records in a batch exceed 10000")
         batch = Batch(org.minter.mint("751"), request, org.clock.now())
@@ -312,6 +308,13 @@ def _same_header_runs(batches: list[Batch]) -> list[list[Batch]]:
     return runs
 
 
+def _records_in(request: list[dict[str, Any]] | CsvRows | str) -> int:
+    """Records a batch carries (a query batch counts as one)."""
+    if isinstance(request, str):
+        return 1
+    return len(request.rows) if isinstance(request, CsvRows) else len(request)
+
+
 def _query_failure(exc: ApiError) -> str:
     return f"InvalidBatch : Failed to process query: {exc.error_code}: {exc.message}"
 
@@ -319,11 +322,8 @@ def _query_failure(exc: ApiError) -> str:
 def _ranged(soql: str, low: str, high: str | None) -> str:
     """The chunk's query text as Salesforce shows it: the Id range added to the filter."""
     where = f"Id >= '{low}'" + (f" AND Id < '{high}'" if high else "")
-    return (
-        f"{soql.rstrip()} WHERE {where}"
-        if " where " not in soql.lower()
-        else (f"{soql.rstrip()} AND {where}")
-    )
+    joiner = "AND" if " where " in soql.lower() else "WHERE"
+    return f"{soql.rstrip()} {joiner} {where}"
 
 
 def _operation(org: Org, spec: ObjectSpec, job: V1Job, record: dict[str, Any]) -> Operation:
