@@ -442,6 +442,7 @@ def _account_fields() -> tuple[FieldSpec, ...]:
             18,
             reference_to=("Account",),
             relationship_name="Parent",
+            child_relationship="ChildAccounts",
         ),
         FieldSpec("BillingStreet", "Billing Street", "textarea", 255),
         FieldSpec("ShippingStreet", "Shipping Street", "textarea", 255),
@@ -598,6 +599,7 @@ OPPORTUNITY = ObjectSpec(
             reference_to=("Account",),
             relationship_name="Account",
             indexed=True,
+            child_relationship="Opportunities",
         ),
         FieldSpec("Name", "Name", "string", 120, nillable=False),
         FieldSpec(

@@ -16,6 +16,7 @@ from typing import Any
 from fake_salesforce.errors import ApiError
 from fake_salesforce.org import Org
 from fake_salesforce.schema import ObjectSpec
+from fake_salesforce.soql.fields import child_relationship
 
 MAX_RECORDS = 200
 MAX_DEPTH = 5
@@ -34,25 +35,6 @@ class Node:
 
 class _Failed(Exception):
     """Raised inside the transaction so every record created so far is undone."""
-
-
-def child_relationship(org: Org, parent: ObjectSpec, name: str) -> tuple[ObjectSpec, str] | None:
-    """The child object and lookup behind relationship `name` of `parent` (`Contacts` on
-    Account is Contact.AccountId): a lookup to the parent on an object whose plural label,
-    without spaces, is the name, or a custom lookup's `__r` name."""
-    wanted = name.lower()
-    for table_name in org.tables:
-        spec = org.object_spec(table_name)
-        if spec is None:
-            continue
-        plural = spec.label_plural.replace(" ", "").lower()
-        for field in spec.fields:
-            if parent.name not in field.reference_to:
-                continue
-            custom = field.name.lower().replace("__c", "__r") if field.custom else None
-            if wanted in (plural, custom):
-                return spec, field.name
-    return None
 
 
 def flatten(org: Org, root: ObjectSpec, body: dict[str, Any]) -> list[Node]:
@@ -113,7 +95,7 @@ def _children(
     for key, value in record.items():
         if not _is_children(value):
             continue
-        found = child_relationship(org, spec, key)
+        found = child_relationship(org, spec, key)  # describe's childRelationships
         if found is None:
             raise ApiError(
                 400,
@@ -121,7 +103,7 @@ def _children(
                 f"No such column '{key}' on sobject of type {spec.name}",
                 [key],
             )
-        out += [(found[0], child, found[1]) for child in _records(value, "records")]
+        out += [(found[0], child, found[1].name) for child in _records(value, "records")]
     return out
 
 

@@ -84,3 +84,21 @@ def test_an_opportunity_needs_name_stage_and_close_date_and_hangs_off_an_account
     ]
     assert row["Account"]["Name"] == "Buyer" and row["IsClosed"] is False
     assert sf.Opportunity.describe()["keyPrefix"] == "006"
+
+
+def test_an_accounts_opportunities_and_child_accounts_are_its_child_relationships(
+    sf: Any,
+) -> None:
+    parent = sf.Account.create({"Name": "Parent"})["id"]
+    sf.Account.create({"Name": "Child", "ParentId": parent})
+    sf.Opportunity.create(
+        {"Name": "Deal", "StageName": "Prospecting", "CloseDate": "2026-12-31", "AccountId": parent}
+    )
+    (row,) = sf.query(
+        "SELECT Name, (SELECT Name FROM Opportunities), (SELECT Name FROM ChildAccounts) "
+        f"FROM Account WHERE Id = '{parent}'"
+    )["records"]
+    assert [r["Name"] for r in row["Opportunities"]["records"]] == ["Deal"]
+    assert [r["Name"] for r in row["ChildAccounts"]["records"]] == ["Child"]
+    names = {c["relationshipName"] for c in sf.Account.describe()["childRelationships"]}
+    assert {"Contacts", "Opportunities", "ChildAccounts"} <= names
