@@ -5,8 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/default.yaml
 NODE_DIR := tests/contract/node
+TAP_VENV := .venv-tap
+# Singer's tap-salesforce pins requests and singer-python versions that clash with the project's
+# own, so its contract tests run it from a virtualenv of its own.
+TAP_VERSION := 2.8.1
 
-.PHONY: simulate test test-fast test-slow lint format serve bench bench-slow node-deps clean
+.PHONY: simulate test test-fast test-slow lint format serve bench bench-slow node-deps tap-venv clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +29,13 @@ node-deps:
 		fi; \
 	fi
 
+tap-venv: $(TAP_VENV)/.installed
+
+$(TAP_VENV)/.installed:
+	@test -x $(TAP_VENV)/bin/python || $(PYTHON) -m venv $(TAP_VENV)
+	@$(TAP_VENV)/bin/python -m pip install --quiet "tap-salesforce==$(TAP_VERSION)"
+	@touch $@
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -34,13 +45,13 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(STAMP) node-deps lint
+test: $(STAMP) node-deps tap-venv lint
 	$(BIN)/pytest -q -m "not slow"
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -m "not slow and not postgres and not node" -x
 
-test-slow: $(STAMP) node-deps
+test-slow: $(STAMP) node-deps tap-venv
 	$(BIN)/pytest -q -rP -m slow
 
 serve: $(STAMP)
@@ -53,4 +64,4 @@ bench-slow: $(STAMP)
 	$(BIN)/python -m bench --full $(ARGS)
 
 clean:
-	rm -rf $(VENV) $(NODE_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TAP_VENV) $(NODE_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fake_salesforce.bulk_jobs import ingest_results, run_ingest, store_of
+from fake_salesforce.bulk_jobs import ingest_results, run_ingest
 from fake_salesforce.fixture import FakeSalesforce
 from fake_salesforce.generate import generate
 
@@ -173,7 +173,7 @@ def wire(fake: FakeSalesforce, text: str) -> Callable[[], None]:
 def server_side(fake: FakeSalesforce, text: str, operation: str = "update") -> Callable[[], None]:
     """The same job without HTTP, client or journal: parse, apply, successful results."""
     org = fake.org
-    store = store_of(org)
+    store = org.bulk
 
     def run() -> None:
         job = store.new_job(operation, "Contact", "59.0")

@@ -220,7 +220,7 @@ def _render_http_error(exc: HTTPException) -> Any:
     message = {
         404: "The requested resource does not exist",
         405: f"HTTP Method '{request.method}' not allowed. Allowed are "
-        f"{','.join(sorted(getattr(exc, 'valid_methods', None) or []))}",
+        f"{','.join(sorted(set(getattr(exc, 'valid_methods', None) or []) - {'OPTIONS'}))}",
         413: "Request entity too large",
     }.get(status, exc.description or code)
     return Response(

@@ -11,11 +11,15 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fake_salesforce.errors import ApiError
 from fake_salesforce.schema import FieldSpec
 from fake_salesforce.values import format_bulk_datetime
+
+if TYPE_CHECKING:
+    from fake_salesforce.soql.engine import Result
+    from fake_salesforce.soql.projection import Projection
 
 DELIMITERS = {
     "COMMA": ",",
@@ -99,3 +103,28 @@ def error_text(error: ApiError) -> str:
     """`sf__Error`: `CODE:message:Field1,Field2 --` (no fields: `CODE:message:--`)."""
     fields = ",".join(error.fields or [])
     return f"{error.error_code}:{error.message}:{fields + ' ' if fields else ''}--"
+
+
+def query_rows(
+    result: Result, start: int, stop: int, delimiter: str = ",", line_ending: str = "\n"
+) -> str:
+    """Rows [start, stop) of a query result as Bulk CSV (Bulk 2.0 pages, Bulk 1.0 results)."""
+    rows = result.flat_rows(start, stop)
+    if result.render is None:
+        rows = [[cell(v) for v in row] for row in rows]
+    else:
+        # Text, numbers and nulls are written as the csv module writes them; only checkbox and
+        # date columns need Salesforce's spelling. Converting just those keeps 1M rows cheap.
+        kinds = _kinds(result.render)
+        for slot in [i for i, kind in enumerate(kinds) if kind in CONVERTED]:
+            for row in rows:
+                row[slot] = cell(row[slot])
+    return write(result.columns(), rows, delimiter, line_ending)
+
+
+def _kinds(level: Projection) -> list[str]:
+    """Field types in the order of `Projection.columns()` (parents flattened in place)."""
+    out: list[str] = []
+    for key, slot in level.entries:
+        out += _kinds(level.parents[key][0]) if slot is None else [slot[1]]
+    return out

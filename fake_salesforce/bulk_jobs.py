@@ -11,17 +11,20 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from fake_salesforce import bulk_apply, bulk_csv, save_results
 from fake_salesforce.bulk_outcomes import JobOutcomes
 from fake_salesforce.errors import ApiError
-from fake_salesforce.org import Org
 from fake_salesforce.save_results import Operation, Outcome
 from fake_salesforce.schema import FieldSpec, ObjectSpec
 from fake_salesforce.soql.engine import Result, execute
 from fake_salesforce.values import format_datetime
+
+if TYPE_CHECKING:
+    from fake_salesforce.org import Org
+
 
 INGEST_OPERATIONS = frozenset({"insert", "update", "upsert", "delete", "hardDelete"})
 QUERY_OPERATIONS = frozenset({"query", "queryAll"})
@@ -120,7 +123,8 @@ class Job:
 
 
 class BulkStore:
-    """The Bulk jobs of one org, its BulkSettings and the day's batch and query-job counts."""
+    """The Bulk 2.0 jobs of one org (`org.bulk`), its BulkSettings and the day's batch and
+    query-job counts (`org.bulk.settings.polls_to_complete = 3`)."""
 
     def __init__(self, org: Org) -> None:
         self._org = weakref.ref(org)
@@ -128,7 +132,6 @@ class BulkStore:
         self.jobs: dict[str, Job] = {}
         self.batches: dict[date, int] = {}
         self.query_jobs: dict[date, int] = {}
-        self.v1_jobs: dict[str, Any] = {}  # Bulk 1.0 jobs, kept by routes/bulk_v1
 
     @property
     def org(self) -> Org:
@@ -225,17 +228,6 @@ class BulkStore:
         return job
 
 
-_STORES: weakref.WeakKeyDictionary[Org, BulkStore] = weakref.WeakKeyDictionary()
-
-
-def store_of(org: Org) -> BulkStore:
-    """The org's Bulk jobs and settings (`store_of(org).settings.polls_to_complete = 3`)."""
-    store = _STORES.get(org)
-    if store is None:
-        store = _STORES[org] = BulkStore(org)
-    return store
-
-
 # -- running an ingest job -------------------------------------------------------------------
 def run_ingest(org: Org, job: Job) -> None:
     """Apply every uploaded row; the job fails as a whole when its header is unusable."""
@@ -245,7 +237,7 @@ def run_ingest(org: Org, job: Job) -> None:
 
 def _run_ingest(org: Org, job: Job) -> None:
     spec = org.require_spec(job.sobject)
-    columns = _columns(spec, job)
+    columns = _columns(spec, job) if job.header or job.rows else []  # no upload: no rows
     if isinstance(columns, str):
         job.state, job.error_message = "Failed", columns
         return
@@ -261,6 +253,8 @@ def _run_ingest(org: Org, job: Job) -> None:
     if outcomes is None:
         operations = [_operation(org, spec, job, columns, row) for row in job.rows]
         outcomes = JobOutcomes.of(save_results.run_all(org, operations, all_or_none=False))
+    if job.operation == "hardDelete":
+        org.purge(spec.name, (rid for rid, _ in outcomes.journal_writes()))
     job.outcomes = outcomes
     job.state = "JobComplete"
 

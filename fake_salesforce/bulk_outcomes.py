@@ -54,6 +54,12 @@ class JobOutcomes:
     def __iter__(self) -> Iterator[Outcome]:
         return (self[k] for k in range(len(self)))
 
+    def part(self, start: int, stop: int) -> JobOutcomes:
+        """Rows [start, stop) as outcomes of their own (a Bulk 1.0 batch of a job's rows)."""
+        answered = {k - start: o for k, o in self.answered.items() if start <= k < stop}
+        columns = [column[start:stop] for column in self.uploaded]
+        return JobOutcomes(self.record_ids[start:stop], self.names, columns, answered, self.created)
+
     def failed_count(self) -> int:
         return sum(1 for o in self.answered.values() if o.error is not None)
 

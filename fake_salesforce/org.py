@@ -7,13 +7,15 @@ Salesforce's codes. Writes inside `transaction()` are undone together when it fa
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from fake_salesforce import ids
+from fake_salesforce.bulk_jobs import BulkStore
+from fake_salesforce.bulk_v1_jobs import BatchJobs
 from fake_salesforce.clock import OrgClock
 from fake_salesforce.errors import ApiError
 from fake_salesforce.faults import FaultSet
@@ -27,15 +29,13 @@ from fake_salesforce.schema import (
 )
 from fake_salesforce.table import Table
 from fake_salesforce.usage import ApiUsage
-from fake_salesforce.write import check_create, check_update
+from fake_salesforce.write import NAME_PARTS, check_create, check_update, compound_name
 
-NAME_PARTS = ("FirstName", "LastName")
-
-
-def compound_name(parts: Sequence[str | None]) -> str | None:
-    """A compound Name from its parts (salutation, first, middle, last...): those present,
-    space-joined; None when there are none."""
-    return " ".join(filter(None, parts)) or None
+ORG_WIDE_DEFAULTS = (
+    *("DefaultAccountAccess", "DefaultContactAccess", "DefaultOpportunityAccess"),
+    *("DefaultLeadAccess", "DefaultCaseAccess", "DefaultCalendarAccess"),
+    *("DefaultPricebookAccess", "DefaultCampaignAccess"),
+)
 
 
 @dataclass
@@ -84,6 +84,8 @@ class Org:
         self.usage = ApiUsage(self.settings.api_limit, self.settings.timezone)
         self.journal = Journal()
         self.faults = FaultSet()
+        self.bulk = BulkStore(self)  # Bulk API 2.0 jobs, settings and daily counts
+        self.bulk_v1 = BatchJobs(self)  # Bulk API 1.0 jobs and batches
         self._undo: list[list[tuple[str, Any]]] = []
         self.auto_numbers: dict[tuple[str, str], int] = {}
         self.cascades: dict[str, list[tuple[str, str]]] = {}
@@ -110,6 +112,11 @@ class Org:
                 "OrganizationType": "Developer Edition",
                 "InstanceName": "FAKE",
                 "TimeZoneSidKey": self.settings.timezone,
+                "DefaultLocaleSidKey": "en_US",
+                "LanguageLocaleKey": "en_US",
+                "FiscalYearStartMonth": 1,
+                "UiSkin": "Theme3",
+                **dict.fromkeys(ORG_WIDE_DEFAULTS, "Edit"),
             },
             now,
             record_id=self.org_id,
@@ -263,6 +270,46 @@ class Org:
             for detail in self._details(child, field_name, rid, deleted=False):
                 self.delete(child, detail)
 
+    def mark_viewed(self, sobject: str, record_ids: Iterable[str], mode: str) -> None:
+        """SOQL `FOR VIEW` stamps LastViewedDate and LastReferencedDate with now, `FOR
+        REFERENCE` LastReferencedDate only (SOQL reference, "FOR VIEW", "FOR REFERENCE");
+        neither is a modification, so SystemModstamp stays."""
+        table = self.tables[self.require_spec(sobject).name]
+        names = ["LastReferencedDate"] + (["LastViewedDate"] if mode == "VIEW" else [])
+        slots = [table.slots[n] for n in names if n in table.slots]
+        now = self.clock.now()
+        for rid in record_ids:
+            row = table.rows.get(rid)
+            if row is not None:
+                for slot in slots:
+                    row[slot] = now
+
+    def recently_viewed(self, limit: int) -> list[tuple[str, str]]:
+        """(sObject, Id) of the records last viewed or referenced, newest first (`/recent`)."""
+        seen: list[tuple[datetime, str, str]] = []
+        for name, table in self.tables.items():
+            if "LastReferencedDate" not in table.slots:
+                continue
+            viewed, referenced = table.slots["LastViewedDate"], table.slots["LastReferencedDate"]
+            deleted = table.slots["IsDeleted"]
+            for rid, row in table.rows.items():
+                stamps = [s for s in (row[viewed], row[referenced]) if s is not None]
+                if stamps and not row[deleted]:
+                    seen.append((max(stamps), name, rid))
+        seen.sort(key=lambda item: item[0], reverse=True)
+        return [(name, rid) for _, name, rid in seen[:limit]]
+
+    def purge(self, sobject: str, record_ids: Iterable[str]) -> None:
+        """Empty deleted records out of the recycle bin, as a Bulk `hardDelete` does (Bulk API
+        guide: hard-deleted records "are not stored in the Recycle Bin"): queryAll no longer
+        finds them and undelete cannot bring them back; the delete log (getDeleted) keeps them."""
+        table = self.tables[self.require_spec(sobject).name]
+        deleted = table.slots["IsDeleted"]
+        for rid in record_ids:
+            row = table.rows.get(rid)
+            if row is not None and row[deleted]:
+                table.remove(rid)
+
     def undelete(self, sobject: str, record_id: str) -> None:
         spec = self.require_spec(sobject)
         rid = ids.normalize(record_id)
@@ -286,12 +333,6 @@ class Org:
         table = self.tables[child]
         found = table.lookup(field_name, [master]) or set()
         return sorted(r for r in found if table.value(table.rows[r], "IsDeleted") is deleted)
-
-    def convert_lead(self, lead_id: str, contact_id: str | None = None) -> str:
-        """Convert a Lead (fake_salesforce.lead_convert); returns the Contact it became."""
-        from fake_salesforce.lead_convert import convert_lead  # it imports this module
-
-        return convert_lead(self, lead_id, contact_id).contact_id
 
     def get(self, sobject: str, record_id: str) -> dict[str, Any] | None:
         """The live record as a dict of canonical field names (None when absent or deleted)."""

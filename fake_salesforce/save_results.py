@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fake_salesforce import ids
 from fake_salesforce.errors import ApiError
-from fake_salesforce.org import Org
 from fake_salesforce.schema import ObjectSpec
+
+if TYPE_CHECKING:
+    from fake_salesforce.org import Org
 
 ROLLED_BACK = ApiError(
     400,

@@ -221,6 +221,14 @@ def _audit() -> tuple[FieldSpec, ...]:
     )
 
 
+def _viewed() -> tuple[FieldSpec, ...]:
+    """When the user last viewed or referenced the record (SOQL `FOR VIEW`, `FOR REFERENCE`)."""
+    return (
+        _ro("LastViewedDate", "Last Viewed Date", "datetime"),
+        _ro("LastReferencedDate", "Last Referenced Date", "datetime"),
+    )
+
+
 def _owner() -> FieldSpec:
     return FieldSpec(
         "OwnerId",
@@ -340,6 +348,7 @@ CONTACT = ObjectSpec(
         FieldSpec("MailingCity", "Mailing City", "string", 40),
         FieldSpec("MailingCountry", "Mailing Country", "string", 80),
         _owner(),
+        *_viewed(),
         *_audit(),
         _ro("LastActivityDate", "Last Activity", "date"),
         _mso(),
@@ -407,10 +416,75 @@ LEAD = ObjectSpec(
             indexed=True,
         ),
         _owner(),
+        *_viewed(),
         *_audit(),
         _mso(),
     ),
 )
+
+
+def _picklist(name: str, label: str, values: tuple[str, ...], **kw: Any) -> FieldSpec:
+    return FieldSpec(name, label, "picklist", 255, picklist=values, **kw)
+
+
+def _strings(*specs: tuple[str, str, int]) -> tuple[FieldSpec, ...]:
+    return tuple(FieldSpec(name, label, "string", length) for name, label, length in specs)
+
+
+def _account_fields() -> tuple[FieldSpec, ...]:
+    """Account's other common standard fields (Object Reference, "Account")."""
+    return (
+        _picklist("Type", "Account Type", ACCOUNT_TYPES),
+        FieldSpec(
+            "ParentId",
+            "Parent Account ID",
+            "reference",
+            18,
+            reference_to=("Account",),
+            relationship_name="Parent",
+            child_relationship="ChildAccounts",
+        ),
+        FieldSpec("BillingStreet", "Billing Street", "textarea", 255),
+        FieldSpec("ShippingStreet", "Shipping Street", "textarea", 255),
+        *_strings(
+            ("BillingState", "Billing State/Province", 80),
+            ("BillingPostalCode", "Billing Zip/Postal Code", 20),
+            ("ShippingCity", "Shipping City", 40),
+            ("ShippingState", "Shipping State/Province", 80),
+            ("ShippingPostalCode", "Shipping Zip/Postal Code", 20),
+            ("ShippingCountry", "Shipping Country", 80),
+            ("AccountNumber", "Account Number", 40),
+            ("Site", "Account Site", 80),
+            ("Sic", "SIC Code", 20),
+            ("TickerSymbol", "Ticker Symbol", 20),
+        ),
+        FieldSpec("Fax", "Account Fax", "phone", 40),
+        FieldSpec("NumberOfEmployees", "Employees", "int"),
+        FieldSpec("AnnualRevenue", "Annual Revenue", "currency"),
+        _picklist("Ownership", "Ownership", ("Public", "Private", "Subsidiary", "Other")),
+        _picklist("Rating", "Account Rating", ("Hot", "Warm", "Cold")),
+        _picklist("AccountSource", "Account Source", LEAD_SOURCES),
+        FieldSpec(
+            "Description",
+            "Account Description",
+            "textarea",
+            32000,
+            filterable=False,
+            sortable=False,
+        ),
+    )
+
+
+ACCOUNT_TYPES = (
+    "Prospect", "Customer - Direct", "Customer - Channel", "Channel Partner / Reseller",
+    "Installation Partner", "Technology Partner", "Other",
+)  # fmt: skip
+LEAD_SOURCES = ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other")
+STAGES = (
+    "Prospecting", "Qualification", "Needs Analysis", "Value Proposition",
+    "Id. Decision Makers", "Perception Analysis", "Proposal/Price Quote",
+    "Negotiation/Review", "Closed Won", "Closed Lost",
+)  # fmt: skip
 
 ACCOUNT = ObjectSpec(
     "Account",
@@ -431,7 +505,9 @@ ACCOUNT = ObjectSpec(
         FieldSpec("Phone", "Account Phone", "phone", 40),
         FieldSpec("BillingCity", "Billing City", "string", 40),
         FieldSpec("BillingCountry", "Billing Country", "string", 80),
+        *_account_fields(),
         _owner(),
+        *_viewed(),
         *_audit(),
     ),
 )
@@ -451,6 +527,7 @@ USER = ObjectSpec(
         FieldSpec(
             "IsActive", "Active", "boolean", nillable=False, default=True, defaulted_on_create=True
         ),
+        *_viewed(),
         *_audit(),
     ),
     createable=False,
@@ -458,6 +535,32 @@ USER = ObjectSpec(
     deletable=False,
     undeletable=False,
 )
+
+
+def _organization_fields() -> tuple[FieldSpec, ...]:
+    """Organization's other standard fields (Object Reference, "Organization"): tools such as
+    the Salesforce CLI query NamespacePrefix and TrialExpirationDate on every command."""
+    texts = (
+        ("NamespacePrefix", 15), ("Division", 80), ("Street", 255), ("City", 40),
+        ("State", 80), ("PostalCode", 20), ("Country", 80), ("Phone", 40), ("Fax", 40),
+        ("PrimaryContact", 80), ("ComplianceBccEmail", 80), ("SignupCountryIsoCode", 2),
+    )  # fmt: skip
+    picklists = (
+        "DefaultLocaleSidKey", "LanguageLocaleKey", "UiSkin", "DefaultAccountAccess",
+        "DefaultContactAccess", "DefaultOpportunityAccess", "DefaultLeadAccess",
+        "DefaultCaseAccess", "DefaultCalendarAccess", "DefaultPricebookAccess",
+        "DefaultCampaignAccess",
+    )  # fmt: skip
+    flags = ("ReceivesInfoEmails", "ReceivesAdminInfoEmails", "UsesStartDateAsFiscalYearName")
+    return (
+        *(_ro(name, name, "string", length=length) for name, length in texts),
+        *(_ro(name, name, "picklist", length=40) for name in picklists),
+        *(_ro(name, name, "boolean", nillable=False, default=False) for name in flags),
+        _ro("IsReadOnly", "Is Read Only", "boolean", nillable=False, default=False),
+        _ro("FiscalYearStartMonth", "Fiscal Year Starts In", "int"),
+        _ro("TrialExpirationDate", "Trial Expiration Date", "datetime"),
+    )
+
 
 ORGANIZATION = ObjectSpec(
     "Organization",
@@ -471,6 +574,7 @@ ORGANIZATION = ObjectSpec(
         _ro("OrganizationType", "Edition", "picklist", length=40),
         _ro("InstanceName", "Instance Name", "string", length=5),
         _ro("TimeZoneSidKey", "Locale Time Zone", "picklist", length=40),
+        *_organization_fields(),
         *_audit(),
     ),
     createable=False,
@@ -479,7 +583,60 @@ ORGANIZATION = ObjectSpec(
     undeletable=False,
 )
 
-STANDARD_OBJECTS: tuple[ObjectSpec, ...] = (ACCOUNT, CONTACT, LEAD, USER, ORGANIZATION)
+
+OPPORTUNITY = ObjectSpec(
+    "Opportunity",
+    "Opportunity",
+    "Opportunities",
+    "006",
+    (
+        _id(),
+        FieldSpec(
+            "AccountId",
+            "Account ID",
+            "reference",
+            18,
+            reference_to=("Account",),
+            relationship_name="Account",
+            indexed=True,
+            child_relationship="Opportunities",
+        ),
+        FieldSpec("Name", "Name", "string", 120, nillable=False),
+        FieldSpec(
+            "Description", "Description", "textarea", 32000, filterable=False, sortable=False
+        ),
+        _picklist("StageName", "Stage", STAGES, nillable=False),
+        FieldSpec("Amount", "Amount", "currency"),
+        FieldSpec("Probability", "Probability (%)", "percent"),
+        FieldSpec("CloseDate", "Close Date", "date", nillable=False),
+        _picklist(
+            "Type",
+            "Opportunity Type",
+            (
+                "Existing Customer - Upgrade",
+                "Existing Customer - Replacement",
+                "Existing Customer - Downgrade",
+                "New Customer",
+            ),
+        ),
+        FieldSpec("NextStep", "Next Step", "string", 255),
+        _picklist("LeadSource", "Lead Source", LEAD_SOURCES),
+        _ro("IsClosed", "Closed", "boolean", nillable=False, default=False),
+        _ro("IsWon", "Won", "boolean", nillable=False, default=False),
+        _picklist(
+            "ForecastCategoryName",
+            "Forecast Category",
+            ("Omitted", "Pipeline", "Best Case", "Commit", "Closed"),
+        ),
+        _owner(),
+        *_viewed(),
+        *_audit(),
+    ),
+)
+
+STANDARD_OBJECTS: tuple[ObjectSpec, ...] = (
+    ACCOUNT, CONTACT, LEAD, OPPORTUNITY, USER, ORGANIZATION,
+)  # fmt: skip
 PACKAGES: Mapping[str, str] = {MARKETO_SALES_INSIGHT: "mkto_si"}
 
 

@@ -6,7 +6,7 @@ missing required field REQUIRED_FIELD_MISSING, each with `fields` (salesforce-ap
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fake_salesforce.errors import ApiError, invalid_field
@@ -14,6 +14,13 @@ from fake_salesforce.schema import FieldSpec, ObjectSpec
 from fake_salesforce.values import coerce
 
 IGNORED_KEYS = frozenset({"attributes"})
+NAME_PARTS = ("FirstName", "LastName")
+
+
+def compound_name(parts: Sequence[str | None]) -> str | None:
+    """A compound Name from its parts (salutation, first, middle, last...): those present,
+    space-joined; None when there are none."""
+    return " ".join(filter(None, parts)) or None
 
 
 def _read_only(names: list[str]) -> ApiError:

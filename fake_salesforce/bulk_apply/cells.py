@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fake_salesforce.bulk_csv import CHECKBOX_WORDS, NULL_MARK
 from fake_salesforce.bulk_outcomes import SKIP
 from fake_salesforce.errors import ApiError
-from fake_salesforce.org import Org
 from fake_salesforce.save_results import Outcome
 from fake_salesforce.schema import FieldSpec
 from fake_salesforce.table import Table
 from fake_salesforce.values import coerce, is_valid_email
+
+if TYPE_CHECKING:
+    from fake_salesforce.org import Org
 
 PLAIN_TEXT = frozenset({"string", "textarea", "picklist", "phone", "url"})
 # Checkbox cells as clients write them, looked up without strip() and lower().
@@ -27,6 +29,7 @@ _CHECKBOX_WORDS = (
     | {w.upper(): v for w, v in CHECKBOX_WORDS.items()}
     | {"True": True, "False": False}
 )
+
 _CHECKBOX_CELLS: dict[str, Any] = {**_CHECKBOX_WORDS, "": SKIP}
 EMAIL_LIMIT = 80  # values.is_valid_email: no address is longer
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fake_salesforce import ids
 from fake_salesforce.bulk_apply.cells import SlowRow
 from fake_salesforce.bulk_apply.stamp import Stamp
 from fake_salesforce.bulk_outcomes import JobOutcomes
-from fake_salesforce.org import Org
 from fake_salesforce.save_results import Outcome
 from fake_salesforce.schema import FieldSpec, ObjectSpec
+
+if TYPE_CHECKING:
+    from fake_salesforce.org import Org
 
 
 def delete_rows(

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fake_salesforce.bulk_apply.cells import SlowRow, column_cells, job_column
 from fake_salesforce.bulk_outcomes import SKIP, JobOutcomes
-from fake_salesforce.org import NAME_PARTS, Org, compound_name
 from fake_salesforce.save_results import Outcome
 from fake_salesforce.schema import FieldSpec, ObjectSpec
+from fake_salesforce.write import NAME_PARTS, compound_name
+
+if TYPE_CHECKING:
+    from fake_salesforce.org import Org
 
 
 def insert_rows(

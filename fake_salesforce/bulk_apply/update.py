@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fake_salesforce import ids
 from fake_salesforce.bulk_apply.cells import (
@@ -16,9 +16,12 @@ from fake_salesforce.bulk_apply.cells import (
 )
 from fake_salesforce.bulk_apply.stamp import Stamp
 from fake_salesforce.bulk_outcomes import SKIP, JobOutcomes
-from fake_salesforce.org import NAME_PARTS, Org
 from fake_salesforce.save_results import Outcome
 from fake_salesforce.schema import FieldSpec, ObjectSpec
+from fake_salesforce.write import NAME_PARTS
+
+if TYPE_CHECKING:
+    from fake_salesforce.org import Org
 
 
 def update_rows(

@@ -267,6 +267,10 @@ def identity(org_id: str, user_id: str) -> Response:
             "locale": "en_US",
             "utcOffset": 0,
             "timezone": org.timezone,
+            "photos": {
+                "picture": f"{base}/profilephoto/005/F",
+                "thumbnail": f"{base}/profilephoto/005/T",
+            },
             "urls": {
                 "rest": f"{base}/services/data/v{{version}}/",
                 "sobjects": f"{base}/services/data/v{{version}}/sobjects/",

@@ -19,7 +19,6 @@ from fake_salesforce.bulk_jobs import (
     QUERY_OPERATIONS,
     Job,
     ingest_results,
-    store_of,
 )
 from fake_salesforce.errors import ApiError
 from fake_salesforce.routes.context import (
@@ -31,7 +30,6 @@ from fake_salesforce.routes.context import (
     note_records,
     request_object,
 )
-from fake_salesforce.soql.projection import Projection
 
 bp = Blueprint("bulk", __name__, url_prefix="/services/data/v<version:version>/jobs")
 
@@ -53,7 +51,7 @@ def _options(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _listing(query: bool) -> Response:
-    jobs = [j.info() for j in store_of(current_org()).listing(query)]
+    jobs = [j.info() for j in current_org().bulk.listing(query)]
     return json_response({"done": True, "records": jobs, "nextRecordsUrl": None})
 
 
@@ -70,9 +68,7 @@ def create_ingest() -> Response:
     external = None
     if operation == "upsert":
         external = _external_id(spec, body.get("externalIdFieldName"))
-    job = store_of(org).new_job(
-        operation, spec.name, api_version(), external_id=external, **options
-    )
+    job = org.bulk.new_job(operation, spec.name, api_version(), external_id=external, **options)
     return json_response(job.info())
 
 
@@ -92,14 +88,14 @@ def list_ingest() -> Response:
 
 @bp.put("/ingest/<job_id>/batches")
 def upload(job_id: str) -> Response:
-    store = store_of(current_org())
+    store = current_org().bulk
     store.upload(store.job(job_id, query=False), request.get_data())
     return empty_response(201)
 
 
 @bp.get("/ingest/<job_id>")
 def ingest_info(job_id: str) -> Response:
-    store = store_of(current_org())
+    store = current_org().bulk
     job = store.poll(store.job(job_id, query=False))
     _journal(job)
     return json_response(job.info())
@@ -119,7 +115,7 @@ def ingest_state(job_id: str) -> Response:
 
 
 def _change_state(job_id: str, query: bool) -> Response:
-    store = store_of(current_org())
+    store = current_org().bulk
     job = store.job(job_id, query)
     state = request_object().get("state")
     store.set_state(job, str(state))
@@ -128,7 +124,7 @@ def _change_state(job_id: str, query: bool) -> Response:
 
 @bp.delete("/ingest/<job_id>")
 def delete_ingest(job_id: str) -> Response:
-    store = store_of(current_org())
+    store = current_org().bulk
     store.delete(store.job(job_id, query=False))
     return empty_response(204)
 
@@ -139,7 +135,7 @@ def ingest_result(job_id: str, kind: str) -> Response:
     kind = kind.lower()
     if kind not in ("successfulresults", "failedresults", "unprocessedrecords"):
         raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
-    store = store_of(current_org())
+    store = current_org().bulk
     job = store.job(job_id, query=False)
     return Response(ingest_results(job, kind), status=200, content_type=CSV_TYPE)
 
@@ -154,7 +150,7 @@ def create_query() -> Response:
     soql = body.get("query")
     if not isinstance(soql, str) or not soql.strip():
         raise ApiError(400, "INVALIDJOB", "InvalidJob : the query is required")
-    store = store_of(current_org())
+    store = current_org().bulk
     job = store.new_query_job(operation, soql, api_version(), **_options(body))
     return json_response(job.info())  # JSON even when Accept is text/csv (§10c.13)
 
@@ -166,7 +162,7 @@ def list_query() -> Response:
 
 @bp.get("/query/<job_id>")
 def query_info(job_id: str) -> Response:
-    store = store_of(current_org())
+    store = current_org().bulk
     return json_response(store.poll(store.job(job_id, query=True)).info())
 
 
@@ -177,14 +173,14 @@ def query_state(job_id: str) -> Response:
 
 @bp.delete("/query/<job_id>")
 def delete_query(job_id: str) -> Response:
-    store = store_of(current_org())
+    store = current_org().bulk
     store.delete(store.job(job_id, query=True))
     return empty_response(204)
 
 
 @bp.get("/query/<job_id>/results")
 def query_results(job_id: str) -> Response:
-    store = store_of(current_org())
+    store = current_org().bulk
     job = store.job(job_id, query=True)
     if job.api_version != api_version():
         raise ApiError(
@@ -217,28 +213,10 @@ def _status_word(state: str) -> str:
 
 def _page(job: Job, start: int, stop: int) -> str:
     assert job.result is not None
-    result = job.result
-    note_records(*result.ids[start:stop])
-    rows = result.flat_rows(start, stop)
-    if result.render is None:
-        rows = [[bulk_csv.cell(v) for v in row] for row in rows]
-    else:
-        # Text, numbers and nulls are written as the csv module writes them; only checkbox and
-        # date columns need Salesforce's spelling. Converting just those keeps 1M rows cheap.
-        kinds = _kinds(result.render)
-        for slot in [i for i, kind in enumerate(kinds) if kind in bulk_csv.CONVERTED]:
-            for row in rows:
-                row[slot] = bulk_csv.cell(row[slot])
+    note_records(*job.result.ids[start:stop])
     delimiter = bulk_csv.DELIMITERS[job.delimiter]
-    return bulk_csv.write(result.columns(), rows, delimiter, bulk_csv.LINE_ENDINGS[job.line_ending])
-
-
-def _kinds(level: Projection) -> list[str]:
-    """Field types in the order of `Projection.columns()` (parents flattened in place)."""
-    out: list[str] = []
-    for key, slot in level.entries:
-        out += _kinds(level.parents[key][0]) if slot is None else [slot[1]]
-    return out
+    ending = bulk_csv.LINE_ENDINGS[job.line_ending]
+    return bulk_csv.query_rows(job.result, start, stop, delimiter, ending)
 
 
 def _locator(offset: int) -> str:

@@ -1,110 +1,56 @@
-"""Bulk API 1.0, JSON flavour: the calls simple-salesforce's `sf.bulk` makes (api spec §5.3).
+"""Bulk API 1.0 (`/services/async/<version>`): parses JSON, XML or CSV bodies and renders answers.
 
-Auth is `X-SFDC-Session`; errors are `{"exceptionCode","exceptionMessage"}` with 400 (401 never);
-`concurrencyMode` may be 0/1; query batches send raw SOQL under a JSON content type. Batches
-complete on their first poll, so the client's 5-second sleeps never happen.
+State lives in `org.bulk_v1` (bulk_v1_jobs). Bulk API Developer Guide rules served here:
+- a job is created from a jobInfo in XML (`application/xml`) or JSON (`application/json`) and
+  keeps its `contentType` (CSV, XML or JSON); job calls answer in the format of the request's
+  Content-Type (else the job's), batch calls in the job's format: JSON for JSON jobs, XML under
+  `http://www.force.com/2009/06/asyncapi/dataload` for XML and CSV jobs (tap-salesforce creates
+  a CSV job in JSON and reads its batchInfo as XML);
+- CSV jobs take CSV batches and answer ingest results as CSV (`"Id","Success","Created","Error"`)
+  and query results as CSV ("Records not found for this query" when there are none);
+- errors are `exceptionCode`/`exceptionMessage` with 400 (even an invalid session), in XML
+  (`<error>`) or JSON as above; content types are exactly `application/xml`, `application/json`
+  and `text/csv` (salesforce-bulk and tap-salesforce compare them whole);
+- `Sforce-Enable-PKChunking` (`true`, `chunkSize=N`, `parent=...`) on a query job.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 
-from fake_salesforce import save_results
-from fake_salesforce.bulk_jobs import QUERY_OPERATIONS, store_of
+from fake_salesforce import bulk_apply, bulk_csv, save_results
+from fake_salesforce.bulk_v1_jobs import (
+    CONTENT_TYPES,
+    PK_CHUNK_DEFAULT,
+    PK_CHUNK_MAX,
+    Batch,
+    CsvRows,
+    V1Job,
+)
 from fake_salesforce.errors import ApiError
-from fake_salesforce.org import Org
-from fake_salesforce.routes.context import api_version, current_org, json_response, note_write
-from fake_salesforce.save_results import Operation, Outcome
-from fake_salesforce.schema import ObjectSpec
-from fake_salesforce.soql.engine import Result, execute
+from fake_salesforce.routes import bulk_v1_xml as xml
+from fake_salesforce.routes.context import api_version, current_org, note_bulk_writes
+from fake_salesforce.soql.engine import Result
 from fake_salesforce.soql.projection import Projection
 from fake_salesforce.values import format_datetime
 
 bp = Blueprint("bulk_v1", __name__, url_prefix="/services/async/<version:version>")
 
-OPERATIONS = frozenset({"insert", "update", "upsert", "delete", "hardDelete", "query", "queryAll"})
 EXCEPTION_CODES = {
     "INVALID_SESSION_ID": "InvalidSessionId",
     "NOT_FOUND": "InvalidJob",
     "REQUEST_LIMIT_EXCEEDED": "ExceededQuota",
     "JSON_PARSER_ERROR": "InvalidBatch",
+    "INVALIDBATCH": "InvalidBatch",
 }
-MAX_BATCH_RECORDS = 10_000
-
-
-@dataclass
-class Batch:
-    id: str
-    request: Any
-    state: str = "Queued"
-    state_message: str | None = None
-    outcomes: list[Outcome] = field(default_factory=list)
-    result: Result | None = None
-    result_id: str | None = None
-
-
-@dataclass
-class V1Job:
-    id: str
-    operation: str
-    sobject: str
-    external_id: str | None
-    concurrency: str
-    created: datetime
-    created_by: str
-    version: str
-    state: str = "Open"
-    batches: dict[str, Batch] = field(default_factory=dict)
-
-    def info(self) -> dict[str, Any]:
-        done = [b for b in self.batches.values() if b.state == "Completed"]
-        processed = sum(len(b.outcomes) or (b.result.total_size if b.result else 0) for b in done)
-        return {
-            "apexProcessingTime": 0,
-            "apiActiveProcessingTime": 0,
-            "apiVersion": float(self.version),
-            "assignmentRuleId": None,
-            "concurrencyMode": self.concurrency,
-            "contentType": "JSON",
-            "createdById": self.created_by,
-            "createdDate": format_datetime(self.created),
-            "externalIdFieldName": self.external_id,
-            "id": self.id,
-            "numberBatchesCompleted": len(done),
-            "numberBatchesFailed": sum(1 for b in self.batches.values() if b.state == "Failed"),
-            "numberBatchesInProgress": 0,
-            "numberBatchesQueued": sum(1 for b in self.batches.values() if b.state == "Queued"),
-            "numberBatchesTotal": len(self.batches),
-            "numberRecordsFailed": sum(1 for b in done for o in b.outcomes if not o.success),
-            "numberRecordsProcessed": processed,
-            "numberRetries": 0,
-            "object": self.sobject,
-            "operation": self.operation,
-            "state": self.state,
-            "systemModstamp": format_datetime(self.created),
-            "totalProcessingTime": 0,
-        }
-
-    def batch_info(self, batch: Batch) -> dict[str, Any]:
-        count = len(batch.outcomes) or (batch.result.total_size if batch.result else 0)
-        return {
-            "apexProcessingTime": 0,
-            "apiActiveProcessingTime": 0,
-            "createdDate": format_datetime(self.created),
-            "id": batch.id,
-            "jobId": self.id,
-            "numberRecordsFailed": sum(1 for o in batch.outcomes if not o.success),
-            "numberRecordsProcessed": count,
-            "state": batch.state,
-            "stateMessage": batch.state_message,
-            "systemModstamp": format_datetime(self.created),
-            "totalProcessingTime": 0,
-        }
+JSON_TYPE = "application/json"
+XML_TYPE = "application/xml"
+CSV_TYPE = "text/csv"
+NO_RECORDS = "Records not found for this query"
 
 
 @bp.url_value_preprocessor
@@ -113,179 +59,253 @@ def _drop_version(_endpoint: str | None, values: dict[str, Any] | None) -> None:
         values.pop("version", None)
 
 
+def _request_format() -> str | None:
+    kind = (request.content_type or "").lower()
+    if "json" in kind:
+        return "JSON"
+    if "xml" in kind:
+        return "XML"
+    return None
+
+
+def _answer(payload: Any, root: str, fmt: str, status: int = 200) -> Response:
+    if fmt == "JSON":
+        return Response(_json(payload), status=status, content_type=JSON_TYPE)
+    return Response(xml.document(root, payload), status=status, content_type=XML_TYPE)
+
+
+def _json(payload: Any) -> str:
+    def default(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return format_datetime(value)
+        raise TypeError(type(value).__name__)
+
+    return json.dumps(payload, separators=(",", ":"), default=default)
+
+
 @bp.errorhandler(ApiError)
 def _bulk_error(exc: ApiError) -> Response:
     code = EXCEPTION_CODES.get(exc.error_code, exc.error_code)
     body = {"exceptionCode": code, "exceptionMessage": exc.message}
-    return json_response(body, 400)
-
-
-def _jobs(org: Org) -> dict[str, V1Job]:
-    jobs: dict[str, V1Job] = store_of(org).v1_jobs
-    return jobs
+    fmt = _request_format() or g.get("bulk_format") or "XML"
+    return _answer(body, "error", fmt, 400)
 
 
 def _job(job_id: str) -> V1Job:
-    job = _jobs(current_org()).get(job_id)
-    if job is None:
-        raise ApiError(400, "NOT_FOUND", f"Unable to find job for Id {job_id}")
+    job = current_org().bulk_v1.job(job_id)
+    g.bulk_format = "JSON" if job.content_type == "JSON" else "XML"
     return job
 
 
-def _body() -> Any:
+def _job_format(job: V1Job) -> str:
+    return _request_format() or ("JSON" if job.content_type == "JSON" else "XML")
+
+
+def _batch_format(job: V1Job) -> str:
+    return "JSON" if job.content_type == "JSON" else "XML"
+
+
+def _job_body() -> dict[str, Any]:
     raw = request.get_data()
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise ApiError(400, "JSON_PARSER_ERROR", "Unable to parse the JSON request") from None
+    if _request_format() == "JSON":
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            raise ApiError(400, "InvalidJob", "Unable to parse the JSON jobInfo") from None
+        if not isinstance(body, dict):
+            raise ApiError(400, "InvalidJob", "A jobInfo must be a JSON object")
+        return body
+    return xml.job_info(raw)
 
 
 @bp.post("/job")
 def create_job() -> Response:
     org = current_org()
-    body = _body()
-    if not isinstance(body, dict) or body.get("operation") not in OPERATIONS:
-        raise ApiError(400, "InvalidJob", f"Invalid operation: {body.get('operation')}")
-    spec = org.require_spec(str(body.get("object") or ""))
-    mode = body.get("concurrencyMode", "Parallel")
-    concurrency = "Serial" if mode in (1, "1", "Serial") else "Parallel"
-    external = body.get("externalIdFieldName") if body["operation"] == "upsert" else None
+    body = _job_body()
+    name = str(body.get("object") or "")
+    spec = org.object_spec(name)
+    if spec is None:
+        raise ApiError(400, "InvalidEntity", f"Unable to find object: {name}")
+    content_type = str(
+        body.get("contentType") or ("JSON" if _request_format() == "JSON" else "XML")
+    )
+    if content_type not in CONTENT_TYPES:
+        raise ApiError(400, "InvalidJob", f"Unsupported content type: {content_type}")
+    operation = str(body.get("operation") or "")
+    external = body.get("externalIdFieldName") if operation == "upsert" else None
     if external is not None:
         external = save_results.external_field(spec, str(external))
-    job = V1Job(
-        org.minter.mint("750"),
-        body["operation"],
-        spec.name,
-        external,
-        concurrency,
-        org.clock.now(),
-        org.user_id,
+    mode = body.get("concurrencyMode", "Parallel")
+    job = org.bulk_v1.create(
+        operation,
+        spec,
         api_version(),
+        external_id=external,
+        concurrency="Serial" if mode in (1, "1", "Serial") else "Parallel",
+        content_type=content_type,
+        pk_chunk=_pk_chunk(request.headers.get("Sforce-Enable-PKChunking")),
     )
-    _jobs(org)[job.id] = job
-    return json_response(job.info(), 201)
+    return _answer(job.info(), "jobInfo", _job_format(job), 201)
+
+
+def _pk_chunk(header: str | None) -> int | None:
+    """The chunk size `Sforce-Enable-PKChunking` asks for (None: no chunking)."""
+    if header is None:
+        return None
+    options = {}
+    for part in header.split(";"):
+        key, has_value, value = part.strip().partition("=")
+        if key:
+            options[key.strip().lower()] = value.strip() if has_value else key.strip().lower()
+    if options.get("false") == "false" or options.get("true") == "false":
+        return None
+    size = options.get("chunksize", str(PK_CHUNK_DEFAULT))
+    if not size.isdigit() or not 1 <= int(size) <= PK_CHUNK_MAX:
+        raise ApiError(400, "InvalidJob", f"Invalid chunk size: {size} (1 to {PK_CHUNK_MAX})")
+    return int(size)
 
 
 @bp.get("/job/<job_id>")
 def job_info(job_id: str) -> Response:
-    return json_response(_job(job_id).info())
+    job = _job(job_id)
+    return _answer(job.info(), "jobInfo", _job_format(job))
 
 
 @bp.post("/job/<job_id>")
 def job_state(job_id: str) -> Response:
     job = _job(job_id)
-    state = (_body() or {}).get("state")
-    if state not in ("Closed", "Aborted") or job.state != "Open":
-        raise ApiError(400, "InvalidJobState", f"Cannot change the job from {job.state} to {state}")
-    job.state = state
-    return json_response(job.info())
+    current_org().bulk_v1.set_state(job, _job_body().get("state"))
+    return _answer(job.info(), "jobInfo", _job_format(job))
 
 
 @bp.post("/job/<job_id>/batch")
 def add_batch(job_id: str) -> Response:
-    org = current_org()
     job = _job(job_id)
-    if job.state != "Open":
-        raise ApiError(400, "InvalidJobState", f"Job {job.id} is not open for new batches")
-    if job.operation in QUERY_OPERATIONS:
+    if job.is_query:
         payload: Any = request.get_data().decode("utf-8")  # raw SOQL, whatever the content type
     else:
-        payload = _body()
-        if not isinstance(payload, list) or not all(isinstance(r, dict) for r in payload):
-            raise ApiError(400, "JSON_PARSER_ERROR", "A batch must be a JSON array of records")
-        if len(payload) > MAX_BATCH_RECORDS:
-            raise ApiError(400, "InvalidBatch", "Records in a batch exceed 10000")
-    batch = Batch(org.minter.mint("751"), payload)
-    job.batches[batch.id] = batch
-    store_of(org).count_batches(1 if job.operation in QUERY_OPERATIONS else len(payload) or 1)
-    return json_response(job.batch_info(batch), 201)
+        payload = _records(job, request.get_data())
+    batch = current_org().bulk_v1.add_batch(job, payload)
+    return _answer(job.batch_info(batch), "batchInfo", _batch_format(job), 201)
 
 
-def _batch(job: V1Job, batch_id: str) -> Batch:
-    batch = job.batches.get(batch_id)
-    if batch is None:
-        raise ApiError(400, "InvalidBatch", f"Unable to find batch for Id {batch_id}")
-    return batch
+def _records(job: V1Job, raw: bytes) -> list[dict[str, Any]] | CsvRows:
+    if job.content_type == "CSV":
+        with bulk_apply.gc_paused():
+            return CsvRows(*bulk_csv.read_upload(raw))
+    if job.content_type == "XML":
+        return xml.sobjects(raw)
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        raise ApiError(400, "InvalidBatch", "Unable to parse the JSON request") from None
+    if not isinstance(payload, list) or not all(isinstance(r, dict) for r in payload):
+        raise ApiError(400, "InvalidBatch", "A batch must be a JSON array of records")
+    return payload
+
+
+@bp.get("/job/<job_id>/batch")
+def batch_list(job_id: str) -> Response:
+    job = _job(job_id)
+    batches = current_org().bulk_v1.poll_all(job)
+    infos = [job.batch_info(b) for b in batches]
+    if _batch_format(job) == "JSON":
+        return _answer({"batchInfo": infos}, "batchInfoList", "JSON")
+    return Response(xml.batch_list(infos), content_type=XML_TYPE)
 
 
 @bp.get("/job/<job_id>/batch/<batch_id>")
 def batch_info(job_id: str, batch_id: str) -> Response:
     job = _job(job_id)
-    batch = _batch(job, batch_id)
-    if batch.state == "Queued":
-        _run(current_org(), job, batch)
-    return json_response(job.batch_info(batch))
-
-
-def _run(org: Org, job: V1Job, batch: Batch) -> None:
-    spec = org.require_spec(job.sobject)
-    if job.operation in QUERY_OPERATIONS:
-        try:
-            batch.result = execute(
-                batch.request, org, org.clock.now(), org.timezone, job.operation == "queryAll"
-            )
-        except ApiError as exc:
-            batch.state = "Failed"
-            batch.state_message = (
-                f"InvalidBatch : Failed to process query: {exc.error_code}: {exc.message}"
-            )
-            return
-        batch.result_id = org.minter.mint("752")
-    else:
-        operations = [_operation(org, spec, job, record) for record in batch.request]
-        batch.outcomes = save_results.run_all(org, operations, all_or_none=False)
-        for outcome in batch.outcomes:
-            if outcome.success and outcome.record_id is not None:
-                note_write(outcome.record_id, dict(outcome.written or {}))
-    batch.state = "Completed"
-
-
-def _operation(org: Org, spec: ObjectSpec, job: V1Job, record: dict[str, Any]) -> Operation:
-    values = {k: v for k, v in record.items() if k != "attributes"}
-    if job.operation in ("delete", "hardDelete"):
-        key = next((k for k in values if k.lower() == "id"), "Id")
-        return save_results.delete(org, spec, values.get(key))
-    if job.operation == "update":
-        return save_results.update(org, spec, values)
-    if job.operation == "upsert":
-        return save_results.upsert(org, spec, job.external_id or "Id", values)
-    return save_results.insert(org, spec, values)
+    jobs = current_org().bulk_v1
+    batch = jobs.poll(job, jobs.batch(job, batch_id))
+    return _answer(job.batch_info(batch), "batchInfo", _batch_format(job))
 
 
 @bp.get("/job/<job_id>/batch/<batch_id>/request")
 def batch_request(job_id: str, batch_id: str) -> Response:
-    return json_response(_batch(_job(job_id), batch_id).request)
+    job = _job(job_id)
+    batch = current_org().bulk_v1.batch(job, batch_id)
+    sent = batch.request
+    if isinstance(sent, str):
+        return Response(sent, content_type="text/plain")
+    if isinstance(sent, CsvRows):
+        return Response(bulk_csv.write(sent.header, sent.rows), content_type=CSV_TYPE)
+    if job.content_type == "XML":
+        return Response(xml.sobjects_document(sent), content_type=XML_TYPE)
+    return Response(_json(sent), content_type=JSON_TYPE)
+
+
+def _completed(job: V1Job, batch_id: str) -> Batch:
+    jobs = current_org().bulk_v1
+    batch = jobs.poll(job, jobs.batch(job, batch_id))
+    if batch.state != "Completed":
+        raise ApiError(400, "InvalidBatch", f"Batch {batch.id} is not completed: {batch.state}")
+    return batch
 
 
 @bp.get("/job/<job_id>/batch/<batch_id>/result")
 def batch_result(job_id: str, batch_id: str) -> Response:
     job = _job(job_id)
-    batch = _batch(job, batch_id)
-    if batch.state != "Completed":
-        raise ApiError(400, "InvalidBatch", f"Batch {batch.id} is not completed: {batch.state}")
-    if job.operation in QUERY_OPERATIONS:
-        return json_response([batch.result_id] if batch.result_id else [])
-    results = []
-    for outcome in batch.outcomes:
-        errors = [] if outcome.error is None else [outcome.error.record_error()]
-        results.append(
-            {
-                "success": outcome.success,
-                "created": outcome.created and outcome.success,
-                "id": outcome.record_id if outcome.success else None,
-                "errors": errors,
-            }
-        )
-    return json_response(results)
+    batch = _completed(job, batch_id)
+    if job.is_query:
+        ids = [batch.result_id] if batch.result_id else []
+        if job.content_type == "JSON":
+            return Response(_json(ids), content_type=JSON_TYPE)
+        return Response(xml.result_list(ids), content_type=XML_TYPE)
+    note_bulk_writes(batch.outcomes.journal_writes)
+    if job.content_type == "CSV":
+        with bulk_apply.gc_paused():
+            return Response(csv_results(batch), content_type=CSV_TYPE)
+    results = [_save_result(o) for o in batch.outcomes]
+    if job.content_type == "XML":
+        return Response(xml.results(results), content_type=XML_TYPE)
+    return Response(_json(results), content_type=JSON_TYPE)
+
+
+def _save_result(outcome: save_results.Outcome) -> dict[str, Any]:
+    errors = [] if outcome.error is None else [outcome.error.record_error()]
+    return {
+        "success": outcome.success,
+        "created": outcome.created and outcome.success,
+        "id": outcome.record_id if outcome.success else None,
+        "errors": errors,
+    }
+
+
+def csv_results(batch: Batch) -> str:
+    """`"Id","Success","Created","Error"`, a row per uploaded row in upload order."""
+    done = batch.outcomes
+    if not done.answered:
+        created = "true" if done.created else "false"
+        rows: list[list[str]] = [[rid or "", "true", created, ""] for rid in done.record_ids]
+    else:
+        rows = []
+        for outcome in done:
+            if outcome.error is None:
+                answer = "true" if outcome.created else "false"
+                rows.append([outcome.record_id or "", "true", answer, ""])
+            else:
+                error = bulk_csv.error_text(outcome.error)
+                rows.append([outcome.record_id or "", "false", "false", error])
+    return bulk_csv.write(["Id", "Success", "Created", "Error"], rows)
 
 
 @bp.get("/job/<job_id>/batch/<batch_id>/result/<result_id>")
 def query_result(job_id: str, batch_id: str, result_id: str) -> Response:
     job = _job(job_id)
-    batch = _batch(job, batch_id)
-    if batch.result is None or result_id != batch.result_id:
+    batch = _completed(job, batch_id)
+    result = batch.result
+    if result is None or result_id != batch.result_id:
         raise ApiError(400, "InvalidBatch", f"Unable to find result for Id {result_id}")
-    return json_response(query_records(batch.result, job.version))
+    if job.content_type == "CSV":
+        if result.total_size == 0:
+            return Response(NO_RECORDS, content_type=CSV_TYPE)
+        return Response(bulk_csv.query_rows(result, 0, result.total_size), content_type=CSV_TYPE)
+    if job.content_type == "XML":
+        records = result.records(0, result.total_size, job.version)
+        return Response(xml.query_result(records), content_type=XML_TYPE)
+    return Response(_json(query_records(result, job.version)), content_type=JSON_TYPE)
 
 
 def query_records(result: Result, version: str) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""Composite resources: sObject Collections, `/composite` (with references) and `/composite/batch`.
+"""Composite resources: sObject Collections, `/composite` (with references), `/composite/batch`
+and `/composite/tree` (composite_tree.py).
 
 Wire rules in salesforce-api.md §4: collections take up to 200 records (2,000 Ids to retrieve),
 answer 200 with SaveResults in request order keyed `statusCode`; a composite is one API call.
@@ -14,7 +15,7 @@ from flask import Blueprint, Response, request
 from fake_salesforce import ids, save_results
 from fake_salesforce.errors import ApiError
 from fake_salesforce.org import Org
-from fake_salesforce.routes import composite_graph
+from fake_salesforce.routes import composite_graph, composite_tree
 from fake_salesforce.routes.context import (
     current_org,
     json_response,
@@ -215,3 +216,15 @@ def composite() -> Response:
 @bp.post("/batch")
 def batch() -> Response:
     return json_response(composite_graph.run_batch(request_object()))
+
+
+@bp.post("/tree/<sobject>")
+def tree(sobject: str) -> Response:
+    """sObject Tree (routes/composite_tree.py): 201 when every record was created, else 400."""
+    org = current_org()
+    nodes = composite_tree.flatten(org, org.require_spec(sobject), request_object())
+    failed, results = composite_tree.create(org, nodes)
+    if not failed:
+        for node, result in zip(nodes, results, strict=True):
+            note_write(result["id"], node.values)
+    return json_response({"hasErrors": failed, "results": results}, 400 if failed else 201)

@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from fake_salesforce.bulk_jobs import store_of
 from fake_salesforce.org import Org
 from fake_salesforce.routes.context import current_org, json_response
 
@@ -72,7 +71,7 @@ def limits() -> Response:
 def org_limits(org: Org) -> dict[str, dict[str, Any]]:
     """Every limit as `{"Max", "Remaining"}`, sorted by name as Salesforce lists them."""
     now = org.clock.now()
-    store = store_of(org)
+    store = org.bulk
     day = store.today()
     records = sum(
         len(table) for name, table in org.tables.items() if name not in ("User", "Organization")

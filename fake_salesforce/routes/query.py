@@ -2,6 +2,7 @@
 
 Wire rules in salesforce-api.md §3.1: both /query/{locator} and /queryAll/{locator} resolve, the
 batch size comes from `Sforce-Query-Options`, and queryAll alone returns deleted rows.
+`columns=true` and `explain=` answer column metadata and query plans (soql/metadata.py).
 """
 
 from __future__ import annotations
@@ -11,11 +12,18 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from fake_salesforce.errors import JSON_CONTENT_TYPE, ApiError
-from fake_salesforce.routes.context import api_version, current_org, json_response, note_records
-from fake_salesforce.soql import cursor, replication
+from fake_salesforce.routes.context import (
+    api_version,
+    current_org,
+    json_response,
+    note_records,
+    record_url,
+)
+from fake_salesforce.soql import cursor, metadata, replication
 from fake_salesforce.soql.engine import execute
 
 bp = Blueprint("query", __name__, url_prefix="/services/data/v<version:version>")
+MAX_RECENT = 200
 
 
 @bp.url_value_preprocessor
@@ -25,12 +33,19 @@ def _drop_version(_endpoint: str | None, values: dict[str, Any] | None) -> None:
 
 
 def _run(include_deleted: bool) -> Response:
+    org = current_org()
+    now = org.clock.now()
+    plan = request.args.get("explain")
+    if plan is not None:
+        return json_response(metadata.explain(plan, org, now, org.timezone))
     text = request.args.get("q")
     if text is None:
         raise ApiError(400, "MALFORMED_QUERY", "A query string has to be specified")
-    org = current_org()
-    now = org.clock.now()
+    if request.args.get("columns", "").lower() == "true":
+        return json_response(metadata.columns(text, org))
     result = execute(text, org, now, org.timezone, include_deleted)
+    if result.for_mode is not None:
+        org.mark_viewed(result.sobject, result.ids, result.for_mode)
     batch = cursor.batch_size(request.headers.get("Sforce-Query-Options"))
     page = cursor.first_page(
         org.cursors, result, api_version(), batch, now, lambda: org.minter.mint("01g")
@@ -83,3 +98,26 @@ def _window() -> tuple[Any, Any]:
         replication.window_bound(request.args.get("start"), "start"),
         replication.window_bound(request.args.get("end"), "end"),
     )
+
+
+@bp.get("/recent")
+def recent() -> Response:
+    """Recently viewed items (REST API Developer Guide, "Recently Viewed Items"): the records
+    last viewed or referenced (`FOR VIEW`, `FOR REFERENCE`), newest first, `?limit=` up to 200."""
+    org = current_org()
+    raw = request.args.get("limit", str(MAX_RECENT))
+    if not raw.isdigit():
+        raise ApiError(400, "INVALID_QUERY_PARAMETER_VALUE", f"Invalid limit: {raw}")
+    out = []
+    found = org.recently_viewed(min(int(raw), MAX_RECENT))
+    for sobject, rid in found:
+        record = org.get(sobject, rid) or {}
+        out.append(
+            {
+                "attributes": {"type": sobject, "url": record_url(sobject, rid)},
+                "Id": rid,
+                "Name": record.get("Name"),
+            }
+        )
+    note_records(*(rid for _, rid in found))
+    return json_response(out)

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from fake_salesforce import ids
+from fake_salesforce import ids, layouts
 from fake_salesforce.describe import describe_global, describe_object, global_entry
 from fake_salesforce.errors import ApiError
 from fake_salesforce.org import Org
@@ -64,6 +64,28 @@ def describe(sobject: str) -> Response:
     return json_response(describe_object(_spec(org, sobject), api_version(), specs))
 
 
+@bp.get("/<sobject>/describe/layouts")
+def describe_layouts(sobject: str) -> Response:
+    org = current_org()
+    spec = _spec(org, sobject)
+    return json_response(layouts.describe_layouts(spec, _layout_id(org, spec)))
+
+
+@bp.get("/<sobject>/describe/layouts/<record_type_id>")
+def describe_layout(sobject: str, record_type_id: str) -> Response:
+    org = current_org()
+    spec = _spec(org, sobject)
+    if ids.normalize(record_type_id) != layouts.MASTER_RECORD_TYPE:
+        raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+    return json_response(layouts.layout(spec, _layout_id(org, spec)))
+
+
+def _layout_id(org: Org, spec: ObjectSpec) -> str:
+    """A stable `00h` Id per object and org (its position among the org's objects)."""
+    position = list(org.tables).index(spec.name) + 1
+    return ids.to18(f"00h{org.org_id[3:5]}{position:010d}")
+
+
 @bp.post("/<sobject>")
 def create(sobject: str) -> Response:
     org = current_org()
@@ -88,13 +110,18 @@ SUBRESOURCES = frozenset({"describe", "updated", "deleted", "listviews", "quicka
 
 
 def _not_a_subresource(name: str) -> None:
-    """`DELETE /sobjects/Contact/describe` is a wrong method, not a record Id."""
-    if name.lower() in SUBRESOURCES:
-        raise ApiError(
-            405,
-            "METHOD_NOT_ALLOWED",
-            f"HTTP Method '{request.method}' not allowed. Allowed are GET,HEAD",
-        )
+    """`DELETE /sobjects/Contact/describe` is a wrong method, not a record Id; a GET of a
+    sub-resource the fake does not serve (`listviews`) is not found (a 405 saying that GET is
+    not allowed while allowing GET would contradict itself)."""
+    if name.lower() not in SUBRESOURCES:
+        return
+    if request.method in ("GET", "HEAD"):
+        raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+    raise ApiError(
+        405,
+        "METHOD_NOT_ALLOWED",
+        f"HTTP Method '{request.method}' not allowed. Allowed are GET,HEAD",
+    )
 
 
 def _resolve_id(org: Org, spec: ObjectSpec, value: str) -> str:

@@ -46,6 +46,7 @@ class Result:
     total_size: int
     render: Projection | None
     fixed: list[Record] | None = None
+    for_mode: str | None = None  # FOR VIEW / FOR REFERENCE: the caller stamps the rows
 
     def records(self, start: int, stop: int, version: str) -> list[Record]:
         """Rows [start, stop) rendered now (rows gone since the query are skipped)."""
@@ -119,7 +120,7 @@ def execute(
     ids = _cut(ids, query.offset, query.limit)
     if count_all:
         return Result(spec.name, table, [], len(ids), None, fixed=[])
-    return Result(spec.name, table, ids, len(ids), render)
+    return Result(spec.name, table, ids, len(ids), render, for_mode=query.for_mode)
 
 
 def _matching(

@@ -172,3 +172,4 @@ class Query:
     offset_pos: int
     text: str
     group_by: tuple[FieldPath, ...] = ()
+    for_mode: str | None = None  # "VIEW" or "REFERENCE": stamp LastViewed/ReferencedDate

@@ -65,6 +65,7 @@ class _Build(Transformer[Token, Any]):
             offset_pos=0 if offset is None else offset[1],
             text="",
             group_by=tuple(found.get("group_by", ())),
+            for_mode=found.get("for_mode"),
         )
 
     def select_list(self, items: list[Any]) -> list[Any]:
@@ -173,6 +174,9 @@ class _Build(Transformer[Token, Any]):
 
     def limit(self, items: list[Token]) -> tuple[str, Any]:
         return ("limit", int(items[0]))
+
+    def for_clause(self, items: list[Token]) -> tuple[str, Any]:
+        return ("for_mode", str(items[0]).upper())
 
     def offset(self, items: list[Token]) -> tuple[str, Any]:
         return ("offset", (int(items[1]), _pos(items[1])))

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from fake_salesforce.bulk_jobs import store_of
 from fake_salesforce.fixture import FakeSalesforce
 from fake_salesforce.server import FakeServer
 from tests.contract.conftest import Target
@@ -54,7 +53,7 @@ def test_simple_salesforce_bulk2_insert_update_upsert_delete_and_query(
 def test_simple_salesforce_bulk2_waits_through_jobs_that_take_several_polls(
     target: Target,
 ) -> None:
-    store_of(target.org).settings.polls_to_complete = 3
+    target.org.bulk.settings.polls_to_complete = 3
     sf = target.login()
     (result,) = sf.bulk2.Contact.insert(records=[{"LastName": "Slow"}], wait=0)
     assert result["numberRecordsProcessed"] == 1
@@ -125,7 +124,7 @@ def test_jsforce_bulk2_query_over_several_pages_fails_as_it_does_against_salesfo
     #1693): a second page is 'write after end'. The fake pages the same way, so it shows."""
     for i in range(5):
         fake.org.create("Contact", {"LastName": f"Q{i}"})
-    store_of(fake.org).settings.page_size = 2
+    fake.org.bulk.settings.page_size = 2
     with pytest.raises(AssertionError, match="ERR_STREAM_WRITE_AFTER_END"):
         run_node(QUERY_SCRIPT, node_env(fake, served))
     pages = fake.org.journal.query(method="GET", path="*/jobs/query/*/results")

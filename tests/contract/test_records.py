@@ -14,6 +14,7 @@ from simple_salesforce.exceptions import (
 )
 
 from fake_salesforce import ids
+from fake_salesforce.lead_convert import convert_lead
 from fake_salesforce.schema import MSO_FIELD
 from tests.contract.conftest import Target
 
@@ -179,7 +180,7 @@ def test_external_id_matching_several_records_is_300(target: Target) -> None:
 def test_converted_lead_refuses_updates(target: Target) -> None:
     sf = target.direct()
     lead = sf.Lead.create({"LastName": "Lee", "Company": "Acme", "Email": "lee@example.com"})["id"]
-    contact = target.org.convert_lead(lead)
+    contact = convert_lead(target.org, lead).contact_id
     record = sf.Lead.get(lead)
     assert record["IsConverted"] is True and record["ConvertedContactId"] == contact
     with pytest.raises(SalesforceMalformedRequest) as failure:

@@ -15,6 +15,7 @@ from freezegun import freeze_time
 from fake_salesforce import bulk_jobs, save_results
 from fake_salesforce.bulk_outcomes import JobOutcomes
 from fake_salesforce.fixture import FakeSalesforce
+from fake_salesforce.lead_convert import convert_lead
 from fake_salesforce.org import Org
 from fake_salesforce.save_results import Outcome
 
@@ -42,7 +43,7 @@ def seed(org: Org) -> dict[str, str]:
     ids["missing"] = org.minter.mint("003")  # well-formed, never stored
     for name in ("lead", "converted"):
         ids[name] = org.create("Lead", {"LastName": name, "Company": "Acme"})
-    org.convert_lead(ids["converted"])
+    convert_lead(org, ids["converted"])
     return ids
 
 

@@ -161,6 +161,8 @@ def test_identity_url_answers_for_its_token() -> None:
         headers={"Authorization": f"Bearer {token}"},
     )
     assert answer.json()["user_id"] == fake.org.user_id
+    photos = answer.json()["photos"]  # CumulusCI and the CLI read the user's picture URLs
+    assert photos["picture"].endswith("/F") and photos["thumbnail"].endswith("/T")
 
 
 def test_tokens_expire_on_the_org_clock_that_freezegun_moves() -> None:

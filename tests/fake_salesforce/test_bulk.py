@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 import requests
 
-from fake_salesforce.bulk_jobs import store_of
 from fake_salesforce.fixture import FakeSalesforce
 
 JOBS = "/services/data/v59.0/jobs"
@@ -127,7 +126,7 @@ def test_a_column_the_object_lacks_fails_the_whole_job(wire: Wire) -> None:
 def test_jobs_can_take_several_polls_and_org_clock_seconds(
     wire: Wire, fake: FakeSalesforce
 ) -> None:
-    settings = store_of(fake.org).settings
+    settings = fake.org.bulk.settings
     settings.polls_to_complete, settings.job_seconds = 3, 60
     job_id = wire.ingest("insert", "LastName\nSlow\n")
     states = [wire.info(job_id)["state"] for _ in range(3)]
@@ -141,7 +140,7 @@ def test_jobs_can_take_several_polls_and_org_clock_seconds(
 def test_abort_leaves_rows_unprocessed_and_delete_answers_204(
     wire: Wire, fake: FakeSalesforce
 ) -> None:
-    store_of(fake.org).settings.polls_to_complete = 5
+    fake.org.bulk.settings.polls_to_complete = 5
     job_id = wire.ingest("insert", "LastName\nA\nB\n")
     aborted = wire.call("PATCH", f"{JOBS}/ingest/{job_id}", json={"state": "Aborted"}).json()
     assert aborted["state"] == "Aborted"
@@ -198,7 +197,7 @@ def test_query_results_page_by_max_records_with_a_null_locator_last(
 def test_query_results_before_completion_are_412_and_under_another_version_409(
     wire: Wire, fake: FakeSalesforce
 ) -> None:
-    store_of(fake.org).settings.polls_to_complete = 2
+    fake.org.bulk.settings.polls_to_complete = 2
     body = {"operation": "query", "query": "SELECT Id FROM Contact"}
     job = wire.call("POST", f"{JOBS}/query", json=body).json()
     early = wire.call("GET", f"{JOBS}/query/{job['id']}/results")

@@ -156,7 +156,7 @@ def test_inside_a_transaction_the_fast_path_steps_aside() -> None:
 
 def test_an_update_job_reports_short_rows_and_journals_nothing_for_them() -> None:
     org, ids = seeded()
-    store = bulk_jobs.store_of(org)
+    store = org.bulk
     job = store.new_job("update", "Contact", "59.0")
     store.upload(job, f"Id,Title\n{ids['alpha']},Boss\n{ids['beta']}\n".encode())
     bulk_jobs.run_ingest(org, job)

@@ -78,9 +78,10 @@ def test_bulk_v1_errors_are_exception_code_objects_with_400(fake: FakeSalesforce
         "exceptionCode": "InvalidSessionId",
         "exceptionMessage": "Session expired or invalid",
     }
-    headers = {"X-SFDC-Session": fake.token()}
+    headers = {"X-SFDC-Session": fake.token(), "Content-Type": "application/json"}
     missing = http.get(f"{fake.instance_url}{ASYNC}/job/750000000000000AAA", headers=headers)
     assert missing.status_code == 400 and missing.json()["exceptionCode"] == "InvalidJob"
+    assert missing.headers["Content-Type"] == "application/json"  # tap-salesforce compares it
 
 
 def test_concurrency_mode_may_be_an_integer_or_a_word(fake: FakeSalesforce) -> None:

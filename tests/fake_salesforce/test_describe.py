@@ -143,7 +143,14 @@ def test_global_entry_has_what_describe_global_lists() -> None:
 def test_global_describe_reports_encoding_and_batch_size() -> None:
     answer = describe_global(list(STANDARD_OBJECTS), "59.0")
     assert (answer["encoding"], answer["maxBatchSize"]) == ("UTF-8", 200)
-    assert [s["keyPrefix"] for s in answer["sobjects"]] == ["001", "003", "00Q", "005", "00D"]
+    assert [s["keyPrefix"] for s in answer["sobjects"]] == [
+        "001",
+        "003",
+        "00Q",
+        "006",
+        "005",
+        "00D",
+    ]
 
 
 def test_email_opt_out_is_a_non_nillable_checkbox_defaulting_to_false() -> None:

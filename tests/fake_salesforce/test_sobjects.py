@@ -10,6 +10,7 @@ from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceR
 
 from fake_salesforce.errors import ApiError
 from fake_salesforce.fixture import FakeSalesforce
+from fake_salesforce.lead_convert import convert_lead
 
 V = "https://fake.my.salesforce.com/services/data/v59.0"
 
@@ -119,7 +120,7 @@ def test_well_formed_id_not_in_the_org_is_invalid_cross_reference_on_write() -> 
 def test_converted_lead_may_still_be_deleted() -> None:
     fake = FakeSalesforce()
     lead = fake.org.create("Lead", {"LastName": "L", "Company": "C"})
-    contact = fake.org.convert_lead(lead)
+    contact = convert_lead(fake.org, lead).contact_id
     assert fake.org.get("Contact", contact)["LastName"] == "L"  # type: ignore[index]
     fake.org.delete("Lead", lead)
     assert fake.org.get("Lead", lead) is None
@@ -128,9 +129,9 @@ def test_converted_lead_may_still_be_deleted() -> None:
 def test_converting_twice_is_cannot_update_converted_lead() -> None:
     fake = FakeSalesforce()
     lead = fake.org.create("Lead", {"LastName": "L", "Company": "C"})
-    fake.org.convert_lead(lead)
+    convert_lead(fake.org, lead)
     with pytest.raises(ApiError) as failure:
-        fake.org.convert_lead(lead)
+        convert_lead(fake.org, lead)
     assert failure.value.error_code == "CANNOT_UPDATE_CONVERTED_LEAD"
 
 

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from freezegun import freeze_time
 
 from fake_salesforce.fixture import FakeSalesforce
+from fake_salesforce.lead_convert import convert_lead
 from sync_core.errors import (
     ConfigurationError,
     ConvertedLeadError,
@@ -287,7 +288,7 @@ def test_bulk_update_failures_name_their_record_so_gone_and_converted_are_told_a
     live, gone = _contact(fake), _contact(fake)
     fake.org.delete("Contact", gone)
     lead = fake.org.create("Lead", {"LastName": "Lee", "Company": "Acme"})
-    fake.org.convert_lead(lead)
+    convert_lead(fake.org, lead)
     contacts = [RecordWrite(SObject.CONTACT, c, frozenset({E})) for c in (live, gone)]
     ok, deleted = adapter.bulk_update(SObject.CONTACT, contacts, NAMES)
     assert ok.ok and isinstance(deleted.error, RecordGoneError)

@@ -10,6 +10,7 @@ import pytest
 from freezegun import freeze_time
 
 from fake_salesforce.fixture import FakeSalesforce
+from fake_salesforce.lead_convert import convert_lead
 from sync_core.model import DEFAULT_PACKAGE_FIELD, Code, ReadMode, Source, SyncField
 from sync_core.salesforce import SalesforceAdapter
 from sync_core.service import SyncService
@@ -137,7 +138,7 @@ def test_push_to_a_converted_lead_lands_on_its_contact(
 ) -> None:
     lead = fake.org.create("Lead", {"LastName": "Roe", "Company": "Acme"})
     person = service.add_person("roe@example.com", lead_id=lead, now=_now()).id
-    contact = fake.org.convert_lead(lead)
+    contact = convert_lead(fake.org, lead).contact_id
     service.unsubscribe(person, Source.MANUAL, _now())
     service.push_due(_now() + timedelta(seconds=1))
     assert service.person(person).contact_id == contact

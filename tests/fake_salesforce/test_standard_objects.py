@@ -1,0 +1,104 @@
+"""The standard objects and fields tools read: Organization as the Salesforce CLI queries it,
+Account's common fields, Opportunity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from simple_salesforce.exceptions import SalesforceMalformedRequest
+
+from fake_salesforce.fixture import FakeSalesforce
+
+
+@pytest.fixture
+def fake() -> FakeSalesforce:
+    return FakeSalesforce()
+
+
+@pytest.fixture
+def sf(fake: FakeSalesforce) -> Any:
+    return fake.client()
+
+
+def test_the_organization_answers_the_fields_the_cli_queries_on_every_command(sf: Any) -> None:
+    # @salesforce/core org.js: the query `sf` runs to learn about the org
+    (row,) = sf.query(
+        "SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, "
+        "OrganizationType FROM Organization"
+    )["records"]
+    assert row["NamespacePrefix"] is None and row["TrialExpirationDate"] is None
+    assert row["IsSandbox"] is False and row["OrganizationType"] == "Developer Edition"
+
+
+def test_the_organization_has_the_rest_of_its_standard_set(sf: Any) -> None:
+    (row,) = sf.query(
+        "SELECT DefaultLocaleSidKey, LanguageLocaleKey, FiscalYearStartMonth, "
+        "DefaultAccountAccess, ReceivesInfoEmails, IsReadOnly, Country FROM Organization"
+    )["records"]
+    assert row["DefaultLocaleSidKey"] == "en_US" and row["FiscalYearStartMonth"] == 1
+    assert row["DefaultAccountAccess"] == "Edit" and row["ReceivesInfoEmails"] is False
+    assert row["IsReadOnly"] is False and row["Country"] is None
+
+
+def test_an_account_takes_its_common_standard_fields(fake: FakeSalesforce, sf: Any) -> None:
+    parent = sf.Account.create({"Name": "Parent"})["id"]
+    made = sf.Account.create(
+        {
+            "Name": "Child",
+            "Type": "Customer - Direct",
+            "NumberOfEmployees": 250,
+            "AnnualRevenue": 1.5e6,
+            "BillingState": "CA",
+            "ShippingCity": "Oakland",
+            "ParentId": parent,
+        }
+    )["id"]
+    (row,) = sf.query(
+        f"SELECT Type, NumberOfEmployees, BillingState, Parent.Name FROM Account "
+        f"WHERE Id = '{made}'"
+    )["records"]
+    assert row["Type"] == "Customer - Direct" and row["NumberOfEmployees"] == 250
+    assert row["BillingState"] == "CA" and row["Parent"]["Name"] == "Parent"
+
+
+def test_an_opportunity_needs_name_stage_and_close_date_and_hangs_off_an_account(
+    fake: FakeSalesforce, sf: Any
+) -> None:
+    account = sf.Account.create({"Name": "Buyer"})["id"]
+    with pytest.raises(SalesforceMalformedRequest) as missing:
+        sf.Opportunity.create({"Name": "No stage"})
+    assert missing.value.content[0]["errorCode"] == "REQUIRED_FIELD_MISSING"
+    made = sf.Opportunity.create(
+        {
+            "Name": "Deal",
+            "StageName": "Prospecting",
+            "CloseDate": "2026-12-31",
+            "Amount": 1000,
+            "AccountId": account,
+        }
+    )["id"]
+    assert made.startswith("006")
+    (row,) = sf.query(f"SELECT Name, Account.Name, IsClosed FROM Opportunity WHERE Id = '{made}'")[
+        "records"
+    ]
+    assert row["Account"]["Name"] == "Buyer" and row["IsClosed"] is False
+    assert sf.Opportunity.describe()["keyPrefix"] == "006"
+
+
+def test_an_accounts_opportunities_and_child_accounts_are_its_child_relationships(
+    sf: Any,
+) -> None:
+    parent = sf.Account.create({"Name": "Parent"})["id"]
+    sf.Account.create({"Name": "Child", "ParentId": parent})
+    sf.Opportunity.create(
+        {"Name": "Deal", "StageName": "Prospecting", "CloseDate": "2026-12-31", "AccountId": parent}
+    )
+    (row,) = sf.query(
+        "SELECT Name, (SELECT Name FROM Opportunities), (SELECT Name FROM ChildAccounts) "
+        f"FROM Account WHERE Id = '{parent}'"
+    )["records"]
+    assert [r["Name"] for r in row["Opportunities"]["records"]] == ["Deal"]
+    assert [r["Name"] for r in row["ChildAccounts"]["records"]] == ["Child"]
+    names = {c["relationshipName"] for c in sf.Account.describe()["childRelationships"]}
+    assert {"Contacts", "Opportunities", "ChildAccounts"} <= names
