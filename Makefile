@@ -21,13 +21,16 @@ $(STAMP): pyproject.toml
 simulate: $(STAMP)
 	@$(BIN)/simulate $(SCENARIO) $(ARGS)
 
-# Node's jsforce is used by the contract tests; skipped quietly if npm is absent (tests say why).
+# jsforce and the Salesforce CLI are used by the contract tests; without npm they are skipped
+# (under CI=true they fail instead). Reinstalled whenever package.json or its lock file changes.
+NODE_STAMP := $(NODE_DIR)/node_modules/.installed
+
 node-deps:
-	@if command -v npm >/dev/null 2>&1; then \
-		if [ ! -d $(NODE_DIR)/node_modules/jsforce ]; then \
-			cd $(NODE_DIR) && npm install --no-audit --no-fund --loglevel=error; \
-		fi; \
-	fi
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(NODE_STAMP); fi
+
+$(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 tap-venv: $(TAP_VENV)/.installed
 
