@@ -46,6 +46,8 @@ SALESFORCE_KEYS = frozenset(
     }
 )
 SERVICE_KEYS = frozenset({"log_format", "catch_up_hours", "worker"})
+WEB_KEYS = frozenset({"host", "port", "public_url", "link_secret_file", "link_days"})
+LINK_SECRET_ENV = "SYNC_CORE_LINK_SECRET"
 SETTING_KEYS = frozenset(f.name for f in fields(Settings))
 
 
@@ -101,12 +103,30 @@ class ServiceConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The console and unsubscribe page: where they listen, and the links' public address."""
+
+    host: str = "127.0.0.1"
+    port: int = 8325
+    public_url: str = "http://127.0.0.1:8325"
+    link_secret_file: str | None = None
+    link_days: int = 90
+
+    def link_secret(self, environ: Mapping[str, str]) -> str:
+        """From `link_secret_file` if set, else $SYNC_CORE_LINK_SECRET (never the file)."""
+        return read_secret(
+            LINK_SECRET_ENV, self.link_secret_file, "unsubscribe link secret", environ
+        )
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     store_url: str
     salesforce: SalesforceConfig
     service: ServiceConfig
     settings: Mapping[str, Any] = field(default_factory=dict)
+    web: WebConfig = field(default_factory=WebConfig)
 
     def apply_to(self, current: Settings) -> Settings:
         """The store's settings with every key this file pins replaced (validated)."""
@@ -142,11 +162,12 @@ def load(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         salesforce=_salesforce(path, raw, environ),
         service=_service(path, raw),
         settings=_settings(path, raw),
+        web=_web(path, raw),
     )
 
 
 def _check_tables(path: Path, raw: Mapping[str, Any]) -> None:
-    known = {"store", "salesforce", "service", *SETTING_TABLES}
+    known = {"store", "salesforce", "service", "web", *SETTING_TABLES}
     for name in raw:
         if name not in known:
             raise ConfigError(f"{path}: unknown table [{name}]{_suggest(name, known)}")
@@ -228,6 +249,22 @@ def _service(path: Path, raw: Mapping[str, Any]) -> ServiceConfig:
     hours = _number(path, "service.catch_up_hours", table.get("catch_up_hours", 2.0), 0.0, 168.0)
     worker = table.get("worker")
     return ServiceConfig(str(log_format), hours, str(worker) if worker else None)
+
+
+def _web(path: Path, raw: Mapping[str, Any]) -> WebConfig:
+    table = _table(path, raw, "web", WEB_KEYS)
+    for key in ("port", "link_days"):
+        if key in table and (isinstance(table[key], bool) or not isinstance(table[key], int)):
+            raise ConfigError(f"{path}: web.{key} must be a whole number")
+    for key in ("host", "public_url", "link_secret_file"):
+        if key in table and not isinstance(table[key], str):
+            raise ConfigError(f"{path}: web.{key} must be a string")
+    url = str(table.get("public_url", WebConfig.public_url))
+    if not re.match(r"https?://[^/\s]+", url):
+        raise ConfigError(f"{path}: web.public_url must be an http(s) URL, got {url!r}")
+    if not 1 <= int(table.get("port", 8325)) <= 65535 or int(table.get("link_days", 90)) < 1:
+        raise ConfigError(f"{path}: web.port must be 1..65535 and web.link_days at least 1")
+    return WebConfig(**table)
 
 
 def _settings(path: Path, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -329,6 +366,18 @@ api_headroom = 0.10
 [retry]
 backoff_base_seconds = 2.0
 backoff_cap_seconds = 900.0
+
+[web]
+# The admin console and the unsubscribe page (`sync-core web`, and `sync-core run`).
+# Bound to 127.0.0.1; another address (--host) requires a login for every page.
+host = "127.0.0.1"
+port = 8325
+# The address recipients reach the unsubscribe page at (links are minted with it).
+public_url = "http://127.0.0.1:8325"
+# The links' signing secret: from $SYNC_CORE_LINK_SECRET, or from this file.
+# link_secret_file = "/run/secrets/sync_core_link_secret"
+# Days an unsubscribe link stays valid.
+link_days = 90
 
 [service]
 # `sync-core run`: "text" or "json" log lines (--log-format overrides).

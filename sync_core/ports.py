@@ -126,6 +126,7 @@ class Store(Protocol):
         push_due: datetime | None,
         *,
         touch: bool = True,
+        reason: str | None = None,
     ) -> bool: ...
 
     def record_resubscribe(self, person_id: int, by: str, reason: str, now: datetime) -> bool: ...

@@ -94,13 +94,17 @@ class SyncService:
     def people(self) -> list[Person]:
         return self.store.people()
 
-    def unsubscribe(self, person_id: int, source: Source | str, now: datetime) -> bool:
-        """Capture an unsubscribe and queue its push (one transaction). False if already so."""
+    def unsubscribe(
+        self, person_id: int, source: Source | str, now: datetime, *, reason: str | None = None
+    ) -> bool:
+        """Capture an unsubscribe and queue its push (one transaction). False if already so.
+
+        `reason` is the recipient's own words from the unsubscribe page, kept in the history."""
         source = Source(source)
         if source is Source.SALESFORCE_SYNC:
             raise ValueError("salesforce_sync unsubscribes come only from the nightly run")
         due = now + timedelta(seconds=self.store.settings().push_window_seconds)
-        return self.store.record_unsubscribe(person_id, source, now, due)
+        return self.store.record_unsubscribe(person_id, source, now, due, reason=reason)
 
     def resubscribe(self, person_id: int, by: str, reason: str, now: datetime) -> bool:
         """An admin removes an unsubscribe; a reason is mandatory. Nothing is pushed."""

@@ -236,6 +236,7 @@ class SqlStore(OutboxStore, LedgerStore):
         push_due: datetime | None,
         *,
         touch: bool = True,
+        reason: str | None = None,
     ) -> bool:
         """Unsubscribe, history entry and (if push_due) outbox item, atomically; idempotent.
 
@@ -255,7 +256,7 @@ class SqlStore(OutboxStore, LedgerStore):
                 self._require(conn, person_id)
                 return False
             entry = {"person_id": person_id, "at": now, "kind": str(Kind.UNSUBSCRIBE)}
-            conn.execute(insert(history).values(**entry, source=str(source)))
+            conn.execute(insert(history).values(**entry, source=str(source), reason=reason))
             if push_due is not None:
                 conn.execute(insert(outbox).values(_outbox_row(person_id, now, push_due)))
         return True

@@ -134,3 +134,20 @@ salesforce_writes = Table(
     Column("fields", String(200), nullable=False),
     Column("origin", String(16), nullable=False),
 )
+
+admins = Table(
+    "admins",
+    metadata,
+    Column("username", String(320), primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+admin_sessions = Table(
+    "admin_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(320), ForeignKey("admins.username"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
+)

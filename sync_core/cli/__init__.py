@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from sync_core.cli import admin, people, sync
+from sync_core.cli import admin, people, sync, web
 from sync_core.cli.context import EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, CliError, Context
 from sync_core.cli.parser import build_parser
 from sync_core.cli.service import run
@@ -33,6 +33,9 @@ HANDLERS: dict[tuple[str, str | None], Handler] = {
     ("diagnostics", "retry"): admin.diagnostics,
     ("runs", None): admin.runs,
     ("run", None): run,
+    ("web", None): web.web,
+    ("link", None): web.link,
+    ("admin", "add"): web.admin_add,
 }
 
 

@@ -98,7 +98,47 @@ def build_parser() -> OneLineParser:
         help="the service: push worker and nightly schedule until SIGTERM",
     )
     run.add_argument("--log-format", choices=["text", "json"], help="default: from the config")
+    run.add_argument(
+        "--no-web", action="store_true", help="do not serve the console and unsubscribe page"
+    )
+    _web(sub, common)
     return parser
+
+
+def _port(text: str) -> int:
+    value = _positive(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1..65535)")
+    return value
+
+
+def _web(sub: argparse._SubParsersAction[OneLineParser], common: list[OneLineParser]) -> None:
+    web = sub.add_parser(
+        "web",
+        parents=[_common(json_output=False)],
+        help="serve the admin console and the unsubscribe page (127.0.0.1 unless --host)",
+    )
+    web.add_argument(
+        "--host",
+        metavar="ADDRESS",
+        help="listen here instead of 127.0.0.1; any other address requires login for every page",
+    )
+    web.add_argument("--port", type=_port, help="default: web.port of the config (8325)")
+
+    link = sub.add_parser("link", parents=common, help="print a person's signed unsubscribe link")
+    link.add_argument("person", metavar="EMAIL|ID")
+    link.add_argument("--days", type=_positive, help="valid for this many days (web.link_days)")
+
+    admin = sub.add_parser("admin", parents=common, help="console admins")
+    actions = admin.add_subparsers(dest="action", metavar="ACTION", parser_class=OneLineParser)
+    actions.required = True
+    add = actions.add_parser(
+        "add", parents=common, help="add an admin, or set a new password (asked for twice)"
+    )
+    add.add_argument("name", metavar="NAME")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
 
 
 def _people(sub: argparse._SubParsersAction[OneLineParser], common: list[OneLineParser]) -> None:

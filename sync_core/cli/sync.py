@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from sync_core.model import NightlyReport, Person, PushReport, RecordWrite, SObj
 from sync_core.plan import plan_requirements
 from sync_core.progress import phased_progress, wants_progress
 from sync_core.salesforce import SalesforceAdapter
+from sync_core.web.settings_form import LAST_CHECK
 
 
 def check(ctx: Context) -> int:
@@ -43,6 +45,10 @@ def check(ctx: Context) -> int:
         "problems": problems,
         "ready": not problems,
     }
+    # The console's Settings page offers only the fields this check found usable.
+    service.store.set_state(
+        LAST_CHECK, json.dumps({"at": ctx.clock().isoformat(), "fields": fields})
+    )
     ctx.emit(data, lambda: _check_text(data))
     return EXIT_OK if not problems else EXIT_FAILED
 
