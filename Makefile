@@ -10,7 +10,8 @@ TAP_VENV := .venv-tap
 # own, so its contract tests run it from a virtualenv of its own.
 TAP_VERSION := 2.8.1
 
-.PHONY: simulate test test-fast test-slow lint format serve bench bench-slow node-deps tap-venv clean
+.PHONY: simulate test test-fast test-slow lint format serve bench bench-slow node-deps tap-venv browser-deps screenshots clean
+CHROMIUM ?= /usr/bin/chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +40,17 @@ $(TAP_VENV)/.installed:
 	@$(TAP_VENV)/bin/python -m pip install --quiet "tap-salesforce==$(TAP_VERSION)"
 	@touch $@
 
+# The browser tests drive Debian's chromium package (never a downloaded browser). Installed
+# with apt where it is missing and apt is there; otherwise the tests say why they skip.
+browser-deps:
+	@if [ ! -x $(CHROMIUM) ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
+# Re-take the README's pictures (docs/screenshots/*.png) from the browser tests.
+screenshots: $(STAMP) browser-deps
+	SCREENSHOTS=1 $(BIN)/pytest -q tests/browser
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -48,13 +60,13 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(STAMP) node-deps tap-venv lint
+test: $(STAMP) node-deps tap-venv browser-deps lint
 	$(BIN)/pytest -q -m "not slow"
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -m "not slow and not postgres and not node" -x
 
-test-slow: $(STAMP) node-deps tap-venv
+test-slow: $(STAMP) node-deps tap-venv browser-deps
 	$(BIN)/pytest -q -rP -m slow
 
 serve: $(STAMP)
