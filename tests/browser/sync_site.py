@@ -63,7 +63,10 @@ def site(tmp_path: Path, serve_wsgi: Callable[[Any], str]) -> Iterator[Site]:
     """The console and unsubscribe page served on 127.0.0.1, pushing at once to a fake org."""
     fake = FakeSalesforce()
     adapter = SalesforceAdapter.with_password(
-        fake.username, fake.password, fake.security_token, session=fake.session(),
+        fake.username,
+        fake.password,
+        fake.security_token,
+        session=fake.session(),
         sleep=_never_sleep,
     )
     clock = Clock()
@@ -71,9 +74,7 @@ def site(tmp_path: Path, serve_wsgi: Callable[[Any], str]) -> Iterator[Site]:
         f"sqlite:///{tmp_path / 'store.db'}", adapter, clock=clock, sleep=_never_sleep
     )
     Accounts(service.store.engine).add(ADMIN, ADMIN_PASSWORD, clock())  # type: ignore[attr-defined]
-    options = WebOptions(
-        public_url="http://127.0.0.1", link_key=LINK_KEY, instance_url=INSTANCE
-    )
+    options = WebOptions(public_url="http://127.0.0.1", link_key=LINK_KEY, instance_url=INSTANCE)
     app = create_app(service, options, clock=clock, push=service.push_due)
     url = serve_wsgi(app)
     yield Site(url, service, fake, clock)

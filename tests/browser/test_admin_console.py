@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,8 +18,13 @@ pytestmark = pytest.mark.browser
 def _checked_without_package(site: Site) -> None:
     """What `sync-core check` stores for an org without the Marketo Sales Insight package."""
     fields = [
-        {"sobject": o, "field": f, "selected": False, "exists": f == "HasOptedOutOfEmail",
-         "updateable": f == "HasOptedOutOfEmail"}
+        {
+            "sobject": o,
+            "field": f,
+            "selected": False,
+            "exists": f == "HasOptedOutOfEmail",
+            "updateable": f == "HasOptedOutOfEmail",
+        }
         for o in ("Contact", "Lead")
         for f in ("HasOptedOutOfEmail", "mkto_si__Marketo_Sales_Opt_Out__c")
     ]
@@ -99,3 +105,26 @@ def test_keyboard_alone_reaches_the_search_and_a_person(page: Any, site: Site) -
     page.get_by_role("link", name="kim@example.com").focus()
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="kim@example.com").wait_for()
+
+
+def test_a_parked_push_shows_what_fixes_it_and_the_admin_retries_it(
+    page: Any, site: Site, screenshot: Any
+) -> None:
+    now = site.clock()
+    site.service.update_settings(now, nightly_sync=True, sync_fields=set(SyncField))
+    person = site.service.add_person("pat@example.com", contact_id=site.contact(), now=now)
+    site.service.unsubscribe(person.id, Source.MANUAL, now)
+    site.service.push_due(site.clock() + timedelta(seconds=2))  # the org lacks the package field
+    log_in(page, site, "/diagnostics")
+    waiting = page.locator("section", has_text="Pushes not yet delivered")
+    assert "Parked" in waiting.inner_text() and "pat@example.com" in waiting.inner_text()
+    assert "install the Marketo Sales Insight package" in waiting.inner_text()
+    screenshot(page, "diagnostics")
+    page.get_by_role("button", name="Retry the push for pat@example.com").click()
+    page.get_by_text("1 parked push queued again").wait_for()
+    page.get_by_role("link", name="Runs").click()
+    assert page.locator("tbody tr").first.locator("td").nth(1).inner_text() == "push"
+    screenshot(page, "runs")
+    page.get_by_role("link", name="Status").click()
+    page.get_by_role("heading", name="Next nightly sync").wait_for()
+    screenshot(page, "status")
