@@ -58,8 +58,8 @@ def _never_sleep(seconds: float) -> None:
     raise AssertionError(f"nothing should wait in a browser test (asked {seconds}s)")
 
 
-@pytest.fixture
-def site(tmp_path: Path, serve_wsgi: Callable[[Any], str]) -> Iterator[Site]:
+@pytest.fixture(name="site")
+def site_fixture(tmp_path: Path, serve_wsgi: Callable[[Any], str]) -> Iterator[Site]:
     """The console and unsubscribe page served on 127.0.0.1, pushing at once to a fake org."""
     fake = FakeSalesforce()
     adapter = SalesforceAdapter.with_password(

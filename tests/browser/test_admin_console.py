@@ -10,7 +10,7 @@ import pytest
 
 from sync_core.model import Kind, Source, SyncField
 from sync_core.web.settings_form import LAST_CHECK
-from tests.browser.sync_site import ADMIN, Site, log_in, site  # noqa: F401  (fixture)
+from tests.browser.sync_site import ADMIN, Site, log_in, site_fixture  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 

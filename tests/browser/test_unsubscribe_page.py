@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from sync_core.model import Kind, Source
-from tests.browser.sync_site import Site, site  # noqa: F401  (fixture)
+from tests.browser.sync_site import Site, site_fixture  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
