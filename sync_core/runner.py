@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -28,6 +29,14 @@ from sync_core.service import SyncService
 T = TypeVar("T")
 MAX_IDLE_SECONDS = 1.0  # captures made by other processes are noticed within a second
 MIN_PAUSE_SECONDS = 0.05
+SEEN_KEY = "service.seen"  # when a running service last went round its loop
+SEEN_EVERY = timedelta(seconds=30)
+
+
+def service_running(store: Any, now: datetime) -> bool:
+    """True if a `sync-core run` loop sharing this store went round within two heartbeats."""
+    seen = store.get_state(SEEN_KEY)
+    return bool(seen) and now - datetime.fromisoformat(seen) <= 2 * SEEN_EVERY
 
 
 @dataclass
@@ -40,6 +49,8 @@ class Runner:
     wait: Callable[[float], bool] | None = None
     idle_seconds: float = MAX_IDLE_SECONDS
     _waiting: datetime | None = None  # the slot another process's run is holding up
+    _announced: object = None
+    _seen: datetime | None = None
 
     def stop(self) -> None:
         self.stopping.set()
@@ -55,6 +66,7 @@ class Runner:
         while not self.stopping.is_set():
             now = self.clock()
             slot = self._guard("nightly", partial(self.service.next_nightly, considered))
+            self._guard("nightly", partial(self._announce, slot, now))
             if slot is not None and slot <= now:
                 settled = self._guard("nightly", partial(self._nightly, slot, now))
                 if settled is False:  # another process holds the lock: look again later
@@ -63,7 +75,22 @@ class Runner:
                     considered = now
             self._guard("push", partial(self._push, now))
             self._pause(slot)
+        self._guard("push", partial(self.service.store.set_state, SEEN_KEY, None))
         event(self.logger, "stopped", worker=self.service.worker)
+
+    def _announce(self, slot: datetime | None, now: datetime) -> None:
+        """Say when the next nightly run is due whenever that changes; keep the heartbeat."""
+        if slot != self._announced:
+            self._announced = slot
+            if slot is None:
+                event(self.logger, "next_nightly", due="never (the nightly sync is off)")
+            else:
+                zone = ZoneInfo(self.service.settings().timezone)
+                local = slot.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z")
+                event(self.logger, "next_nightly", due=local, utc=slot)
+        if self._seen is None or now - self._seen >= SEEN_EVERY:
+            self._seen = now
+            self.service.store.set_state(SEEN_KEY, now.isoformat())
 
     def _pause(self, slot: datetime | None) -> None:
         due = self._guard("push", self.service.next_push_due)

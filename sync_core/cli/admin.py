@@ -86,7 +86,7 @@ def parse_setting(key: str, text: str, default: object) -> Any:
 
 def runs(ctx: Context) -> int:
     records = ctx.service().runs(ctx.args.kind)[-ctx.args.limit :]
-    ctx.emit([_run_dict(r) for r in records], lambda: _runs_text(records))
+    ctx.emit([_run_dict(r) for r in records], lambda: _runs_text(ctx, records))
     return EXIT_OK
 
 
@@ -104,7 +104,7 @@ def _run_dict(run: RunRecord) -> dict[str, Any]:
     }
 
 
-def _runs_text(records: list[RunRecord]) -> str:
+def _runs_text(ctx: Context, records: list[RunRecord]) -> str:
     if not records:
         return "no runs yet"
     lines = []
@@ -112,7 +112,7 @@ def _runs_text(records: list[RunRecord]) -> str:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items()))
         stopped = run.detail.get("stopped")
         lines.append(
-            f"#{run.id} {run.kind} {run.started_at.isoformat()} {_took(run)}: {counts}"
+            f"#{run.id} {run.kind} {ctx.local_time(run.started_at)} {_took(run)}: {counts}"
             + (f"; stopped: {stopped}" if stopped else "")
         )
     return "\n".join(lines)
@@ -152,7 +152,7 @@ def diagnostics(ctx: Context) -> int:
         "parked": parked,
         "pending": service.pending_pushes(),
     }
-    ctx.emit(data, lambda: _diagnostics_text(data))
+    ctx.emit(data, lambda: _diagnostics_text(ctx, data))
     return EXIT_OK
 
 
@@ -179,11 +179,11 @@ def _parked(store: object) -> list[dict[str, Any]]:
         ]
 
 
-def _diagnostics_text(data: dict[str, Any]) -> str:
+def _diagnostics_text(ctx: Context, data: dict[str, Any]) -> str:
     lines = ["recent errors and notes:" if data["recent"] else "no recent errors"]
     for d in data["recent"]:
         who = f" {d['email']}" if d["email"] else ""
-        lines.append(f"  {d['at'].isoformat()}{who} {d['code']}: {d['message']}")
+        lines.append(f"  {ctx.local_time(d['at'])}{who} {d['code']}: {d['message']}")
     lines.append(f"parked pushes: {len(data['parked'])} (retry with `sync-core diagnostics retry`)")
     lines += [f"  {p['email']} {p['code']}: {p['message']}" for p in data["parked"]]
     lines.append(f"pushes not yet delivered: {data['pending']}")

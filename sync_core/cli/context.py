@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -108,6 +109,11 @@ class Context:
             rendered = text() if callable(text) else text
         if rendered:
             self.stdout.write(SECRETS.redact(rendered.rstrip("\n")) + "\n")
+
+    def local_time(self, value: datetime) -> str:
+        """A time for people: in the configured zone, to the second (--json keeps UTC ISO)."""
+        zone = ZoneInfo(self.service().settings().timezone)
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z")
 
     def find_person(self, key: str) -> Person:
         service = self.service()

@@ -13,6 +13,7 @@ from sync_core.ids import is_id_shaped, to18
 from sync_core.model import Person, Source
 from sync_core.progress import progress_bar, wants_progress
 from sync_core.roster import RosterError, Row, read_roster
+from sync_core.runner import service_running
 from sync_core.store import SqlStore
 from sync_core.tables import people
 
@@ -156,11 +157,11 @@ def person_show(ctx: Context) -> int:
             for d in diagnostics
         ],
     }
-    ctx.emit(data, lambda: _show_text(person, data))
+    ctx.emit(data, lambda: _show_text(ctx, person, data))
     return EXIT_OK
 
 
-def _show_text(person: Person, data: dict[str, Any]) -> str:
+def _show_text(ctx: Context, person: Person, data: dict[str, Any]) -> str:
     state = "unsubscribed" if person.unsubscribed else "subscribed"
     lines = [
         f"person #{person.id} {person.email}: {state}",
@@ -170,11 +171,11 @@ def _show_text(person: Person, data: dict[str, Any]) -> str:
     ]
     for h in data["history"]:
         who = f" by {h['admin']}: {h['reason']}" if h["admin"] else f" ({h['source']})"
-        lines.append(f"  {h['at'].isoformat()}  {h['kind']}{who}")
+        lines.append(f"  {ctx.local_time(h['at'])}  {h['kind']}{who}")
     if data["diagnostics"]:
         lines.append("diagnostics:")
         lines += [
-            f"  {d['at'].isoformat()}  {d['code']}: {d['message']}" for d in data["diagnostics"]
+            f"  {ctx.local_time(d['at'])}  {d['code']}: {d['message']}" for d in data["diagnostics"]
         ]
     return "\n".join(lines)
 
@@ -201,8 +202,13 @@ def unsubscribe(ctx: Context) -> int:
     source = Source(ctx.args.source)
     changed = ctx.service().unsubscribe(person.id, source, ctx.clock())
     data = person_dict(ctx.service().person(person.id)) | {"changed": changed}
+    delivery = (
+        "the running service delivers it within seconds"
+        if service_running(ctx.service().store, ctx.clock())
+        else "run `sync-core push`, or start the service with `sync-core run`"
+    )
     text = (
-        f"{person.email} unsubscribed ({source}); the push is queued (run `sync-core push`)"
+        f"{person.email} unsubscribed ({source}); the push is queued: {delivery}"
         if changed
         else f"{person.email} was already unsubscribed; nothing changed"
     )
