@@ -1,5 +1,8 @@
 """A people CSV (email, contact_id, lead_id): every row validated before anything is stored.
 
+A Salesforce report export is read as it is: headers `Email`, `Contact ID`, `Lead ID` in any
+case, comma- or semicolon-separated, its other columns ignored.
+
 Ids are checked as Salesforce mints them: 15 or 18 characters, the object's key prefix
 (003 Contact, 00Q Lead), and for 18 characters the case-safe suffix; every Id is kept in its
 18-character form, so a report export's 15-character Id links the same record (behaviour.md 3.4).
@@ -22,6 +25,15 @@ _EMAIL = re.compile(  # no control characters (a NUL byte) in the local part
     r"^[^@\s,;<>\"\x00-\x1f\x7f]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
 )
 MAX_PROBLEMS_SHOWN = 20
+# Header spellings, after lower-casing and turning spaces and dashes into underscores.
+ALIASES = {
+    "email": "email",
+    "email_address": "email",
+    "contact_id": "contact_id",
+    "contactid": "contact_id",
+    "lead_id": "lead_id",
+    "leadid": "lead_id",
+}
 
 
 @dataclass(frozen=True)
@@ -80,20 +92,17 @@ def read_roster(path: Path) -> list[Row]:
 
 
 def parse_roster(path: Path, text: str) -> list[Row]:
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as exc:
         raise RosterError(path, [Problem(0, f"malformed CSV: {exc}")]) from None
     if not records:
         raise RosterError(
             path, [Problem(1, "empty file; expected a header email,contact_id,lead_id")]
         )
-    header = [h.strip().lower() for h in records[0]]
-    missing = [c for c in COLUMNS if c not in header]
-    unknown = [h for h in header if h not in COLUMNS]
-    if missing or unknown or len(set(header)) != len(header):
-        message = f"header must name the columns {', '.join(COLUMNS)}; got {', '.join(header)}"
-        raise RosterError(path, [Problem(1, message)])
+    header = _header(path, records[0])
     rows: list[Row] = []
     problems: list[Problem] = []
     for line, record in _numbered(records[1:], start=2):
@@ -107,6 +116,30 @@ def parse_roster(path: Path, text: str) -> list[Row]:
     return rows
 
 
+def _header(path: Path, cells: list[str]) -> list[str]:
+    """Each column's name as the importer knows it ("" for a report's other columns)."""
+    named = [ALIASES.get(re.sub(r"[\s-]+", "_", c.strip().lower()), "") for c in cells]
+    known = [n for n in named if n]
+    stray = [c.strip() for c, n in zip(cells, named, strict=True) if not n]
+    if (
+        "email" not in known
+        or len(set(known)) != len(known)
+        or (stray and not _looks_exported(cells))
+    ):
+        got = ", ".join(c.strip() for c in cells)
+        message = (
+            f"header must name the columns {', '.join(COLUMNS)} (or a report's Email, "
+            f"Contact ID, Lead ID); got {got}"
+        )
+        raise RosterError(path, [Problem(1, message)])
+    return named
+
+
+def _looks_exported(cells: list[str]) -> bool:
+    """A report export's headers are labels ("Contact ID"), not the importer's own names."""
+    return any(" " in c.strip() for c in cells)
+
+
 def _numbered(records: list[list[str]], start: int) -> Iterable[tuple[int, list[str]]]:
     for offset, record in enumerate(records):
         if record and any(cell.strip() for cell in record):
@@ -116,7 +149,8 @@ def _numbered(records: list[list[str]], start: int) -> Iterable[tuple[int, list[
 def _row(line: int, header: list[str], record: list[str]) -> tuple[Row | None, list[Problem]]:
     if len(record) != len(header):
         return None, [Problem(line, f"expected {len(header)} fields, got {len(record)}")]
-    values = {h: cell.strip() for h, cell in zip(header, record, strict=True)}
+    values = dict.fromkeys(COLUMNS, "")
+    values.update({h: cell.strip() for h, cell in zip(header, record, strict=True) if h})
     problems = []
     email = values["email"].lower()
     if not is_email(email):

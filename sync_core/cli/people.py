@@ -25,6 +25,9 @@ def people_import(ctx: Context) -> int:
     try:
         rows = read_roster(path)
     except RosterError as exc:
+        if ctx.json:  # every bad line, for a script to fix them all at once
+            problems = [{"line": p.line, "message": p.message} for p in exc.problems]
+            ctx.emit({"imported": 0, "problems": problems}, "")
         raise CliError(str(exc)) from None
     service = ctx.service()
     store = service.store

@@ -97,7 +97,7 @@ def web(ctx: Context) -> int:
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         event(log, "stopping", signal=signal.Signals(signum).name)
-        server.close()
+        server.stop()
 
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:

@@ -16,6 +16,7 @@ class WebServer:
     def __init__(self, app: Flask, host: str, port: int, *, threads: int = 4) -> None:
         self._server: Any = create_server(app, host=host, port=port, threads=threads)
         self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
 
     @property
     def url(self) -> str:
@@ -24,14 +25,28 @@ class WebServer:
         return f"http://{shown}:{port}"
 
     def serve(self) -> None:
-        """Serve until `close()` (from a signal handler or another thread)."""
-        self._server.run()
+        """Serve until `stop()` or `close()`; the socket is closed by the serving thread itself
+        (closing it under a running select from another thread or a signal handler breaks it)."""
+        server = self._server
+        try:
+            while not self._stop.is_set():
+                server.asyncore.loop(
+                    timeout=0.2, map=server._map, use_poll=server.adj.asyncore_use_poll, count=1
+                )
+        finally:
+            server.task_dispatcher.shutdown()
+            # Every socket in the map: the listener and the browsers' keep-alive connections.
+            server.asyncore.close_all(map=server._map)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.serve, name="web", daemon=True)
         self._thread.start()
 
+    def stop(self) -> None:
+        """Ask `serve()` to finish (safe from a signal handler)."""
+        self._stop.set()
+
     def close(self) -> None:
-        self._server.close()
+        self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
