@@ -62,7 +62,13 @@ class Secrets:
         self._values: set[str] = set()
 
     def add(self, value: str | None) -> None:
-        if value and len(value) >= 3:
+        """Remember a secret. One plain lowercase word ("password") is not scrubbed: it cannot
+        be told from prose, and scrubbing it would mangle Salesforce's own error text."""
+        if (
+            value
+            and len(value) >= 3
+            and not (value.isascii() and value.isalpha() and value.islower())
+        ):
             self._values.add(value)
 
     def redact(self, text: str) -> str:

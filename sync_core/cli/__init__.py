@@ -67,6 +67,13 @@ def describe_failure(exc: BaseException) -> tuple[str, int]:
         return str(exc), EXIT_USAGE
     if isinstance(exc, ConfigurationError) and exc.code in ("INVALID_LOGIN", "INVALID_GRANT"):
         return f"Salesforce refused the login: {_short(exc.message)}", EXIT_UNAVAILABLE
+    if isinstance(exc, SyncError) and "CERTIFICATE_VERIFY_FAILED" in exc.message:
+        return (
+            "cannot reach Salesforce: its TLS certificate is not signed by a CA this machine "
+            "trusts; if it uses a private CA (a proxy, or `fake-salesforce serve --tls`), name "
+            "that CA's PEM file in SF_CA_FILE or salesforce.ca_file",
+            EXIT_UNAVAILABLE,
+        )
     if isinstance(exc, SyncError) and exc.code in ("CONNECTION_ERROR", "TIMEOUT"):
         return f"cannot reach Salesforce: {_short(exc.message)}", EXIT_UNAVAILABLE
     if isinstance(exc, SyncError):

@@ -131,3 +131,42 @@ def test_import_with_json_lists_every_bad_line_not_only_twenty(cli: Cli) -> None
     result = cli("--json", "people", "import", cli.people_csv("email,contact_id,lead_id\n" + rows))
     assert result.code == 2
     assert len(result.json()["problems"]) == 30
+
+
+def test_the_scrubber_keeps_ordinary_words_and_hides_real_secrets() -> None:
+    from sync_core.config import Secrets
+
+    secrets = Secrets()
+    secrets.add("password")  # a fake org's default password is this very word
+    secrets.add("Tok3n-XYZ-123")
+    message = "INVALID_LOGIN: Invalid username, password, security token; got Tok3n-XYZ-123"
+    assert secrets.redact(message) == (
+        "INVALID_LOGIN: Invalid username, password, security token; got ***"
+    )
+
+
+def test_check_over_tls_without_the_ca_names_the_setting_that_fixes_it(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from fake_salesforce.server import FakeServer, make_certificate
+
+    tls = make_certificate(tmp_path / "tls")
+    with FakeServer(cli.fake.app, port=0, tls=tls) as server:
+        monkeypatch.setenv("SF_LOGIN_URL", server.url)
+        result = cli("check")
+    assert result.code == 3 and len(result.err.strip().splitlines()) == 1
+    assert "TLS certificate" in result.err
+    assert "SF_CA_FILE" in result.err and "salesforce.ca_file" in result.err
+
+
+def test_check_leaves_the_field_verdicts_for_the_settings_page(cli: Cli) -> None:
+    import json
+
+    from sync_core.web.settings_form import LAST_CHECK
+
+    assert cli("check").code == 0
+    store = _store(cli)
+    saved = json.loads(store.get_state(LAST_CHECK))  # type: ignore[attr-defined]
+    verdicts = {(f["sobject"], f["field"]): f["updateable"] for f in saved["fields"]}
+    assert verdicts[("Lead", "mkto_si__Marketo_Sales_Opt_Out__c")] is True
+    assert verdicts[("Contact", "HasOptedOutOfEmail")] is True

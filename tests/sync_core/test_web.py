@@ -165,3 +165,24 @@ def test_a_wrong_password_is_refused_and_a_login_redirects_only_inside(
     good = {"username": "ops", "password": "long enough password", "csrf": token}
     answer = client.post("/login", data=good | {"next": "//evil.example/"})
     assert answer.headers["Location"] == "/"
+
+
+def test_a_nightly_run_page_lists_what_it_changed_on_each_side(
+    web: tuple[FlaskClient, list[Any]], service: SyncService, clock: FrozenClock, org: Any
+) -> None:
+    from sync_core.model import SObject
+
+    client, _ = web
+    service.update_settings(clock(), nightly_sync=True)
+    opted = org.create(SObject.CONTACT, HasOptedOutOfEmail=True)
+    plain = org.create(SObject.CONTACT)
+    service.add_person("from-sf@example.com", contact_id=opted, now=clock())
+    ours = service.add_person("from-ms@example.com", contact_id=plain, now=clock())
+    service.store.record_unsubscribe(ours.id, Source.MANUAL, clock(), None)
+    report = service.run_nightly(clock())
+    page = client.get(f"/runs/{report.run_id}", environ_base=LOCAL).get_data(as_text=True)
+    salesforce, marketo = page.split("Changed in Marketo Sales")
+    assert "from-ms@example.com" in salesforce and plain in salesforce
+    assert "from-sf@example.com" in marketo and "from-ms@example.com" not in marketo
+    listing = client.get("/runs", environ_base=LOCAL).get_data(as_text=True)
+    assert f"#{report.run_id}" in listing and "nightly" in listing
