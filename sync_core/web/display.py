@@ -59,6 +59,8 @@ def duration(start: datetime, end: datetime | None) -> str:
     if end is None:
         return "running"
     seconds = (end - start).total_seconds()
+    if seconds <= 0:
+        return "—"  # a push batch is stamped with one instant
     if seconds < 1:
         return f"{seconds * 1000:.0f} ms"
     if seconds < 120:

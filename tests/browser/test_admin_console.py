@@ -124,7 +124,6 @@ def test_a_parked_push_shows_what_fixes_it_and_the_admin_retries_it(
     page.get_by_text("1 parked push queued again").wait_for()
     page.get_by_role("link", name="Runs").click()
     assert page.locator("tbody tr").first.locator("td").nth(1).inner_text() == "push"
-    screenshot(page, "runs")
     page.get_by_role("link", name="Status").click()
     page.get_by_role("heading", name="Next nightly sync").wait_for()
     screenshot(page, "status")

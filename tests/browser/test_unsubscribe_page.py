@@ -26,7 +26,6 @@ def test_recipient_confirms_and_the_push_reaches_the_fake_org(
     page.get_by_label("Why are you leaving?").fill("Too many emails")
     page.get_by_role("button", name="Unsubscribe").click()
     page.get_by_role("heading", name="You are unsubscribed").wait_for()
-    screenshot(page, "unsubscribe-done")
     entry = site.service.history(person.id)[-1]
     assert (entry.kind, entry.source, entry.reason) == (
         Kind.UNSUBSCRIBE,
