@@ -170,3 +170,44 @@ def test_check_leaves_the_field_verdicts_for_the_settings_page(cli: Cli) -> None
     verdicts = {(f["sobject"], f["field"]): f["updateable"] for f in saved["fields"]}
     assert verdicts[("Lead", "mkto_si__Marketo_Sales_Opt_Out__c")] is True
     assert verdicts[("Contact", "HasOptedOutOfEmail")] is True
+
+
+def _get(url: str, attempts: int = 150) -> bytes:
+    for _ in range(attempts):
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                return bytes(answer.read())
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing answered at {url}")
+
+
+@pytest.mark.parametrize("command", ["run", "web"])
+def test_a_one_click_post_to_the_served_page_reaches_salesforce(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """`run` delivers the capture from its loop, `web` pushes it itself; both at once."""
+    port = _free_port()
+    monkeypatch.setenv("SYNC_CORE_LINK_SECRET", SECRET)
+    cli.edit(port=str(port), public_url=f'"http://127.0.0.1:{port}"')
+    contact = cli.contact("jane@example.com")
+    roster = cli.people_csv(f"email,contact_id,lead_id\njane@example.com,{contact},\n")
+    assert cli("people", "import", roster).code == 0
+    link = cli("link", "jane@example.com").out.strip()
+    argv = [sys.executable, "-m", "sync_core.cli", "--config", str(cli.config), command]
+    server = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, cwd=cli.home)
+    try:
+        assert b"Unsubscribe from sales emails" in _get(link)
+        assert cli.value("Contact", contact) is False  # the GET changed nothing
+        body = b"List-Unsubscribe=One-Click"
+        with urllib.request.urlopen(urllib.request.Request(link, data=body), timeout=10) as r:
+            assert r.status == 200
+        for _ in range(100):
+            if cli.value("Contact", contact) is True:
+                break
+            time.sleep(0.1)
+        assert cli.value("Contact", contact) is True
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=20)
+    assert server.returncode == 0, err
