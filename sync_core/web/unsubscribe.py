@@ -7,15 +7,16 @@ unsubscribe and pushes it at once. A forged, altered or expired link changes not
 
 from __future__ import annotations
 
-from datetime import datetime
+import hmac
+from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from werkzeug.wrappers import Response
 
 from sync_core.model import Person, Source
 from sync_core.web.app import WebOptions
-from sync_core.web.links import LinkError, LinkProblem, read_token, verify_token
+from sync_core.web.links import LinkError, LinkProblem, confirm_token, read_token, verify_token
 
 unsubscribe = Blueprint("unsubscribe", __name__)
 REASON_LIMIT = 500
@@ -55,7 +56,14 @@ def show(token: str) -> tuple[str, int]:
         return _page(
             "unsubscribe_invalid.html", 404 if problem != "expired" else 410, problem=problem
         )
-    return _page("unsubscribe.html", person=person, token=token, done=person.unsubscribed)
+    key = current_app.extensions["options"].link_key
+    return _page(
+        "unsubscribe.html",
+        person=person,
+        token=token,
+        done=person.unsubscribed,
+        confirm=confirm_token(key, token),
+    )
 
 
 @unsubscribe.post("/u/<token>")
@@ -66,6 +74,10 @@ def confirm(token: str) -> tuple[str, int] | Response:
         return _page(
             "unsubscribe_invalid.html", 404 if problem != "expired" else 410, problem=problem
         )
+    one_click = request.form.get("List-Unsubscribe") == "One-Click"  # RFC 8058 3.1
+    expected = confirm_token(current_app.extensions["options"].link_key, token)
+    if not one_click and not hmac.compare_digest(request.form.get("csrf", ""), expected):
+        abort(400, description="The form has expired. Open the link from the email again.")
     reason = request.form.get("reason", "").strip()[:REASON_LIMIT] or None
     clock = current_app.extensions["clock"]
     service = current_app.extensions["sync"]
@@ -73,13 +85,7 @@ def confirm(token: str) -> tuple[str, int] | Response:
     captured = service.unsubscribe(person.id, Source.CLICKED_LINK, now, reason=reason)
     if captured:
         window = service.settings().push_window_seconds
-        current_app.extensions["pusher"](now + _seconds(window))
-    if request.form.get("List-Unsubscribe") == "One-Click":
+        current_app.extensions["pusher"](now + timedelta(seconds=window))
+    if one_click:
         return Response("unsubscribed\n", 200, mimetype="text/plain")
     return _page("unsubscribe_done.html", person=person, already=not captured)
-
-
-def _seconds(value: float) -> Any:
-    from datetime import timedelta
-
-    return timedelta(seconds=value)

@@ -186,3 +186,23 @@ def test_a_nightly_run_page_lists_what_it_changed_on_each_side(
     assert "from-sf@example.com" in marketo and "from-ms@example.com" not in marketo
     listing = client.get("/runs", environ_base=LOCAL).get_data(as_text=True)
     assert f"#{report.run_id}" in listing and "nightly" in listing
+
+
+def test_the_confirm_form_works_without_cookies_and_its_token_is_bound_to_the_link(
+    service: SyncService, clock: FrozenClock
+) -> None:
+    import re
+
+    app = create_app(service, WebOptions(link_key=KEY), clock=clock)
+    client = app.test_client(use_cookies=False)
+    jane = service.add_person("jane@example.com", now=clock())
+    john = service.add_person("john@example.com", now=clock())
+    links = [mint_token(KEY, p.id, p.email, clock() + timedelta(days=1)) for p in (jane, john)]
+    page = client.get(f"/u/{links[0]}")
+    assert "Set-Cookie" not in page.headers
+    found = re.search(r'name="csrf" value="([^"]+)"', page.get_data(as_text=True))
+    assert found is not None
+    wrong = client.post(f"/u/{links[1]}", data={"csrf": found.group(1)})
+    assert wrong.status_code == 400 and not service.person(john.id).unsubscribed
+    right = client.post(f"/u/{links[0]}", data={"csrf": found.group(1)})
+    assert right.status_code == 200 and service.person(jane.id).unsubscribed
