@@ -23,6 +23,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from sync_core.model import RunKind
+from sync_core.runner import SEEN_KEY, service_running
 from sync_core.web import queries
 from sync_core.web.accounts import Accounts
 from sync_core.web.app import require_admin, require_read
@@ -65,6 +66,8 @@ def status() -> Page:
         pending=service.pending_pushes(),
         waiting=queries.waiting_pushes(_engine()),
         usage=usage,
+        running=service_running(service.store, now),
+        seen=service.store.get_state(SEEN_KEY),
     )
 
 

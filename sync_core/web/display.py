@@ -80,8 +80,13 @@ def fix_for(code: str) -> str:
     return FIXES.get(code, "See the message; press Retry once the cause is fixed.")
 
 
+def from_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
 def install_filters(app: Flask) -> None:
     filters: dict[str, Any] = {
+        "from_iso": from_iso,
         "local_time": local_time,
         "duration": duration,
         "record_url": record_url,

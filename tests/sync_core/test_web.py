@@ -206,3 +206,18 @@ def test_the_confirm_form_works_without_cookies_and_its_token_is_bound_to_the_li
     assert wrong.status_code == 400 and not service.person(john.id).unsubscribed
     right = client.post(f"/u/{links[0]}", data={"csrf": found.group(1)})
     assert right.status_code == 200 and service.person(jane.id).unsubscribed
+
+
+def test_status_says_whether_a_sync_service_is_running(
+    web: tuple[FlaskClient, list[Any]], service: SyncService, clock: FrozenClock
+) -> None:
+    from sync_core.runner import SEEN_KEY
+
+    client, _ = web
+    page = client.get("/", environ_base=LOCAL).get_data(as_text=True)
+    assert "Not running" in page
+    service.store.set_state(SEEN_KEY, clock().isoformat())
+    page = client.get("/", environ_base=LOCAL).get_data(as_text=True)
+    assert "Running" in page and "Not running" not in page
+    clock.now += timedelta(minutes=5)  # no heartbeat since
+    assert "Not running" in client.get("/", environ_base=LOCAL).get_data(as_text=True)
