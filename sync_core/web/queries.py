@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import Engine, func, or_, select
 
-from sync_core.model import Person, full_id
+from sync_core.ids import is_id_shaped, to18
+from sync_core.model import Person
 from sync_core.outbox import PARKED, PENDING
 from sync_core.tables import history, outbox, people, salesforce_writes
 
@@ -39,7 +40,7 @@ def search_people(engine: Engine, text: str, limit: int = PAGE) -> tuple[list[Pe
     query = select(*columns)
     needle = text.strip()
     if needle:
-        record = full_id(needle) or needle
+        record = _record_id(needle)
         escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(
             or_(
@@ -53,6 +54,16 @@ def search_people(engine: Engine, text: str, limit: int = PAGE) -> tuple[list[Pe
         total = int(conn.execute(counted).scalar() or 0)
         rows = conn.execute(query.order_by(people.c.email).limit(limit)).all()
     return [Person(*row) for row in rows], total
+
+
+def _record_id(text: str) -> str:
+    """The 18-character form of an Id typed in either form (what the store holds)."""
+    if not is_id_shaped(text):
+        return text
+    try:
+        return to18(text)
+    except ValueError:  # a wrong case-safe suffix: matches nothing, as it should
+        return text
 
 
 def waiting_pushes(engine: Engine) -> list[OutboxRow]:
