@@ -93,6 +93,9 @@ def _register_blueprints(app: Flask) -> None:
                 raise
             continue
         app.register_blueprint(module.bp)
+    from fake_salesforce.console import bp as console
+
+    app.register_blueprint(console)
 
 
 def registry_of(app: Flask) -> Registry:
