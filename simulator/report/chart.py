@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from simulator.results import Event, EventKind, RunResult
@@ -87,17 +87,19 @@ class Axis:
         months for runs longer than four months."""
         step, fmt = next(((s, f) for top, s, f in _TICKS if self.span <= top), (None, "%b %Y"))
         local = self.start.astimezone(self.zone)
+        wall = local.replace(tzinfo=None)
         if step is None:  # month starts
-            wall = datetime(local.year, local.month, 1)
-            steps = _months(wall)
+            steps = _months(wall.replace(day=1, hour=0, minute=0, second=0, microsecond=0))
         else:
-            wall = _floor(local.replace(tzinfo=None), step)
-            steps = (wall + step * n for n in range(0, 10_000))
+            first = _floor(wall, step)
+            steps = [first + step * n for n in range(int(self.span / step) + 2)]
         found = []
         for tick in steps:
             at = tick.replace(tzinfo=self.zone)
             if at > self.end:
                 break
+            if at.astimezone(UTC).astimezone(self.zone).replace(tzinfo=None) != tick:
+                continue  # a wall time the spring-forward change skips
             if at >= self.start:
                 found.append((self.x(at), tick.strftime(fmt)))
         return found

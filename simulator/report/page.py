@@ -54,7 +54,7 @@ def _legend() -> str:
         ("sw in", "subscribed"),
         ("sw mixed", "some fields opted out"),
         ("sw none", "no Salesforce record"),
-        ("sw night", "night (20:00–07:00)"),
+        ("sw night", "night (20:00 to 07:00)"),
         ("sw fault", "Salesforce failing"),
         ("dot push", "push"),
         ("dot retry", "retries"),

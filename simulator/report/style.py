@@ -26,8 +26,10 @@ color:var(--muted);font-size:.88em}
 .sw.none{background:var(--none)}.sw.night{background:#dfe3f3}
 .sw.fault{background:repeating-linear-gradient(135deg,#f6c6c1 0 3px,#fdecea 3px 6px)}
 .dot{display:inline-block;width:10px;height:10px;border-radius:50%}
-.dot.push{background:#1f6fb2}.dot.nightly{background:#6a3fa0;border-radius:2px;transform:rotate(45deg)}
-.dot.step{background:#55606e;width:3px;border-radius:1px}.dot.expect{background:#fff;border:2px solid var(--ok)}
+.dot.push{background:#1f6fb2}
+.dot.nightly{background:#6a3fa0;border-radius:2px;transform:rotate(45deg)}
+.dot.step{background:#55606e;width:3px;border-radius:1px}
+.dot.expect{background:#fff;border:2px solid var(--ok)}
 .dot.retry{background:#e59b2e;width:18px;border-radius:5px}
 .chart{display:grid;grid-template-columns:var(--label) minmax(0,1fr);background:var(--paper);
 border:1px solid var(--line);border-radius:8px;padding:12px 18px 6px 0;width:100%}
@@ -44,7 +46,8 @@ overflow:hidden}
 .row.axis{border-bottom:0}
 .band{position:absolute;top:0;bottom:26px;pointer-events:auto}
 .band.night{background:rgba(77,96,180,.11)}
-.band.fault{background:repeating-linear-gradient(135deg,rgba(192,57,43,.22) 0 4px,rgba(192,57,43,.06) 4px 8px);
+.band.fault{background:repeating-linear-gradient(135deg,rgba(192,57,43,.22) 0 4px,
+rgba(192,57,43,.06) 4px 8px);
 border-left:1px solid rgba(192,57,43,.5);border-right:1px solid rgba(192,57,43,.5)}
 .mark{position:absolute;top:11px;width:10px;height:10px;margin-left:-5px;border-radius:50%;
 background:#55606e;z-index:2}
@@ -54,7 +57,8 @@ background:#55606e;z-index:2}
 .mark.error{background:var(--bad)}
 .mark.retry{min-width:10px;height:10px;margin-left:-5px;border-radius:5px;background:#e59b2e;
 box-sizing:content-box;padding-right:10px}
-.mark.expect{top:22px;width:8px;height:8px;margin-left:-4px;background:#fff;border:2px solid var(--ok)}
+.mark.expect{top:22px;width:8px;height:8px;margin-left:-4px;background:#fff;
+border:2px solid var(--ok)}
 .mark.bad{background:var(--bad);border-color:var(--bad)}
 .mark:hover,.mark:focus-visible{outline:2px solid var(--ink);outline-offset:2px;z-index:3}
 .seg{position:absolute;height:15px}
@@ -63,7 +67,8 @@ box-sizing:content-box;padding-right:10px}
 .seg.none{background:var(--none)}
 .tick{position:absolute;top:4px;transform:translateX(-50%);color:var(--muted);font-size:.8em;
 white-space:nowrap}
-.tick::before{content:"";position:absolute;left:50%;top:-6px;height:5px;border-left:1px solid #b8c0ca}
+.tick::before{content:"";position:absolute;left:50%;top:-6px;height:5px;
+border-left:1px solid #b8c0ca}
 table{width:100%;border-collapse:separate;border-spacing:0;background:var(--paper);
 border:1px solid var(--line);border-radius:8px;overflow:hidden}
 th,td{padding:7px 12px;text-align:left;vertical-align:top;border-bottom:1px solid var(--line)}
