@@ -8,8 +8,11 @@ that links to its row in the timeline; a run of retries that failed the same way
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import datetime
 from html import escape
+from zoneinfo import ZoneInfo
 
 from simulator.report.chart import Axis, Band, Item, fault_windows, items
 from simulator.report.style import CSS
@@ -17,6 +20,16 @@ from simulator.report.text import verdict
 from simulator.results import ExpectationResult, Lane, LaneState, RunResult, local, shown
 
 _SHOWN_ROWS = 5000
+_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)")
+
+
+def localised(text: str, zone: ZoneInfo) -> str:
+    """Event text with every ISO instant in it (a fault's `until`) on the scenario's clock."""
+
+    def swap(found: re.Match[str]) -> str:
+        return local(datetime.fromisoformat(found.group(0).replace("Z", "+00:00")), zone)
+
+    return _INSTANT.sub(swap, text)
 
 
 def render(result: RunResult, emails: Mapping[str, str] | None = None) -> str:
@@ -109,11 +122,11 @@ def _mark(item: Item, axis: Axis, result: RunResult) -> str:
     when = local(first.at, result.zone)
     if item.is_span:
         tip = (f"{len(item.events)} retries from {when} to {local(last.at, result.zone)}: "
-               f"{first.text}")  # fmt: skip
+               f"{localised(first.text, result.zone)}")  # fmt: skip
         width = max(axis.x(last.at) - x0, 0.0)
         style = f"left:{x0}%;width:{width:.4f}%"
     else:
-        tip, style = f"{when} {first.text}", f"left:{x0}%"
+        tip, style = f"{when} {localised(first.text, result.zone)}", f"left:{x0}%"
     return (
         f"<a class='mark {escape(kind)}{bad}' href='#ev-{item.index}' style='{style}' "
         f"title='{escape(tip)}' aria-label='{escape(tip)}'></a>"
@@ -191,10 +204,10 @@ def _timeline(result: RunResult, listed: list[Item]) -> str:
         cls = " class=bad" if any(e.failed for e in item.events) else ""
         line = "" if event.line is None else str(event.line)
         when = escape(local(event.at, result.zone))
-        text = escape(event.text)
+        text = escape(localised(event.text, result.zone))
         if item.is_span:
             when += f"<br>to {escape(local(item.last.at, result.zone))}"
-            text = f"<b>{len(item.events)} retries</b>, each: {text}"
+            text = f"<b>{len(item.events)} retries</b> failing the same way; the first: {text}"
         kind = "retries" if item.is_span else event.kind
         rows.append(
             f"<tr id=ev-{item.index}{cls}><td class=t>{when}</td><td>{escape(kind)}</td>"

@@ -86,3 +86,9 @@ def test_every_mark_links_to_its_timeline_row_and_a_span_is_as_long_as_its_retri
     )
     assert span is not None and float(span.group(2)) == 40.0
     assert "<b>2 retries</b>" in html
+
+
+def test_instants_in_event_text_are_shown_on_the_scenarios_clock() -> None:
+    until = "Salesforce starts failing: {kind: outage, until: 2026-03-02T19:00:00+00:00}"
+    html = page.render(run(Event(at(0), "step", until)))
+    assert "until: 2026-03-02 11:00:00 PST}" in html and "19:00:00+00:00" not in html
