@@ -10,7 +10,7 @@ layer sets (`acting_as`); code that sets nothing is a test.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -22,21 +22,23 @@ from fake_salesforce.schema import MSO_FIELD
 TRACKED_FIELDS = frozenset({"HasOptedOutOfEmail", MSO_FIELD})
 TRACKED_OBJECTS = frozenset({"Contact", "Lead"})
 TEST_ACTOR = "test"
-_ACTOR: ContextVar[str] = ContextVar("fake_salesforce_actor", default=TEST_ACTOR)
+Actor = str | Callable[[], str]  # a name, or how to find it (asked only when a field changes)
+ACTOR: ContextVar[Actor] = ContextVar("fake_salesforce_actor", default=TEST_ACTOR)
 
 
 @contextmanager
-def acting_as(actor: str) -> Iterator[None]:
+def acting_as(actor: Actor) -> Iterator[None]:
     """Writes inside are recorded as made by `actor` (e.g. `api:admin@example.com`)."""
-    token = _ACTOR.set(actor)
+    token = ACTOR.set(actor)
     try:
         yield
     finally:
-        _ACTOR.reset(token)
+        ACTOR.reset(token)
 
 
 def current_actor() -> str:
-    return _ACTOR.get()
+    actor = ACTOR.get()
+    return actor if isinstance(actor, str) else actor()
 
 
 def actor_kind(actor: str) -> str:
@@ -91,12 +93,12 @@ class FieldHistory:
         """Record the tracked fields that changed; returns how many rows were added."""
         if sobject not in TRACKED_OBJECTS:
             return 0
+        changed = [(name, value) for name, value in after.items()
+                   if name in TRACKED_FIELDS and before.get(name) != value]  # fmt: skip
+        if not changed:
+            return 0
         by = current_actor()
-        rows = [
-            Change(sobject, record_id, name, before.get(name), value, time, by)
-            for name, value in after.items()
-            if name in TRACKED_FIELDS and before.get(name) != value
-        ]
+        rows = [Change(sobject, record_id, n, before.get(n), v, time, by) for n, v in changed]
         with self._lock:
             self.changes.extend(rows)
         return len(rows)

@@ -19,7 +19,7 @@ from fake_salesforce.bulk_v1_jobs import BatchJobs
 from fake_salesforce.clock import OrgClock
 from fake_salesforce.errors import ApiError
 from fake_salesforce.faults import FaultSet
-from fake_salesforce.history import FieldHistory
+from fake_salesforce.history import TRACKED_FIELDS, FieldHistory
 from fake_salesforce.journal import Journal
 from fake_salesforce.record_rules import auto_numbers, cascades, check_unique
 from fake_salesforce.schema import (
@@ -405,9 +405,10 @@ class Org:
         before = {name: table.value(row, name) for name in changes}
         table.update(record_id, changes)
         self._log_undo(("update", (sobject, record_id, before)))
-        noted = self.history.note(sobject, record_id, before, changes, self.clock.now())
-        if noted:
-            self._log_undo(("history", noted))
+        if not TRACKED_FIELDS.isdisjoint(changes):  # the opt-outs' field history
+            noted = self.history.note(sobject, record_id, before, changes, self.clock.now())
+            if noted:
+                self._log_undo(("history", noted))
 
     # -- all-or-none -----------------------------------------------------------------------
     @property

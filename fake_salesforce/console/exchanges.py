@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from fake_salesforce.history import TEST_ACTOR, acting_as
+from fake_salesforce.history import ACTOR, TEST_ACTOR
 from fake_salesforce.journal import RECORDED, Entry
 
 BODY_LIMIT = 32 * 1024
@@ -112,19 +112,24 @@ class Recorder:
         started = time.perf_counter()
 
         def start(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
-            exchange.response_type = next(
-                (v for k, v in headers if k.lower() == "content-type"), ""
-            )
+            for name, value in headers:
+                if name.lower() == "content-type":
+                    exchange.response_type = value
             return start_response(status, headers, *exc)
 
-        token = RECORDED.set(seen)
+        recorded, acting = RECORDED.set(seen), ACTOR.set(lambda: self._actor(path, environ))
         try:
-            with acting_as(self._actor(path, environ)):
-                body = self.app(environ, start)
+            body = self.app(environ, start)
         finally:
-            RECORDED.reset(token)
+            ACTOR.reset(acting)
+            RECORDED.reset(recorded)
         for entry in seen:
             self.exchanges.put(entry, exchange)
+        if isinstance(body, list):  # answered whole (the usual case): no wrapper generator
+            for chunk in body:
+                exchange.keep_response(chunk)
+            exchange.ms = (time.perf_counter() - started) * 1000
+            return body
         return _copying(body, exchange, started)
 
     def _actor(self, path: str, environ: dict[str, Any]) -> str:

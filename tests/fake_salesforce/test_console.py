@@ -212,3 +212,16 @@ def test_the_clock_and_faults_are_set_from_the_setup_page(fake: FakeSalesforce) 
     assert no_code.status_code == 400 and "needs code" in no_code.get_data(as_text=True)
     client.post(f"{setup}/faults/clear", data={"csrf": _csrf(client, setup)})
     assert fake.org.faults.active(fake.org.clock.now()) == []
+
+
+def test_a_bulk_update_of_the_opt_out_is_in_the_history_as_the_engines(
+    fake: FakeSalesforce,
+) -> None:
+    ids = [fake.org.create("Contact", {"LastName": f"P{n}"}) for n in range(300)]
+    rows = [{"Id": rid, "HasOptedOutOfEmail": True} for rid in ids]
+    fake.client().bulk2.Contact.update(records=rows)
+    changes = [fake.org.history.of(rid) for rid in ids]
+    assert all(len(c) == 1 for c in changes)
+    assert {(c[0].old, c[0].new, c[0].by) for c in changes} == {
+        (False, True, "api:admin@example.com")
+    }
