@@ -105,7 +105,8 @@ def _matching(org: Org, spec: ObjectSpec, search: str) -> list[dict[str, Any]]:
         record = table.as_dict(row, spec.fields)
         if not wanted or any(wanted in str(record.get(k) or "").lower() for k in keys):
             found.append(record)
-    found.sort(key=lambda r: (r.get("CreatedDate") is not None, r.get("CreatedDate")), reverse=True)
+    found.sort(key=lambda r: (r.get("CreatedDate") is not None, r.get("CreatedDate"), r["Id"]),
+               reverse=True)  # fmt: skip
     return found
 
 
