@@ -81,8 +81,10 @@ class FakeApp(Flask):
 
 
 def _register_blueprints(app: Flask) -> None:
+    from fake_salesforce.console import bp as console
     from fake_salesforce.routes import auth, sobjects, versions
 
+    app.register_blueprint(console)  # first: its recorder sits inside the transport faults
     for module in (versions, auth, sobjects):
         app.register_blueprint(module.bp)
     for optional in ("query", "composite", "bulk", "bulk_v1", "limits", "control"):

@@ -97,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=_positive, default=8)
     serve.add_argument("--state", type=Path, help="load at start, save on clean shutdown")
     serve.add_argument("--control-token", help="enables the control API with this bearer token")
+    serve.add_argument(
+        "--quiet", action="store_true", help="no line per request (method, path, status, ms)"
+    )
     return parser
 
 
@@ -171,6 +174,7 @@ def _banner(url: str, registry: Registry, ca_file: Path | None) -> str:
         lines.append(
             "  simple-salesforce: session = fake_salesforce.transport.rewriting_session(url)"
         )
+    lines.append(f"  org console:     {url}/_fake/ui/ (from this machine)")
     lines.append("  Ctrl-C or SIGTERM stops it.")
     return "\n".join(lines)
 
@@ -203,7 +207,11 @@ def _run(args: argparse.Namespace, registry: Registry, tls_dir: Path | None) -> 
     from fake_salesforce.server import FakeServer, make_certificate
 
     tls = make_certificate(tls_dir, (args.host,)) if tls_dir is not None else None
-    app = create_app(registry, control_token=args.control_token)
+    app: Any = create_app(registry, control_token=args.control_token)
+    if not args.quiet:
+        from fake_salesforce.access_log import AccessLog
+
+        app = AccessLog(app, sys.stdout)
     try:
         server = FakeServer(app, host=args.host, port=args.port, tls=tls, threads=args.threads)
     except OSError as exc:  # in use, not ours to bind, or an unknown host name

@@ -17,6 +17,8 @@ from typing import Any
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 # Fault rules that hit the request being answered in this thread, for its journal entry.
 _FAULTS: ContextVar[tuple[str, ...]] = ContextVar("fake_salesforce_faults", default=())
+# Where the entries recorded in this thread's request are also put (the console's recorder).
+RECORDED: ContextVar[list[Entry] | None] = ContextVar("fake_salesforce_recorded", default=None)
 
 
 def clear_fault_notes() -> None:
@@ -139,7 +141,10 @@ class Journal:
         with self._lock:
             entry = Entry(seq=len(self.entries) + 1, **values)
             self.entries.append(entry)
-            return entry
+        seen = RECORDED.get()
+        if seen is not None:
+            seen.append(entry)
+        return entry
 
     def clear(self) -> None:
         with self._lock:

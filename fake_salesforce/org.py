@@ -19,6 +19,7 @@ from fake_salesforce.bulk_v1_jobs import BatchJobs
 from fake_salesforce.clock import OrgClock
 from fake_salesforce.errors import ApiError
 from fake_salesforce.faults import FaultSet
+from fake_salesforce.history import TRACKED_FIELDS, FieldHistory
 from fake_salesforce.journal import Journal
 from fake_salesforce.record_rules import auto_numbers, cascades, check_unique
 from fake_salesforce.schema import (
@@ -86,6 +87,7 @@ class Org:
         self.faults = FaultSet()
         self.bulk = BulkStore(self)  # Bulk API 2.0 jobs, settings and daily counts
         self.bulk_v1 = BatchJobs(self)  # Bulk API 1.0 jobs and batches
+        self.history = FieldHistory()
         self._undo: list[list[tuple[str, Any]]] = []
         self.auto_numbers: dict[tuple[str, str], int] = {}
         self.cascades: dict[str, list[tuple[str, str]]] = {}
@@ -403,6 +405,10 @@ class Org:
         before = {name: table.value(row, name) for name in changes}
         table.update(record_id, changes)
         self._log_undo(("update", (sobject, record_id, before)))
+        if not TRACKED_FIELDS.isdisjoint(changes):  # the opt-outs' field history
+            noted = self.history.note(sobject, record_id, before, changes, self.clock.now())
+            if noted:
+                self._log_undo(("history", noted))
 
     # -- all-or-none -----------------------------------------------------------------------
     @property
@@ -436,6 +442,8 @@ class Org:
             elif kind == "update":
                 sobject, rid, before = data
                 self.tables[sobject].update(rid, before)
+            elif kind == "history":
+                self.history.forget_last(data)
             elif kind == "undelete-log":
                 sobject, rid = data
                 self.deleted_at[sobject].pop(rid, None)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from simulator.library import LibraryOutputError
 from simulator.load import load
 from simulator.problems import InvalidScenario
 from simulator.report import junit, machine, page, text
@@ -37,8 +38,17 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 every expectation held, 1 one failed, 2 the file is invalid, "
         "3 a report file cannot be written.",
     )
-    parser.add_argument("file", help="the scenario, a YAML file (docs/scenarios.md)")
-    parser.add_argument("--report", metavar="FILE.html", help="also write an HTML report")
+    parser.add_argument(
+        "file",
+        nargs="+",
+        help="the scenario, a YAML file (docs/scenarios.md); several files or a folder run "
+        "each and print a summary",
+    )
+    parser.add_argument(
+        "--report",
+        metavar="FILE.html",
+        help="also write an HTML report (for several scenarios: a folder, with index.html)",
+    )
     parser.add_argument("--junit", metavar="FILE.xml", help="also write JUnit XML")
     parser.add_argument("--json", action="store_true", help="print results as JSON")
     parser.add_argument("--server", metavar="URL", help="run against `fake-salesforce serve`")
@@ -49,11 +59,16 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if len(args.file) > 1 or Path(args.file[0]).is_dir():
+            from simulator.library import run_many
+
+            return run_many(args)
+        args.file = args.file[0]
         return _simulate(args)
     except KeyboardInterrupt:
         print("simulate: interrupted", file=sys.stderr)
         return EXIT_FAILED
-    except OutputError as exc:
+    except (OutputError, LibraryOutputError) as exc:
         print(f"simulate: {exc}", file=sys.stderr)
         return EXIT_OUTPUT
     except Exception as exc:  # a bug: one line, never a traceback, and not "invalid file"
@@ -80,7 +95,7 @@ def _simulate(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     result = run_scenario(scenario, server=args.server)
     elapsed = time.perf_counter() - started
-    _write_files(result, args)
+    _write_files(result, args, {p.ref: p.email for p in scenario.people})
     if args.json:
         sys.stdout.write(machine.render(result))
     else:
@@ -106,11 +121,14 @@ def _check_outputs(args: argparse.Namespace) -> None:
             raise OutputError(f"{option} {name}: permission denied")
 
 
-def _write_files(result: RunResult, args: argparse.Namespace) -> None:
-    render = {"--report": page.render, "--junit": junit.render}
+def _write_files(result: RunResult, args: argparse.Namespace, emails: dict[str, str]) -> None:
+    render = {
+        "--report": lambda: page.render(result, emails),
+        "--junit": lambda: junit.render(result),
+    }
     for option, name in _outputs(args):
         try:
-            Path(name).write_text(render[option](result), encoding="utf-8")
+            Path(name).write_text(render[option](), encoding="utf-8")
         except OSError as exc:
             raise OutputError(f"{option} {name}: cannot write it ({exc.strerror})") from None
 

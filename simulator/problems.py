@@ -10,6 +10,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from simulator.placement import belongs
 from simulator.source import Map, Node, Scalar, Seq
 
 
@@ -66,7 +67,8 @@ class Problems:
             self.add(line, f'key "{key}" appears twice in {where}')
         for key in node.names():
             if key not in allowed:
-                self.add(node.key_line(key), f'unknown key "{key}" in {where}{hint(key, allowed)}')
+                known = belongs(node, key) or hint(key, allowed)
+                self.add(node.key_line(key), f'unknown key "{key}" in {where}{known}')
         for key in required:
             if key not in node:
                 self.add(node.line, f'{where} needs "{key}"')

@@ -91,11 +91,9 @@ def parse(text: str) -> Node | None:
     except RecursionError:  # PyYAML composes recursively: far too deep even to read
         raise SourceError(TOO_DEEP, 1, syntax=False) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        message = str(exc.problem or exc)
-        if exc.context and exc.context_mark is not None:
-            message = f"{exc.context} (line {exc.context_mark.line + 1}): {message}"
+        from simulator.yaml_words import explain
+
+        line, message = explain(exc)
         raise SourceError(message, line) from exc
     except yaml.YAMLError as exc:
         raise SourceError(str(exc), 1) from exc

@@ -16,6 +16,7 @@ from fake_salesforce.bulk_apply.cells import (
 )
 from fake_salesforce.bulk_apply.stamp import Stamp
 from fake_salesforce.bulk_outcomes import SKIP, JobOutcomes
+from fake_salesforce.history import TRACKED_FIELDS
 from fake_salesforce.save_results import Outcome
 from fake_salesforce.schema import FieldSpec, ObjectSpec
 from fake_salesforce.write import NAME_PARTS
@@ -56,7 +57,8 @@ class Updater:
             if f.name != "Id"
         ]
         self.renames = any(f.name in NAME_PARTS for f in fields)
-        self.stamp = Stamp(table, org.audit_stamp(org.clock.now(), created=False))
+        self.now = org.clock.now()
+        self.stamp = Stamp(table, org.audit_stamp(self.now, created=False))
         self.deleted = table.slots["IsDeleted"]
         self.converted = table.slots["IsConverted"] if spec.name == "Lead" else None
 
@@ -129,6 +131,7 @@ class Updater:
             value = values[k]
             if value is SKIP:
                 continue
+            self.track(targets[k], column, value)
             if column.indexed:
                 table.update(targets[k][0], {name: value})
             else:
@@ -172,11 +175,18 @@ class Updater:
 
     def write(self, rid: str, stored: list[Any], changes: list[tuple[Column, Any]]) -> None:
         for column, value in changes:
+            self.track(stored, column, value)
             if column.indexed:
                 self.table.update(rid, {column.name: value})
             else:
                 stored[column.slot] = value
         self.stamp.rows([stored])
+
+    def track(self, stored: list[Any], column: Column, value: Any) -> None:
+        """Field history of the opt-out fields (fake_salesforce.history) for a Bulk write."""
+        if column.name in TRACKED_FIELDS:
+            before, after = {column.name: stored[column.slot]}, {column.name: value}
+            self.org.history.note(self.table.spec.name, stored[0], before, after, self.now)
 
     def fallback(self, row: list[str]) -> Outcome:
         self.stamp.flush()  # the per-record path reads and moves index entries itself

@@ -1,151 +1,167 @@
-"""`--report FILE.html`: one self-contained page (inline CSS and SVG, no network at view time).
+"""`--report FILE.html`: one self-contained page (inline CSS, no network at view time).
 
-The picture has one lane per person: Marketo Sales state above, the linked Salesforce record's
-sync fields below, events as marks on a shared axis, failed expectations highlighted in red.
+The chart is as wide as the window, on a real time axis in the scenario's zone: nights shaded,
+windows while Salesforce was failing hatched, one lane per person labelled with their email
+(Marketo Sales above, the linked Salesforce record's sync fields below), every event a mark
+that links to its row in the timeline; a run of retries that failed the same way is one span.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import re
+from collections.abc import Mapping
 from datetime import datetime
 from html import escape
+from zoneinfo import ZoneInfo
 
+from simulator.report.chart import Axis, Band, Item, fault_windows, items
+from simulator.report.style import CSS
 from simulator.report.text import verdict
-from simulator.results import Event, ExpectationResult, Lane, LaneState, RunResult, local, shown
+from simulator.results import ExpectationResult, Lane, LaneState, RunResult, local, shown
 
-_CSS = """
-body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem;color:#222}
-h1{font-size:1.4rem;margin:0 0 .3rem} .desc{max-width:60rem;color:#444}
-.verdict{font-weight:600;padding:.4rem .7rem;border-radius:4px;display:inline-block}
-.pass{background:#e3f4e8;color:#1d6b37} .fail{background:#fbe4e2;color:#a3261a}
-table{border-collapse:collapse;margin-top:.5rem} td,th{padding:2px 8px;vertical-align:top}
-tr:nth-child(even){background:#f6f6f6} .t{white-space:nowrap;font-family:ui-monospace,monospace}
-tr.bad{background:#fbe4e2} .ch{color:#555;font-size:.9em} .svgwrap{overflow-x:auto}
-.legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:-2px}
-"""
-_COLORS = {"out": "#c0392b", "in": "#4caf7a", "mixed": "#e59b2e", "none": "#c8c8c8"}
-_EVENT_COLORS = {"push": "#1f6fb2", "nightly": "#6a3fa0", "step": "#555", "expect": "#999"}
-_LANE_HEIGHT = 46
-_LEFT = 110
+_SHOWN_ROWS = 5000
+_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)")
 
 
-def render(result: RunResult) -> str:
+def localised(text: str, zone: ZoneInfo) -> str:
+    """Event text with every ISO instant in it (a fault's `until`) on the scenario's clock."""
+
+    def swap(found: re.Match[str]) -> str:
+        return local(datetime.fromisoformat(found.group(0).replace("Z", "+00:00")), zone)
+
+    return _INSTANT.sub(swap, text)
+
+
+def render(result: RunResult, emails: Mapping[str, str] | None = None) -> str:
+    """The page; `emails` names each lane's person (ref -> email) when the scenario gives it."""
     status = "pass" if result.passed else "fail"
+    axis = Axis(result)
+    listed = items(result.events)
     parts = [
         "<!doctype html><html lang=en><head><meta charset=utf-8>",
-        f"<title>{escape(result.name)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{escape(result.name)}</h1><div class=desc>{escape(result.description)}</div>",
+        "<meta name=viewport content='width=device-width, initial-scale=1'>",
+        f"<title>{escape(result.name)}</title><style>{CSS}</style></head><body>",
+        "<header class=top><div class=wrap>",
+        f"<p class=kicker>Scenario · {escape(result.path)}</p><h1>{escape(result.name)}</h1>",
+        f"<p class=desc>{escape(result.description)}</p>",
         f"<p class='verdict {status}'>{escape(verdict(result))}</p>",
+        f"<p class=meta>{escape(local(axis.start, axis.zone))} to "
+        f"{escape(local(axis.end, axis.zone))} · times in {escape(result.timezone)}</p>",
+        "</div></header><main class=wrap>",
+        "<section aria-labelledby=chart-h><h2 id=chart-h>What happened, over time</h2>",
         _legend(),
-        f"<div class=svgwrap>{picture(result)}</div>",
-        "<h2>Expectations</h2>",
+        _chart(result, axis, listed, emails or {}),
+        "</section>",
+        "<section aria-labelledby=exp-h><h2 id=exp-h>Expectations</h2>",
         _expectations(result),
-        "<h2>Timeline</h2>",
-        _timeline(result),
-        "</body></html>\n",
+        "</section><section aria-labelledby=tl-h><h2 id=tl-h>Timeline</h2>",
+        _timeline(result, listed),
+        "</section></main></body></html>\n",
     ]
     return "".join(parts)
 
 
 def _legend() -> str:
-    items = [("out", "opted out"), ("in", "subscribed"), ("mixed", "some fields true"),
-             ("none", "no Salesforce record")]  # fmt: skip
-    spans = "".join(f"<span style='background:{_COLORS[k]}'></span>{t}" for k, t in items)
-    marks = (
-        f" &nbsp; marks: <b style='color:{_EVENT_COLORS['nightly']}'>&#9650;</b> nightly run, "
-        f"<b style='color:{_EVENT_COLORS['push']}'>&#9679;</b> push, "
-        f"<b style='color:{_EVENT_COLORS['step']}'>|</b> step, red band: a failed expectation"
-    )
-    return f"<p class=legend>{spans}{marks}</p>"
+    keys = [
+        ("sw out", "opted out"),
+        ("sw in", "subscribed"),
+        ("sw mixed", "some fields opted out"),
+        ("sw none", "no Salesforce record"),
+        ("sw night", "night (20:00 to 07:00)"),
+        ("sw fault", "Salesforce failing"),
+        ("dot push", "push"),
+        ("dot retry", "retries"),
+        ("dot nightly", "nightly run"),
+        ("dot step", "step"),
+        ("dot expect", "expectation"),
+    ]
+    spans = "".join(f"<li><span class='{c}' aria-hidden=true></span>{t}</li>" for c, t in keys)
+    return f"<ul class=legend aria-label=Legend>{spans}</ul>"
 
 
-class _Axis:
-    """An ordinal time axis: every instant where something happened gets an equal slot."""
-
-    def __init__(self, instants: list[datetime]) -> None:
-        self.instants = sorted(set(instants))
-        self.slot = max(4.0, min(48.0, 1100 / len(self.instants)))
-        self.width = _LEFT + self.slot * (len(self.instants) + 1)
-
-    def x(self, at: datetime) -> float:
-        index = max(0, bisect_right(self.instants, at) - 1)
-        return _LEFT + self.slot * (index + 0.5)
-
-
-def picture(result: RunResult) -> str:
-    """The SVG: event marks on top, one lane per person, failed expectations in red."""
-    instants = [e.at for e in result.events] + [s.at for lane in result.lanes for s in lane.states]
-    axis = _Axis(instants or [result.start])
-    height = 50 + _LANE_HEIGHT * max(1, len(result.lanes))
-    body = [_failed_marks(result.expectations, axis, height), _axis_labels(axis, height, result)]
-    body += [_event_mark(e, axis, result) for e in result.events]
-    body += [_lane(lane, i, axis, result) for i, lane in enumerate(result.lanes)]
-    return (
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{axis.width:.0f}' height='{height}' "
-        f"font-size='11' font-family='system-ui,sans-serif'>{''.join(body)}</svg>"
-    )
-
-
-def _axis_labels(axis: _Axis, height: int, result: RunResult) -> str:
-    """The local date and time under the lanes wherever there is room for a label."""
-    labels, last_x = [], -1000.0
-    for instant in axis.instants:
-        x = axis.x(instant)
-        if x - last_x >= 90:
-            when = instant.astimezone(result.zone).strftime("%b %d %H:%M")
-            labels.append(f"<text x='{x:.1f}' y='{height - 4}' fill='#777'>{when}</text>")
-            last_x = x
-    return "".join(labels)
-
-
-def _failed_marks(expectations: tuple[ExpectationResult, ...], axis: _Axis, height: int) -> str:
-    marks = []
-    for exp in expectations:
-        if not exp.passed:
-            x = axis.x(exp.at)
-            detail = "; ".join(f"{c.key}: expected {shown(c.expected)}, got {shown(c.actual)}"
-                               for c in exp.failures)  # fmt: skip
-            marks.append(
-                f"<rect x='{x - axis.slot / 2:.1f}' y='0' width='{axis.slot:.1f}' "
-                f"height='{height}' fill='#fbe4e2'><title>failed at line {exp.line}: "
-                f"{escape(detail)}</title></rect>"
-            )
-    return "".join(marks)
-
-
-def _event_mark(event: Event, axis: _Axis, result: RunResult) -> str:
-    x = axis.x(event.at)
-    color = "#c0392b" if event.failed else _EVENT_COLORS.get(event.kind, "#555")
-    tip = escape(f"{local(event.at, result.zone)} {event.text}")
-    if event.kind == "nightly":
-        shape = f"<polygon points='{x},4 {x - 5},16 {x + 5},16' fill='{color}'/>"
-    elif event.kind == "push":
-        shape = f"<circle cx='{x}' cy='11' r='4' fill='{color}'/>"
-    else:
-        shape = f"<rect x='{x - 1.5}' y='5' width='3' height='12' fill='{color}'/>"
-    return f"<g><title>{tip}</title>{shape}</g>"
-
-
-def _lane(lane: Lane, index: int, axis: _Axis, result: RunResult) -> str:
-    top = 28 + index * _LANE_HEIGHT
-    parts = [f"<text x='4' y='{top + 17}' font-weight='600'>{escape(lane.person)}</text>",
-             f"<text x='4' y='{top + 31}' fill='#777'>MS / SF</text>"]  # fmt: skip
-    end = axis.width - axis.slot / 2
-    for i, state in enumerate(lane.states):
-        x0 = axis.x(state.at) - axis.slot / 2
-        x1 = axis.x(lane.states[i + 1].at) - axis.slot / 2 if i + 1 < len(lane.states) else end
-        if x1 <= x0:
-            continue
-        tip = escape(f"{lane.person} from {local(state.at, result.zone)}: {_describe(state)}")
-        ms = _COLORS["out" if state.unsubscribed else "in"]
-        sf = _COLORS[_salesforce_shade(state)]
-        parts.append(
-            f"<g><title>{tip}</title>"
-            f"<rect x='{x0:.1f}' y='{top + 6}' width='{x1 - x0:.1f}' height='14' fill='{ms}'/>"
-            f"<rect x='{x0:.1f}' y='{top + 22}' width='{x1 - x0:.1f}' height='14' "
-            f"fill='{sf}'/></g>"
+def _chart(result: RunResult, axis: Axis, listed: list[Item], emails: Mapping[str, str]) -> str:
+    labels = ["<div class=label-events>Events</div>"]
+    rows = [_bands(axis, axis.nights(), "night"), _bands(axis, fault_windows(result), "fault")]
+    rows.append(f"<div class='row events'>{''.join(_mark(i, axis, result) for i in listed)}")
+    rows.append(_expectation_marks(result.expectations, axis) + "</div>")
+    for lane in result.lanes:
+        email = emails.get(lane.person, lane.person)
+        labels.append(
+            f"<div class=label-lane><b title='{escape(email)}'>{escape(email)}</b>"
+            f"<small>{escape(lane.person)} · MS / SF</small></div>"
         )
-    return "".join(parts)
+        rows.append(_lane(lane, email, axis, result))
+    labels.append("<div class=label-axis></div>")
+    ticks = "".join(
+        f"<span class=tick style='left:{x}%'>{escape(t)}</span>" for x, t in axis.ticks()
+    )
+    rows.append(f"<div class='row axis' aria-hidden=true>{ticks}</div>")
+    return (
+        f"<div class=chart id=chart><div class=labels>{''.join(labels)}</div>"
+        f"<div class=plot>{''.join(rows)}</div></div>"
+    )
+
+
+def _bands(axis: Axis, bands: list[Band], kind: str) -> str:
+    out = []
+    for band in bands:
+        x0, x1 = axis.x(band.start), axis.x(band.end)
+        tip = f"{band.label}: {local(band.start, axis.zone)} to {local(band.end, axis.zone)}"
+        out.append(
+            f"<div class='band {kind}' style='left:{x0}%;width:{max(x1 - x0, 0.1):.4f}%' "
+            f"title='{escape(tip)}'></div>"
+        )
+    return "".join(out)
+
+
+def _mark(item: Item, axis: Axis, result: RunResult) -> str:
+    first, last = item.first, item.last
+    kind = "retry" if item.is_span else first.kind
+    bad = " bad" if any(e.failed for e in item.events) else ""
+    x0 = axis.x(first.at)
+    when = local(first.at, result.zone)
+    if item.is_span:
+        tip = (f"{len(item.events)} retries from {when} to {local(last.at, result.zone)}: "
+               f"{localised(first.text, result.zone)}")  # fmt: skip
+        width = max(axis.x(last.at) - x0, 0.0)
+        style = f"left:{x0}%;width:{width:.4f}%"
+    else:
+        tip, style = f"{when} {localised(first.text, result.zone)}", f"left:{x0}%"
+    return (
+        f"<a class='mark {escape(kind)}{bad}' href='#ev-{item.index}' style='{style}' "
+        f"title='{escape(tip)}' aria-label='{escape(tip)}'></a>"
+    )
+
+
+def _expectation_marks(expectations: tuple[ExpectationResult, ...], axis: Axis) -> str:
+    out = []
+    for n, exp in enumerate(expectations):
+        word = "held" if exp.passed else "FAILED"
+        tip = escape(f"expectation {exp.title(axis.zone)}: {word}")
+        cls = "expect" if exp.passed else "expect bad"
+        out.append(
+            f"<a class='mark {cls}' href='#exp-{n}' style='left:{axis.x(exp.at)}%' "
+            f"title='{tip}' aria-label='{tip}'></a>"
+        )
+    return "".join(out)
+
+
+def _lane(lane: Lane, email: str, axis: Axis, result: RunResult) -> str:
+    parts = []
+    for i, state in enumerate(lane.states):
+        x0 = axis.x(state.at)
+        x1 = axis.x(lane.states[i + 1].at) if i + 1 < len(lane.states) else 100.0
+        if x1 <= x0 and i + 1 < len(lane.states):
+            continue
+        tip = escape(f"{email} from {local(state.at, result.zone)}: {_describe(state)}")
+        ms = "out" if state.unsubscribed else "in"
+        geometry = f"left:{x0}%;width:{max(x1 - x0, 0.15):.4f}%"
+        parts.append(
+            f"<div class='seg ms {ms}' style='{geometry}' title='{tip}'></div>"
+            f"<div class='seg sf {_salesforce_shade(state)}' style='{geometry}' title='{tip}'>"
+            "</div>"
+        )
+    return f"<div class='row lane' role=img aria-label='{escape(email)}'>{''.join(parts)}</div>"
 
 
 def _salesforce_shade(state: LaneState) -> str:
@@ -165,8 +181,8 @@ def _describe(state: LaneState) -> str:
 
 def _expectations(result: RunResult) -> str:
     rows = []
-    for exp in result.expectations:
-        mark = "ok" if exp.passed else "FAILED"
+    for n, exp in enumerate(result.expectations):
+        mark = "held" if exp.passed else "FAILED"
         checks = "<br>".join(
             escape(f"{c.key}: expected {shown(c.expected)}, got {shown(c.actual)}")
             for c in (exp.failures if not exp.passed else ())
@@ -174,22 +190,31 @@ def _expectations(result: RunResult) -> str:
         if not exp.reached:
             checks = "not reached: the run stopped first"
         cls = "" if exp.passed else " class=bad"
-        rows.append(f"<tr{cls}><td>{mark}</td><td class=t>{escape(exp.title(result.zone))}</td>"
-                    f"<td>{checks}</td></tr>")  # fmt: skip
-    return f"<table>{''.join(rows)}</table>"
+        rows.append(f"<tr id=exp-{n}{cls}><td>{mark}</td><td class=t>"
+                    f"{escape(exp.title(result.zone))}</td><td>{checks}</td></tr>")  # fmt: skip
+    head = "<tr><th scope=col>Result</th><th scope=col>Expectation</th><th scope=col>Why</th></tr>"
+    return f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _timeline(result: RunResult) -> str:
+def _timeline(result: RunResult, listed: list[Item]) -> str:
     rows = []
-    for event in result.events[:5000]:
-        changes = "; ".join(str(c) for c in event.changes[:20])
-        cls = " class=bad" if event.failed else ""
+    for item in listed[:_SHOWN_ROWS]:
+        event = item.first
+        changes = "; ".join(str(c) for e in item.events for c in e.changes[:20])
+        cls = " class=bad" if any(e.failed for e in item.events) else ""
         line = "" if event.line is None else str(event.line)
+        when = escape(local(event.at, result.zone))
+        text = escape(localised(event.text, result.zone))
+        if item.is_span:
+            when += f"<br>to {escape(local(item.last.at, result.zone))}"
+            text = f"<b>{len(item.events)} retries</b> failing the same way; the first: {text}"
+        kind = "retries" if item.is_span else event.kind
         rows.append(
-            f"<tr{cls}><td class=t>{escape(local(event.at, result.zone))}</td>"
-            f"<td>{escape(event.kind)}</td><td>{line}</td><td>{escape(event.text)}"
-            f"<div class=ch>{escape(changes)}</div></td></tr>"
+            f"<tr id=ev-{item.index}{cls}><td class=t>{when}</td><td>{escape(kind)}</td>"
+            f"<td>{line}</td><td>{text}<div class=ch>{escape(changes)}</div></td></tr>"
         )
-    more = len(result.events) - 5000
+    more = len(listed) - _SHOWN_ROWS
     tail = f"<p>{more} more events are in the text and JSON output.</p>" if more > 0 else ""
-    return f"<table>{''.join(rows)}</table>{tail}"
+    head = ("<tr><th scope=col>When</th><th scope=col>Kind</th><th scope=col>Line</th>"
+            "<th scope=col>What</th></tr>")  # fmt: skip
+    return f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>{tail}"

@@ -69,13 +69,17 @@ def test_text_shows_a_failed_expectation_as_expected_against_actual() -> None:
     assert out.rstrip().endswith("FAILED: 1 of 2 expectations held (scenarios/x.yaml)")
 
 
-def test_html_is_one_self_contained_page_with_a_lane_per_person() -> None:
-    html = page.render(result())
-    assert not re.search(r"(src|href)=|https?://(?!www\.w3\.org/2000/svg)|@import|url\(", html)
-    assert "<svg" in html and "<style>" in html
-    assert ">p1</text>" in html
+def test_html_is_one_self_contained_page_with_a_lane_per_person_named_by_email() -> None:
+    html = page.render(result(), {"p1": "jane@example.com"})
+    assert not re.search(r"src=|href=['\"]?[^#'\"]|https?://|@import|url\(", html)
+    assert "<style>" in html and "<script" not in html
+    assert ">jane@example.com</b>" in html and "p1 · MS / SF" in html
     assert "A &lt;story&gt;" in html and "Jane &amp; Sam" in html
-    assert "failed at line 15" in html
+    assert re.search(r"<tr id=exp-1 class=bad><td>FAILED</td><td class=t>line 15 at", html)
+
+
+def test_html_lane_falls_back_to_the_ref_when_the_scenario_gives_no_email() -> None:
+    assert ">p1</b>" in page.render(result())
 
 
 def test_junit_has_one_test_case_per_expectation_and_a_failure_for_each_failed_one() -> None:
