@@ -3,8 +3,8 @@
     python bench/sync_core_bench.py            # small: 20,000 records
     python bench/sync_core_bench.py --full     # 1,000,000 records, 100,000 unsubscribed people
 
-Prints API calls against the minimum of sync-anchors.md section 7 (computed for the same
-data in the same run), checks the result record by record, then a second run and a burst.
+Prints API calls against the fewest a nightly run of the same data could make (see
+`minimum_calls`), checks the result record by record, then a second run and a burst.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from sync_core.salesforce import SalesforceAdapter
 from sync_core.service import SyncService
 
 FIELD = "HasOptedOutOfEmail"
-DESCRIBE = 1  # behaviour.md 3.2 makes the describe check mandatory: one /composite call
+DESCRIBE = 1  # docs/behaviour.md 3.2 makes the describe check mandatory: one /composite call
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,11 @@ def _no_wait(seconds: float) -> None:
 
 
 def minimum_calls(truth: dict[str, Any]) -> int:
-    """sync-anchors.md section 7(b): best of REST and Bulk per object, reads and writes
-    (p = 1 poll per job: the fake finishes jobs at once). No describe: see DESCRIBE."""
+    """The fewest calls a nightly run can make on this data: per object, the cheaper of
+    reading the opted-out records by REST query pages (2,000 rows) or one Bulk 2.0 query job
+    (create, one poll, result pages); for the pushes, the cheapest mix of sObject Collections
+    (200 records a call, both types together) and one Bulk 2.0 ingest job per type. The fake
+    finishes jobs at once, so one poll per job. No describe: see DESCRIBE."""
     ids = truth["ids"]
     total = 0
     pushes = {SObject.CONTACT: 0, SObject.LEAD: 0}

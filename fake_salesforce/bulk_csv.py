@@ -1,6 +1,6 @@
 """Bulk API CSV: uploads read with the csv module, results written as Salesforce writes them.
 
-salesforce-api.md §5.1: LF line endings, every value double-quoted in results, datetimes as
+docs/salesforce-wire.md 5.4: LF line endings, every value double-quoted in results, datetimes as
 `2024-01-01T00:00:00.000Z`, booleans `true`/`false`; in uploads `#N/A` clears a field and an
 empty value leaves it unchanged.
 """

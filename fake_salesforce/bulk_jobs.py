@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 INGEST_OPERATIONS = frozenset({"insert", "update", "upsert", "delete", "hardDelete"})
 QUERY_OPERATIONS = frozenset({"query", "queryAll"})
 TERMINAL = frozenset({"JobComplete", "Failed", "Aborted"})
-RECORDS_PER_BATCH = 10_000  # Bulk 2.0 counts one batch per 10,000 records (§7)
+# Bulk 2.0 counts one batch per 10,000 records (docs/salesforce-wire.md 7.1).
+RECORDS_PER_BATCH = 10_000
 # Operations applied a column at a time (bulk_apply), each row they doubt per record.
 FAST_PATHS = {
     "update": bulk_apply.update_rows,
@@ -79,7 +80,7 @@ class Job:
         return self.operation in QUERY_OPERATIONS
 
     def info(self) -> dict[str, Any]:
-        """JobInfo as Salesforce returns it (salesforce-api.md §5.1, 'Full JobInfo fields')."""
+        """JobInfo as Salesforce returns it (docs/salesforce-wire.md 5.3)."""
         kind = "query" if self.is_query else "ingest"
         out: dict[str, Any] = {
             "id": self.id,

@@ -1,7 +1,7 @@
 """Describe answers: the global sObject list and per-object metadata in Salesforce's shape.
 
 Property names follow DescribeGlobalSObjectResult and DescribeSObjectResult
-(salesforce-api.md §2 and §8); jsforce expands `*` from `fields[].name`.
+(docs/salesforce-wire.md 2.1 and 8); jsforce expands `*` from `fields[].name`.
 """
 
 from __future__ import annotations

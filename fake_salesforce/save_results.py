@@ -2,7 +2,7 @@
 
 Each record succeeds or fails on its own (its writes undone on failure); with allOrNone the
 whole set is undone when one fails, and the others report ALL_OR_NONE_OPERATION_ROLLED_BACK
-(salesforce-api.md §4.1). Errors carry `statusCode`, not `errorCode`.
+(docs/salesforce-wire.md 4.1). Errors carry `statusCode`, not `errorCode`.
 """
 
 from __future__ import annotations

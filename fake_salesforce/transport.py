@@ -1,8 +1,9 @@
 """`requests` adapters that point simple-salesforce at a fake: in-process, or over plain HTTP.
 
-simple-salesforce builds https URLs for every host (salesforce-api.md §1.6). `in_process_session`
-hands each request to the WSGI app directly (no socket, no TLS); `rewriting_session` sends every
-call to one base URL such as `http://127.0.0.1:8787`, so a served fake needs no certificate.
+simple-salesforce builds https URLs for every host (docs/salesforce-wire.md 1.5).
+`in_process_session` hands each request to the WSGI app directly (no socket, no TLS);
+`rewriting_session` sends every call to one base URL such as `http://127.0.0.1:8787`, so a
+served fake needs no certificate.
 """
 
 from __future__ import annotations

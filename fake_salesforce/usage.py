@@ -1,6 +1,6 @@
 """The org's daily API allocation: calls counted per org day, refused once it is used up.
 
-Answers `403 REQUEST_LIMIT_EXCEEDED` "TotalRequests Limit exceeded." (salesforce-api.md §11a.10)
+Answers `403 REQUEST_LIMIT_EXCEEDED` "TotalRequests Limit exceeded." (docs/salesforce-wire.md 7.2)
 until the allocation resets at the org's day boundary, in the org's time zone.
 """
 

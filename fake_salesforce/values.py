@@ -1,7 +1,7 @@
 """Field values across the wire: JSON input checked and coerced by field type, output rendered.
 
 REST datetimes render as `2024-01-01T00:00:00.000+0000` and Bulk CSV as `...000Z`
-(salesforce-api.md §2, §5.1); input accepts `Z`, `+00:00`, `+0000` and optional milliseconds.
+(docs/salesforce-wire.md 2.2, 5.4); input accepts `Z`, `+00:00`, `+0000` and optional milliseconds.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def coerce(spec: FieldSpec, value: Any) -> Any:
     """The stored form of a JSON value written to `spec`, or the error Salesforce answers."""
     if value is None:
         if spec.type == "boolean":
-            # Checkboxes are never null (salesforce-api.md §11a.1).
+            # Checkboxes are never null (docs/salesforce-wire.md 2.2).
             raise ApiError(
                 400,
                 "INVALID_TYPE_ON_FIELD_IN_RECORD",

@@ -1,7 +1,8 @@
 """Checks a record body against the object's metadata: names, permissions, types, required fields.
 
 Salesforce's answers: unknown field INVALID_FIELD, read-only field INVALID_FIELD_FOR_INSERT_UPDATE,
-missing required field REQUIRED_FIELD_MISSING, each with `fields` (salesforce-api.md §2, §10c.18).
+missing required field REQUIRED_FIELD_MISSING, each with `fields` (docs/salesforce-wire.md 2.6
+and trap 10.18).
 """
 
 from __future__ import annotations

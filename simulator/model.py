@@ -25,7 +25,7 @@ class Source(StrEnum):
 
 @dataclass(frozen=True)
 class Settings:
-    """The admin settings of behaviour.md section 2, with its defaults."""
+    """The admin settings of docs/behaviour.md section 2, with its defaults."""
 
     nightly_sync: bool = False
     sync_fields: frozenset[SyncField] = frozenset({SyncField.EMAIL_OPT_OUT})

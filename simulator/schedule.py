@@ -1,4 +1,4 @@
-"""The next nightly instant after a time, with behaviour.md section 5's daylight-saving rules.
+"""The next nightly instant after a time, with docs/behaviour.md section 5's daylight-saving rules.
 
 The loader uses it to place `next_nightly` and to see a clock going backwards before anything
 runs; a DST gap runs at the first instant after the gap, an overlap at the first occurrence.

@@ -344,7 +344,7 @@ security_token_env = "SF_SECURITY_TOKEN"
 # api_version = "59.0"
 
 [settings]
-# Settings > Admin Settings > Unsubscribes > Integrations (behaviour.md 2).
+# Settings > Admin Settings > Unsubscribes > Integrations (docs/behaviour.md 2).
 # A key set here is pinned: every command applies it to the store, and
 # `sync-core settings set` rewrites it here. Comment a key out to manage it
 # with `sync-core settings set` only.

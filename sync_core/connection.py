@@ -2,7 +2,7 @@
 
 simple-salesforce only builds `https://{domain}.salesforce.com` URLs. A login URL outside
 salesforce.com (a fake server, over http or TLS) is reached by a requests adapter of our own
-that sends every request to that URL's origin instead (salesforce-api.md section 1.6).
+that sends every request to that URL's origin instead (docs/salesforce-wire.md 1.5).
 """
 
 from __future__ import annotations

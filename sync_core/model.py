@@ -102,7 +102,7 @@ def _check_setting(name: str, value: object) -> None:
 
 @dataclass(frozen=True)
 class Settings:
-    """behaviour.md section 2, plus the engine's knobs (all in one place)."""
+    """docs/behaviour.md section 2, plus the engine's knobs (all in one place)."""
 
     nightly_sync: bool = False
     sync_fields: frozenset[SyncField] = frozenset({SyncField.EMAIL_OPT_OUT})

@@ -1,6 +1,6 @@
 """Pure decisions: which fields a run may write, what a nightly run changes, how pushes batch.
 
-No I/O and no clock reads here; callers pass everything in (behaviour.md sections 3 to 8).
+No I/O and no clock reads here; callers pass everything in (docs/behaviour.md sections 3 to 8).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def plan_nightly(
     settings: Settings,
     described: Described,
 ) -> NightlyPlan:
-    """The grow-only union of behaviour.md section 5 over what both sides hold.
+    """The grow-only union of docs/behaviour.md section 5 over what both sides hold.
 
     `records` holds every record read whose selected fields matter; a linked record absent
     from it is taken as all-false (a full read only returns opted-out records). People who

@@ -1,4 +1,4 @@
-"""The push worker: deliver due outbox items in sObject Collections batches (behaviour.md 4).
+"""The push worker: deliver due outbox items in sObject Collections batches (docs/behaviour.md 4).
 
 Transient failures go back with backoff; permanent ones are parked and shown in diagnostics;
 a converted Lead is followed to its Contact; a deleted record breaks the person's link.

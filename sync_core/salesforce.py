@@ -96,7 +96,7 @@ CONFIGURATION = frozenset(
 def classify(
     status: int | None, code: str, message: str, record_id: str | None = None
 ) -> SyncError:
-    """The one place that decides what a Salesforce failure means (behaviour.md section 8).
+    """The one place that decides what a Salesforce failure means (docs/behaviour.md section 8).
 
     `status` is the HTTP status (None for a per-record result inside a 200 response, where
     Salesforce names the code `statusCode`). Known codes win; otherwise the status decides:

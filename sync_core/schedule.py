@@ -1,7 +1,7 @@
 """When the nightly run fires: the configured wall-clock time in an IANA zone, DST-aware.
 
 A time that does not exist that day (a gap) runs at the first instant after the gap; a
-time that happens twice (an overlap) runs once, at its first occurrence (behaviour.md 5).
+time that happens twice (an overlap) runs once, at its first occurrence (docs/behaviour.md 5).
 """
 
 from __future__ import annotations

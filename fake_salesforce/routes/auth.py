@@ -1,7 +1,7 @@
 """Log-in as the clients do it: SOAP partner login, the OAuth2 token endpoint, revoke, identity.
 
 Wrong credentials get Salesforce's answers: a SOAP fault `sf:INVALID_LOGIN` with HTTP 500, and
-OAuth `invalid_grant` with HTTP 400 (salesforce-api.md §1.2, §1.3, §11a.8).
+OAuth `invalid_grant` with HTTP 400 (docs/salesforce-wire.md 1.2, 1.3).
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ def _soap_fields(raw: bytes) -> dict[str, str]:
 
 
 # The `<prefix>` forms serve simple-salesforce's `domain='127.0.0.1:PORT/sf'` trick, whose login
-# URL is `https://127.0.0.1:PORT/sf.salesforce.com/services/...` (salesforce-api.md §1.6 option 3).
+# URL is `https://127.0.0.1:PORT/sf.salesforce.com/services/...` (docs/salesforce-wire.md 1.5,
+# way 3).
 @bp.post("/services/Soap/u/<version>")
 @bp.post("/services/Soap/u/<version>/<path:org_hint>")
 @bp.post("/<path:prefix>/services/Soap/u/<version>")

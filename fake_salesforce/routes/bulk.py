@@ -1,6 +1,6 @@
 """Bulk API 2.0: ingest jobs (CSV upload, state changes, results) and query jobs (paged CSV).
 
-Wire rules in salesforce-api.md §5.1-5.2 and traps §10c.13: the upload answers exactly 201, job
+Wire rules in docs/salesforce-wire.md 5.1-5.2 and trap 10.13: the upload answers exactly 201, job
 create answers JSON whatever `Accept` says, every results page carries Sforce-NumberOfRecords
 and Sforce-Locator (the literal `null` on the last), job DELETE answers 204.
 """
@@ -152,7 +152,8 @@ def create_query() -> Response:
         raise ApiError(400, "INVALIDJOB", "InvalidJob : the query is required")
     store = current_org().bulk
     job = store.new_query_job(operation, soql, api_version(), **_options(body))
-    return json_response(job.info())  # JSON even when Accept is text/csv (§10c.13)
+    # JSON even when Accept is text/csv (docs/salesforce-wire.md 10.13).
+    return json_response(job.info())
 
 
 @bp.get("/query")

@@ -1,6 +1,8 @@
 """Bulk API 1.0 (`/services/async/<version>`): parses JSON, XML or CSV bodies and renders answers.
 
-State lives in `org.bulk_v1` (bulk_v1_jobs). Bulk API Developer Guide rules served here:
+Wire rules in docs/salesforce-wire.md 6.
+
+State lives in `org.bulk_v1` (bulk_v1_jobs). The rules served here:
 - a job is created from a jobInfo in XML (`application/xml`) or JSON (`application/json`) and
   keeps its `contentType` (CSV, XML or JSON); job calls answer in the format of the request's
   Content-Type (else the job's), batch calls in the job's format: JSON for JSON jobs, XML under

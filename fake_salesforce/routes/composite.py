@@ -1,7 +1,7 @@
 """Composite resources: sObject Collections, `/composite` (with references), `/composite/batch`
 and `/composite/tree` (composite_tree.py).
 
-Wire rules in salesforce-api.md §4: collections take up to 200 records (2,000 Ids to retrieve),
+Wire rules in docs/salesforce-wire.md 4: collections take up to 200 records (2,000 Ids to retrieve),
 answer 200 with SaveResults in request order keyed `statusCode`; a composite is one API call.
 """
 
@@ -71,7 +71,7 @@ def _type_of(org: Org, record: dict[str, Any]) -> ObjectSpec | ApiError:
 
 
 def _check_chunks(specs: Sequence[object]) -> None:
-    """Runs of one type are chunks; Salesforce processes at most ten (salesforce-api.md §4.1)."""
+    """Runs of one type are chunks; Salesforce takes at most ten (docs/salesforce-wire.md 4.1)."""
     names = [s.name if isinstance(s, ObjectSpec) else None for s in specs]
     chunks = sum(1 for i, n in enumerate(names) if i == 0 or n != names[i - 1])
     if chunks > MAX_CHUNKS:

@@ -1,6 +1,6 @@
 """`/composite` and `/composite/batch`: subrequests in order, with references and halting.
 
-salesforce-api.md §4.2-4.3: at most 25 subrequests; `@{ref.id}` / `@{q.records[0].Id}` refer to
+docs/salesforce-wire.md 4.2-4.3: at most 25 subrequests; `@{ref.id}` / `@{q.records[0].Id}` refer to
 earlier answers; allOrNone rolls everything back and answers PROCESSING_HALTED for the rest;
 batch URLs are relative to /services/data/ and `haltOnError` gives 412 BATCH_PROCESSING_HALTED.
 """
@@ -104,7 +104,7 @@ def _run_one(item: dict[str, Any], results: dict[str, Answer]) -> Answer:
     headers = item.get("httpHeaders")
     answer = dispatch(method, url, body, headers if isinstance(headers, dict) else None)
     if answer.status == 201 and isinstance(answer.body, dict) and "id" in answer.body:
-        # A create's subresponse carries the new record's URL (salesforce-api.md §4.2).
+        # A create's subresponse carries the new record's URL (docs/salesforce-wire.md 4.2).
         location = url.split("?")[0].rstrip("/") + "/" + str(answer.body["id"])
         return Answer(answer.status, answer.body, location)
     return answer

@@ -1,4 +1,4 @@
-"""`/limits`: the org's allocations and what is left of them today (salesforce-api.md §7).
+"""`/limits`: the org's allocations and what is left of them today (docs/salesforce-wire.md 7.1).
 
 DailyApiRequests comes from the org's API usage (this call included); Bulk batches and query
 jobs from its Bulk store; data storage from its record count at 2 KB a record.

@@ -1,7 +1,8 @@
 """Query resources: /query and /queryAll (with paging by locator), and getUpdated/getDeleted.
 
-Wire rules in salesforce-api.md §3.1: both /query/{locator} and /queryAll/{locator} resolve, the
-batch size comes from `Sforce-Query-Options`, and queryAll alone returns deleted rows.
+Wire rules in docs/salesforce-wire.md 3.1: both /query/{locator} and /queryAll/{locator}
+resolve, the batch size comes from `Sforce-Query-Options`, and queryAll alone returns deleted
+rows.
 `columns=true` and `explain=` answer column metadata and query plans (soql/metadata.py).
 """
 

@@ -1,7 +1,8 @@
 """sObject resources: global and per-object describe, create, retrieve, update, delete, upsert.
 
-Status codes per salesforce-api.md §2: create 201 `{id,success,errors}`; update and delete 204
-with an empty body; upsert 201/200 with `created`, 300 when an external Id matches several.
+Status codes per docs/salesforce-wire.md 2.1: create 201 `{id,success,errors}`; update and
+delete 204 with an empty body; upsert 201/200 with `created`, 300 when an external Id matches
+several.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def _not_a_subresource(name: str) -> None:
 
 
 def _resolve_id(org: Org, spec: ObjectSpec, value: str) -> str:
-    """The Id in a URL, or the 404/400 Salesforce answers for it (salesforce-api.md §11a.3)."""
+    """The Id in a URL, or the 404/400 Salesforce answers for it (docs/salesforce-wire.md 2.4)."""
     _not_a_subresource(value)
     if ids.is_id_shaped(value):
         if value[:3] == spec.key_prefix:

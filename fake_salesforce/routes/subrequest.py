@@ -15,7 +15,7 @@ from flask import current_app, g, request
 
 from fake_salesforce.errors import ApiError
 
-# Families a composite may contain (salesforce-api.md §4.2): sObjects, query, collections.
+# Families a composite may contain (docs/salesforce-wire.md 4.2): sObjects, query, collections.
 ALLOWED_ENDPOINTS = ("sobjects.", "query.", "composite.collection_")
 FORBIDDEN_HEADERS = frozenset({"accept", "authorization", "content-type"})
 

@@ -1,10 +1,10 @@
 """Query paging: pages of a `Result`, query locators, batch sizes, idle expiry.
 
-Rules from salesforce-api.md §3.1: `nextRecordsUrl` is root-relative, uses the request's version
-and `/query/` even for queryAll, and is absent when `done`; `totalSize` is the whole count on
-every page. Batches default to 2,000, `Sforce-Query-Options: batchSize=` is honoured between 200
-and 2,000. Locators die after 15 idle minutes, and a user keeps at most 10 open (the oldest is
-released, "Query Locators" in the SOAP API guide).
+Rules from docs/salesforce-wire.md 3.1: `nextRecordsUrl` is root-relative, uses the request's
+version and `/query/` even for queryAll, and is absent when `done`; `totalSize` is the whole
+count on every page. Batches default to 2,000, `Sforce-Query-Options: batchSize=` is honoured
+between 200 and 2,000. Locators die after 15 idle minutes, and a user keeps at most 10 open (the
+oldest is released, "Query Locators" in the SOAP API guide).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """SOQL errors as Salesforce words them: the query line, a caret, `ERROR at Row:R:Column:C`.
 
-Shape from captured REST bodies (salesforce-api.md §11a.5): `"\\n<fragment>\\n<spaces>^\\nERROR at
-Row:1:Column:44\\n<detail>"`; long lines are cut to a window around the error.
+Shape from captured REST bodies (docs/salesforce-wire.md 3.4):
+`"\\n<fragment>\\n<spaces>^\\nERROR at Row:1:Column:44\\n<detail>"`;
+long lines are cut to a window around the error.
 """
 
 from __future__ import annotations

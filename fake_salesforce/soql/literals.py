@@ -1,6 +1,6 @@
 """Literals checked against the field they filter and turned into comparable Python values.
 
-Type errors follow salesforce-api.md §11a.5: a literal of the wrong kind is INVALID_FIELD with
+Type errors follow docs/salesforce-wire.md 3.4: a literal of the wrong kind is INVALID_FIELD with
 "value of filter criterion for field 'X' must be of type T and should (not) be enclosed in
 quotes"; a malformed Id is INVALID_QUERY_FILTER_OPERATOR "invalid ID field: xyz".
 """

@@ -1,6 +1,6 @@
 """WHERE trees compiled once per query into Python closures over row slots, plus index probes.
 
-Null rules (salesforce-api.md §11a.4): `!=` and NOT IN match null; `<`, `>`, LIKE never do;
+Null rules (docs/salesforce-wire.md 3.3): `!=` and NOT IN match null; `<`, `>`, LIKE never do;
 on a checkbox `= null` means `= false`. Text compares case-insensitively. A probe answers the
 candidate Ids from the table's indexes (equality, IN, datetime ranges) or None to scan.
 """

@@ -1,8 +1,9 @@
 """The SELECT list as a record renderer: `attributes` first, then every field in the order asked.
 
 Parent fields nest under the canonical relationship name, `"Account": {"attributes": ..., "Name":
-...}` or `"Account": null` when the lookup is empty (salesforce-api.md §3.3 item 7). Records come
-as dicts, or straight as JSON text for query pages (what json.dumps would write, made faster).
+...}` or `"Account": null` when the lookup is empty (docs/salesforce-wire.md 3.2 item 7).
+Records come as dicts, or straight as JSON text for query pages (what json.dumps would write,
+made faster).
 """
 
 from __future__ import annotations

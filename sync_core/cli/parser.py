@@ -47,7 +47,7 @@ def _positive(text: str) -> int:
 def build_parser() -> OneLineParser:
     parser = OneLineParser(
         prog="sync-core",
-        description="Marketo Sales unsubscribe sync with Salesforce (behaviour.md).",
+        description="Marketo Sales unsubscribe sync with Salesforce (docs/behaviour.md).",
         epilog="Exit codes: 0 ok, 1 the command found a problem, 2 bad input, "
         "3 the store or Salesforce could not be reached or refused the login.",
     )

@@ -101,7 +101,7 @@ def _connect(stack: ExitStack, mode: str, fake: FakeSalesforce, tls: TlsFiles) -
         return session
 
     # simple-salesforce's login URL is https://{domain}.salesforce.com/...: this domain turns it
-    # into https://127.0.0.1:PORT/sf.salesforce.com/... (salesforce-api.md §1.6 option 3).
+    # into https://127.0.0.1:PORT/sf.salesforce.com/... (docs/salesforce-wire.md 1.5, way 3).
     return Target(mode, fake, server.url, f"127.0.0.1:{server.port}/sf", verified)
 
 

@@ -16,7 +16,7 @@ from fake_salesforce.schema import (
     visible_spec,
 )
 
-# salesforce-api.md §8: every property of a describe field entry.
+# docs/salesforce-wire.md 8: every property of a describe field entry.
 FIELD_PROPERTIES = set(
     [
         "aggregatable",

@@ -1,4 +1,4 @@
-"""The loader's nightly instants follow behaviour.md section 5's daylight-saving rules."""
+"""The loader's nightly instants follow docs/behaviour.md section 5's daylight-saving rules."""
 
 from __future__ import annotations
 

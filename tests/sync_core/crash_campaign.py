@@ -3,7 +3,7 @@ random moments, and the checks that nothing was lost.
 
 A `Campaign` owns a store (SQLite file or PostgreSQL), a config pointing at a served fake, and
 a set of people linked to Contacts. Unsubscribes are captured in-process on the same store,
-Salesforce-side opt-outs are made directly in the fake org; `verify` then checks behaviour.md's
+Salesforce-side opt-outs are made directly in the fake org; `verify` then checks docs/behaviour.md's
 promises: every captured unsubscribe reached Salesforce, nobody's history says it twice, and
 both sides hold the union of what either said.
 """
@@ -251,7 +251,7 @@ class Campaign:
             service.close()
 
     def verify(self) -> list[str]:
-        """behaviour.md's promises after the campaign; the problems found (none is the goal)."""
+        """The problems found against docs/behaviour.md after the campaign (none, ideally)."""
         problems: list[str] = []
         store = open_store(self.store_url)
         with self.fake.org.lock:

@@ -1,4 +1,4 @@
-"""The nightly run through the service against an in-memory org (behaviour.md 3, 5-8)."""
+"""The nightly run through the service against an in-memory org (docs/behaviour.md 3, 5-8)."""
 
 from __future__ import annotations
 

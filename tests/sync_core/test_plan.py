@@ -1,4 +1,4 @@
-"""Table-driven tests of the pure planner: every rule of behaviour.md sections 3 to 8."""
+"""Table-driven tests of the pure planner: every rule of docs/behaviour.md sections 3 to 8."""
 
 from __future__ import annotations
 

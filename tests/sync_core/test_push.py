@@ -1,4 +1,4 @@
-"""Capture and the push worker against an in-memory org (behaviour.md sections 4, 6, 7, 8)."""
+"""Capture and the push worker against an in-memory org (docs/behaviour.md sections 4, 6, 7, 8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The nightly schedule across years of DST transitions in several zones (behaviour.md 5)."""
+"""The nightly schedule across years of DST transitions in several zones (docs/behaviour.md 5)."""
 
 from __future__ import annotations
 
