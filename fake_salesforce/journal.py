@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 # Fault rules that hit the request being answered in this thread, for its journal entry.
 _FAULTS: ContextVar[tuple[str, ...]] = ContextVar("fake_salesforce_faults", default=())
 # Where the entries recorded in this thread's request are also put (the console's recorder).
@@ -85,10 +84,6 @@ class Entry:
     counted: bool = True
     client: str | None = None
     faults: tuple[str, ...] = ()
-
-    @property
-    def is_write(self) -> bool:
-        return bool(self.written)
 
     def fields_written(self, record_id: str) -> list[dict[str, Any]]:
         return [dict(values) for rid, values in self.written if rid == record_id]

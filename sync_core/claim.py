@@ -72,15 +72,10 @@ def claim_slot(store: Store, slot: datetime) -> bool:
     return True
 
 
-def claimed_slot(store: Store) -> datetime | None:
-    """The newest slot whose nightly run has finished."""
-    raw = store.get_state(SLOT_KEY)
-    return datetime.fromisoformat(raw) if raw else None
-
-
 def slot_done(store: Store, slot: datetime) -> bool:
-    done = claimed_slot(store)
-    return done is not None and done >= slot
+    """Whether the nightly run of `slot`, or of a later one, has been claimed."""
+    raw = store.get_state(SLOT_KEY)
+    return raw is not None and datetime.fromisoformat(raw) >= slot
 
 
 @contextmanager

@@ -41,8 +41,6 @@ SALESFORCE_KEYS = frozenset(
         "password_file",
         "security_token_env",
         "security_token_file",
-        "consumer_secret_env",
-        "consumer_secret_file",
     }
 )
 SERVICE_KEYS = frozenset({"log_format", "catch_up_hours", "worker"})
@@ -97,8 +95,6 @@ class SalesforceConfig:
     password_file: str | None = None
     security_token_env: str = "SF_SECURITY_TOKEN"
     security_token_file: str | None = None
-    consumer_secret_env: str = "SF_CONSUMER_SECRET"
-    consumer_secret_file: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from sync_core.model import (
     Diagnostic,
     FieldInfo,
     HistoryEntry,
-    Kind,
     OutboxItem,
     Person,
     RecordWrite,
@@ -143,8 +142,6 @@ class Store(Protocol):
     ) -> Person: ...
 
     def history(self, person_id: int) -> list[HistoryEntry]: ...
-
-    def last_change(self, person_id: int, kind: Kind) -> HistoryEntry | None: ...
 
     def settings(self) -> Settings: ...
 

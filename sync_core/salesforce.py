@@ -180,64 +180,36 @@ class SalesforceAdapter:
     # logging in ---------------------------------------------------------------------------
 
     @classmethod
-    def with_password(
-        cls,
-        username: str,
-        password: str,
-        security_token: str,
-        *,
-        domain: str = "login",
-        version: str = API_VERSION,
-        **kw: Any,
+    def logging_in(
+        cls, login: Mapping[str, Any], *, version: str = API_VERSION, **kw: Any
     ) -> SalesforceAdapter:
+        """An adapter that logs in (and logs in again) with simple-salesforce's `login` keywords."""
+
         def connect(session: requests.Session) -> Salesforce:
-            return Salesforce(
-                username=username,
-                password=password,
-                security_token=security_token,
-                domain=domain,
-                session=session,
-                version=version,
-            )
+            return Salesforce(**login, session=session, version=version)
 
         return cls(connect, **kw)
+
+    @classmethod
+    def with_password(
+        cls, username: str, password: str, security_token: str, *, domain: str = "login", **kw: Any
+    ) -> SalesforceAdapter:
+        """SOAP login with the security token (simple-salesforce's password flow)."""
+        login = {"username": username, "password": password, "security_token": security_token}
+        return cls.logging_in({**login, "domain": domain}, **kw)
 
     @classmethod
     def with_jwt(
-        cls,
-        username: str,
-        consumer_key: str,
-        key_file: str,
-        *,
-        domain: str = "login",
-        version: str = API_VERSION,
-        **kw: Any,
+        cls, username: str, consumer_key: str, key_file: str, *, domain: str = "login", **kw: Any
     ) -> SalesforceAdapter:
-        def connect(session: requests.Session) -> Salesforce:
-            return Salesforce(
-                username=username,
-                consumer_key=consumer_key,
-                privatekey_file=key_file,
-                domain=domain,
-                session=session,
-                version=version,
-            )
-
-        return cls(connect, **kw)
+        """The OAuth JWT bearer flow with the connected app's key."""
+        login = {"username": username, "consumer_key": consumer_key, "privatekey_file": key_file}
+        return cls.logging_in({**login, "domain": domain}, **kw)
 
     @classmethod
-    def with_token(
-        cls, access_token: str, instance_url: str, *, version: str = API_VERSION, **kw: Any
-    ) -> SalesforceAdapter:
-        def connect(session: requests.Session) -> Salesforce:
-            return Salesforce(
-                session_id=access_token,
-                instance_url=instance_url,
-                session=session,
-                version=version,
-            )
-
-        return cls(connect, **kw)
+    def with_token(cls, access_token: str, instance_url: str, **kw: Any) -> SalesforceAdapter:
+        """A session already held: no login call."""
+        return cls.logging_in({"session_id": access_token, "instance_url": instance_url}, **kw)
 
     def _login(self) -> Salesforce:
         try:

@@ -307,17 +307,6 @@ class SqlStore(OutboxStore, LedgerStore):
         with self.engine.connect() as conn:
             return [_history(row) for row in conn.execute(query)]
 
-    def last_change(self, person_id: int, kind: Kind) -> HistoryEntry | None:
-        query = (
-            select(history)
-            .where(history.c.person_id == person_id, history.c.kind == str(kind))
-            .order_by(history.c.id.desc())
-            .limit(1)
-        )
-        with self.engine.connect() as conn:
-            row = conn.execute(query).first()
-        return _history(row) if row is not None else None
-
     # settings and state -------------------------------------------------------------------
 
     def settings(self) -> Settings:

@@ -42,11 +42,6 @@ def empty_response(status: int = 204) -> Response:
     return Response(b"", status=status)
 
 
-def request_json() -> Any:
-    """The request body as JSON, or Salesforce's JSON_PARSER_ERROR."""
-    return parse_json(request.get_data(cache=True))
-
-
 def parse_json(raw: bytes) -> Any:
     """`raw` as JSON, or Salesforce's JSON_PARSER_ERROR."""
     if not raw.strip():

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from fake_salesforce import ids, layouts
+from fake_salesforce import ids, layouts, save_results
 from fake_salesforce.describe import describe_global, describe_object, global_entry
 from fake_salesforce.errors import ApiError
 from fake_salesforce.org import Org
@@ -203,17 +203,6 @@ def delete(sobject: str, record_id: str) -> Response:
     return empty_response()
 
 
-def _external_field(spec: ObjectSpec, name: str) -> str:
-    field = spec.field(name)
-    if field is None or not (field.external_id or field.id_lookup):
-        raise ApiError(
-            404,
-            "NOT_FOUND",
-            f"Provided external ID field does not exist or is not accessible: {name}",
-        )
-    return field.name
-
-
 def _matches(org: Org, spec: ObjectSpec, field: str, value: str) -> list[str]:
     table = org.table(spec.name)
     if field == "Id":
@@ -228,7 +217,7 @@ def _matches(org: Org, spec: ObjectSpec, field: str, value: str) -> list[str]:
 def retrieve_by_external_id(sobject: str, field: str, value: str) -> Response:
     org = current_org()
     spec = _spec(org, sobject)
-    name = _external_field(spec, field)
+    name = save_results.external_field(spec, field)
     found = _matches(org, spec, name, value)
     if not found:
         raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
@@ -246,7 +235,7 @@ def upsert(sobject: str, field: str, value: str) -> Response:
     org = current_org()
     spec = _spec(org, sobject)
     _not_a_subresource(field)
-    name = _external_field(spec, field)
+    name = save_results.external_field(spec, field)
     body = request_object()
     found = _matches(org, spec, name, value) if value else []
     if len(found) > 1:

@@ -132,22 +132,3 @@ def getter(catalog: Catalog, base: Table, resolved: Resolved) -> Getter:
         return None if current is None else current[last]
 
     return many_hops
-
-
-def parent_row_getter(catalog: Catalog, base: Table, hops: tuple[Hop, ...]) -> Getter:
-    """A function row -> the row at the end of `hops` (None when a lookup is empty)."""
-    steps: list[tuple[int, dict[str, Row]]] = []
-    table = base
-    for hop in hops:
-        parent = catalog.table(hop.parent.name)
-        steps.append((table.slots[hop.lookup.name], parent.rows))
-        table = parent
-
-    def follow(row: Row) -> Row | None:
-        current: Row | None = row
-        for slot, rows in steps:
-            ref = current[slot] if current is not None else None
-            current = rows.get(ref) if ref is not None else None
-        return current
-
-    return follow

@@ -169,7 +169,6 @@ class Query:
     order_by: tuple[OrderKey, ...]
     limit: int | None
     offset: int | None
-    offset_pos: int
     text: str
     group_by: tuple[FieldPath, ...] = ()
     for_mode: str | None = None  # "VIEW" or "REFERENCE": stamp LastViewed/ReferencedDate

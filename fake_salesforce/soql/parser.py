@@ -53,7 +53,6 @@ class _Build(Transformer[Token, Any]):
     def start(self, items: list[Any]) -> nodes.Query:
         select, sobject, *clauses = items
         found = {kind: value for kind, value in clauses if kind}
-        offset = found.get("offset")
         return nodes.Query(
             select=tuple(select),
             sobject=str(sobject),
@@ -61,8 +60,7 @@ class _Build(Transformer[Token, Any]):
             where=found.get("where"),
             order_by=tuple(found.get("order_by", ())),
             limit=found.get("limit"),
-            offset=None if offset is None else offset[0],
-            offset_pos=0 if offset is None else offset[1],
+            offset=found.get("offset"),
             text="",
             group_by=tuple(found.get("group_by", ())),
             for_mode=found.get("for_mode"),
@@ -179,7 +177,7 @@ class _Build(Transformer[Token, Any]):
         return ("for_mode", str(items[0]).upper())
 
     def offset(self, items: list[Token]) -> tuple[str, Any]:
-        return ("offset", (int(items[1]), _pos(items[1])))
+        return ("offset", int(items[1]))
 
 
 def _string(token: Token) -> nodes.StringLit:

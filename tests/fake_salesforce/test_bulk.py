@@ -52,11 +52,6 @@ class Wire:
 
 
 @pytest.fixture
-def fake() -> FakeSalesforce:
-    return FakeSalesforce()
-
-
-@pytest.fixture
 def wire(fake: FakeSalesforce) -> Wire:
     return Wire(fake)
 

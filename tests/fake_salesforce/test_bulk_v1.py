@@ -12,16 +12,6 @@ from fake_salesforce.fixture import FakeSalesforce
 ASYNC = "/services/async/59.0"
 
 
-@pytest.fixture
-def fake() -> FakeSalesforce:
-    return FakeSalesforce()
-
-
-@pytest.fixture
-def sf(fake: FakeSalesforce) -> Any:
-    return fake.client()
-
-
 def test_bulk_insert_update_upsert_and_delete_report_each_record(
     fake: FakeSalesforce, sf: Any
 ) -> None:

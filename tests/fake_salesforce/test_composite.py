@@ -12,16 +12,6 @@ from fake_salesforce.fixture import FakeSalesforce
 V = "/services/data/v59.0"
 
 
-@pytest.fixture
-def fake() -> FakeSalesforce:
-    return FakeSalesforce()
-
-
-@pytest.fixture
-def sf(fake: FakeSalesforce) -> Any:
-    return fake.client()
-
-
 def contact(**fields: Any) -> dict[str, Any]:
     return {"attributes": {"type": "Contact"}, **fields}
 

@@ -23,16 +23,6 @@ from fake_salesforce.org import Org
 START = datetime(2030, 3, 2, 17, 0, tzinfo=UTC)  # after any real now: org clocks never go back
 
 
-@pytest.fixture
-def fake() -> FakeSalesforce:
-    return FakeSalesforce()
-
-
-@pytest.fixture
-def sf(fake: FakeSalesforce) -> Any:
-    return fake.client()
-
-
 def contact(fake: FakeSalesforce) -> str:
     return fake.org.create("Contact", {"LastName": "Doe", "Email": "doe@example.com"})
 

@@ -11,11 +11,6 @@ from fake_salesforce.fixture import FakeSalesforce
 from fake_salesforce.journal import Deferred, Entry
 
 
-@pytest.fixture
-def fake() -> FakeSalesforce:
-    return FakeSalesforce()
-
-
 def test_every_request_is_journaled_with_time_method_path_org_status_and_records(
     fake: FakeSalesforce,
 ) -> None:

@@ -69,6 +69,13 @@ def test_secrets_come_from_files_or_variables_and_are_scrubbed(tmp_path: Path) -
         read_secret("SF_X", None, "password", {})
 
 
+@pytest.mark.parametrize("key", ["consumer_secret_env", "consumer_secret_file"])
+def test_a_connected_app_secret_is_refused_as_no_login_uses_one(tmp_path: Path, key: str) -> None:
+    path = _config(tmp_path, TEMPLATE.replace("[salesforce]\n", f'[salesforce]\n{key} = "X"\n'))
+    with pytest.raises(ConfigError, match=f"unknown key salesforce.{key}"):
+        load(path, {})
+
+
 def test_settings_set_rewrites_only_a_pinned_line(tmp_path: Path) -> None:
     path = _config(tmp_path)
     assert pin_setting(path, "sync_fields", ["marketo_sales_opt_out", "email_opt_out"])

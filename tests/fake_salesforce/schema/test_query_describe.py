@@ -8,14 +8,6 @@ from typing import Any
 import pytest
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
-from fake_salesforce.fixture import FakeSalesforce
-from tests.fake_salesforce.schema.project import SFDX
-
-
-@pytest.fixture
-def sf() -> Any:
-    return FakeSalesforce(schema=[SFDX]).client()
-
 
 def _widgets(sf: Any) -> tuple[str, str, list[str]]:
     acme = sf.Account.create({"Name": "Acme"})["id"]

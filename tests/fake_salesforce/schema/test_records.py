@@ -12,16 +12,6 @@ from fake_salesforce.fixture import FakeSalesforce
 from tests.fake_salesforce.schema.project import SFDX
 
 
-@pytest.fixture
-def fake() -> FakeSalesforce:
-    return FakeSalesforce(schema=[SFDX])
-
-
-@pytest.fixture
-def sf(fake: FakeSalesforce) -> Any:
-    return fake.client()
-
-
 def _error(raised: pytest.ExceptionInfo[SalesforceMalformedRequest]) -> dict[str, Any]:
     content: list[dict[str, Any]] = raised.value.content  # type: ignore[assignment]
     return content[0]
