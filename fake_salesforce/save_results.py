@@ -188,7 +188,7 @@ def upsert(org: Org, spec: ObjectSpec, field: str, values: Mapping[str, Any]) ->
             raise ApiError(
                 400, "MISSING_ARGUMENT", f"{field} not specified in an upsert call", [field]
             )
-        found = _matches(org, spec, field, str(value))
+        found = external_matches(org, spec, field, str(value))
         if len(found) > 1:
             raise ApiError(
                 400,
@@ -216,7 +216,8 @@ def _label(spec: ObjectSpec, name: str) -> str:
     return found.label if found is not None else name
 
 
-def _matches(org: Org, spec: ObjectSpec, field: str, value: str) -> list[str]:
+def external_matches(org: Org, spec: ObjectSpec, field: str, value: str) -> list[str]:
+    """The live records whose external-Id `field` (canonical name, or `Id`) holds `value`."""
     table = org.table(spec.name)
     if field == "Id":
         rid = ids.normalize(value)

@@ -110,6 +110,16 @@ class Credentials:
     consumer_key: str | None = None
     key_file: str | None = None
 
+    def login(self, domain: str) -> dict[str, str]:
+        """simple-salesforce's login keywords for this method (JWT bearer, or SOAP password)."""
+        if self.method == "jwt":
+            assert self.consumer_key is not None and self.key_file is not None
+            keys = {"consumer_key": self.consumer_key, "privatekey_file": self.key_file}
+        else:
+            assert self.password is not None and self.security_token is not None
+            keys = {"password": self.password, "security_token": self.security_token}
+        return {"username": self.username, "domain": domain, **keys}
+
 
 def credentials(config: SalesforceConfig, environ: Mapping[str, str] | None = None) -> Credentials:
     """JWT bearer when a key file is configured, otherwise password + security token."""
@@ -152,25 +162,8 @@ def connect(
     creds = credentials(config, environ)
     target = login_target(config)
     session = http_session(config)
-    if creds.method == "jwt":
-        assert creds.consumer_key is not None and creds.key_file is not None
-        adapter = SalesforceAdapter.with_jwt(
-            creds.username,
-            creds.consumer_key,
-            creds.key_file,
-            domain=target.domain,
-            version=config.api_version,
-            session=session,
-        )
-    else:
-        assert creds.password is not None and creds.security_token is not None
-        adapter = SalesforceAdapter.with_password(
-            creds.username,
-            creds.password,
-            creds.security_token,
-            domain=target.domain,
-            version=config.api_version,
-            session=session,
-        )
+    adapter = SalesforceAdapter.logging_in(
+        creds.login(target.domain), version=config.api_version, session=session
+    )
     SECRETS.add(getattr(adapter.sf, "session_id", None))
     return adapter

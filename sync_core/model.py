@@ -311,6 +311,15 @@ class Diagnostic:
     record_id: str | None = None
     run_id: int | None = None
 
+    def as_detail(self) -> dict[str, object]:
+        """The form reports, run details and `--json` output give an error."""
+        return {
+            "person": self.person_id,
+            "record": self.record_id,
+            "code": self.code,
+            "message": self.message,
+        }
+
 
 @dataclass(frozen=True)
 class RunRecord:

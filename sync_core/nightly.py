@@ -368,8 +368,5 @@ def _detail(report: NightlyReport) -> dict[str, object]:
         "stopped": report.stopped,
         "skips": skips,
         "problems": [p.message for p in report.plan.problems],
-        "errors": [
-            {"person": d.person_id, "record": d.record_id, "code": d.code, "message": d.message}
-            for d in report.errors
-        ],
+        "errors": [d.as_detail() for d in report.errors],
     }

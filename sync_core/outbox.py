@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, and_, case, func, or_, select, type_coerce, update
 
@@ -75,14 +76,7 @@ class OutboxStore:
                 conn.execute(
                     update(outbox)
                     .where(outbox.c.id == item_id, outbox.c.state == PENDING)
-                    .values(
-                        due_at=due,
-                        attempts=outbox.c.attempts + 1,
-                        lease_until=None,
-                        claimed_by=None,
-                        last_code=code,
-                        last_message=message,
-                    )
+                    .values(due_at=due, **_failed_attempt(code, message))
                 )
 
     def park_items(self, item_ids: Iterable[int], worker: str, code: str, message: str) -> None:
@@ -94,14 +88,7 @@ class OutboxStore:
             conn.execute(
                 update(outbox)
                 .where(outbox.c.id.in_(ids), outbox.c.state == PENDING)
-                .values(
-                    state=PARKED,
-                    attempts=outbox.c.attempts + 1,
-                    lease_until=None,
-                    claimed_by=None,
-                    last_code=code,
-                    last_message=message,
-                )
+                .values(state=PARKED, **_failed_attempt(code, message))
             )
 
     def requeue_parked(self, now: datetime, person_id: int | None = None) -> int:
@@ -176,3 +163,14 @@ class OutboxStore:
         )
         with self.engine.connect() as conn:
             return [(row.state, row.last_code) for row in conn.execute(query)]
+
+
+def _failed_attempt(code: str, message: str) -> dict[str, Any]:
+    """The columns a failed delivery sets: one more attempt, the lease released, the error kept."""
+    return {
+        "attempts": outbox.c.attempts + 1,
+        "lease_until": None,
+        "claimed_by": None,
+        "last_code": code,
+        "last_message": message,
+    }

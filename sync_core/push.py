@@ -125,7 +125,7 @@ class PushWorker:
             "errors": len(tally.errors) - errors,
             "calls": self.gateway.calls - calls,
         }
-        detail = {"errors": [_error_detail(d) for d in tally.errors[errors:]]}
+        detail = {"errors": [d.as_detail() for d in tally.errors[errors:]]}
         finished = now + (self.clock() - began if self.clock else timedelta(0))
         self.store.finish_run(run_id, finished, counts, detail)
         log.info("push run %s: %s", run_id, counts)
@@ -278,15 +278,6 @@ def _describe(error: Exception) -> tuple[str, str]:
     if isinstance(error, SyncError):
         return error.code, error.message
     return type(error).__name__, str(error)
-
-
-def _error_detail(diagnostic: Diagnostic) -> dict[str, object]:
-    return {
-        "person": diagnostic.person_id,
-        "record": diagnostic.record_id,
-        "code": diagnostic.code,
-        "message": diagnostic.message,
-    }
 
 
 def writes_by_object(writes: Iterable[RecordWrite]) -> dict[SObject, list[RecordWrite]]:

@@ -203,22 +203,12 @@ def delete(sobject: str, record_id: str) -> Response:
     return empty_response()
 
 
-def _matches(org: Org, spec: ObjectSpec, field: str, value: str) -> list[str]:
-    table = org.table(spec.name)
-    if field == "Id":
-        rid = ids.normalize(value)
-        found = {rid} if rid and rid in table else set()
-    else:
-        found = table.lookup(field, [value]) or set()
-    return sorted(r for r in found if not table.value(table.rows[r], "IsDeleted"))
-
-
 @bp.get("/<sobject>/<field>/<path:value>")
 def retrieve_by_external_id(sobject: str, field: str, value: str) -> Response:
     org = current_org()
     spec = _spec(org, sobject)
     name = save_results.external_field(spec, field)
-    found = _matches(org, spec, name, value)
+    found = save_results.external_matches(org, spec, name, value)
     if not found:
         raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
     if len(found) > 1:
@@ -237,7 +227,7 @@ def upsert(sobject: str, field: str, value: str) -> Response:
     _not_a_subresource(field)
     name = save_results.external_field(spec, field)
     body = request_object()
-    found = _matches(org, spec, name, value) if value else []
+    found = save_results.external_matches(org, spec, name, value) if value else []
     if len(found) > 1:
         return json_response([record_url(spec.name, r) for r in found], 300)
     if found:

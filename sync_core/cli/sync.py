@@ -118,10 +118,7 @@ def _push_dict(report: PushReport) -> dict[str, Any]:
         "retrying": report.retrying,
         "parked": report.parked,
         "calls": report.calls,
-        "errors": [
-            {"person": d.person_id, "record": d.record_id, "code": d.code, "message": d.message}
-            for d in report.errors
-        ],
+        "errors": [d.as_detail() for d in report.errors],
     }
 
 
@@ -192,10 +189,7 @@ def nightly_dict(report: NightlyReport, people: dict[int, Person]) -> dict[str, 
         "records_read": report.reads,
         "writes_done": report.writes_done,
         "unsubscribed": report.unsubscribed,
-        "errors": [
-            {"person": d.person_id, "record": d.record_id, "code": d.code, "message": d.message}
-            for d in report.errors
-        ],
+        "errors": [d.as_detail() for d in report.errors],
         "stopped": report.stopped,
         "left": report.left,
         "ok": report.ok,
