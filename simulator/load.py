@@ -301,7 +301,7 @@ class _ScenarioReader:
         return tuple(refs) if len(refs) == len(items) else None
 
     def id_length(self, node: Node | None) -> int:
-        """15 or 18: the form in which a record's Id is given to the engine (behaviour.md 3.4)."""
+        """15 or 18: the form a record's Id is given to the engine in (docs/behaviour.md 3.4)."""
         if node is None:
             return 18
         value = node.value if isinstance(node, Scalar) else None

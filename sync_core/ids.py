@@ -1,6 +1,6 @@
 """Salesforce record Ids as people give them: 15 or 18 characters in, 18 characters stored.
 
-behaviour.md 3.4: a report export's 15-character Id and the API's 18-character Id name the
+docs/behaviour.md 3.4: a report export's 15-character Id and the API's 18-character Id name the
 same record. The 18-character form appends a case-safe suffix: split the 15 characters into
 three chunks of five, set bit i when character i is an upper-case letter, and map each 0..31
 through A-Z0-5 (developer.salesforce.com, "What are Salesforce IDs composed of"). The suffix is

@@ -224,7 +224,7 @@ class SalesforceWrite:
 @dataclass(frozen=True)
 class SfRecord:
     """What Salesforce holds for one record: which sync fields are true, and for a Lead
-    whether it is converted and to which Contact (behaviour.md 7)."""
+    whether it is converted and to which Contact (docs/behaviour.md 7)."""
 
     id: str
     sobject: SObject

@@ -171,7 +171,7 @@ class NightlyRun(Reader):
         now: datetime,
         report: NightlyReport,
     ) -> tuple[list[Person], dict[str, SfRecord], list[Diagnostic]]:
-        """behaviour.md 7: a Lead read as converted counts for nothing; its person is relinked
+        """docs/behaviour.md 7: a Lead read as converted counts for nothing; its person is relinked
         to the Contact (noted in diagnostics), which is then the record for both directions.
         A dry run relinks in memory only."""
         relinks, live = plan_conversions(people, records)

@@ -105,7 +105,7 @@ def plan_nightly(
 def plan_conversions(
     people: Iterable[Person], records: Mapping[str, SfRecord]
 ) -> tuple[tuple[Relink, ...], dict[str, SfRecord]]:
-    """Converted Leads (behaviour.md 7): their frozen values count for nothing, so they leave
+    """Converted Leads (docs/behaviour.md 7): their frozen values count for nothing, so they leave
     `records`; a person linked to one and to no Contact is relinked to its ConvertedContactId.
 
     Returns the relinks and the records that still speak for their people."""
@@ -174,7 +174,7 @@ def plan_push(
     items: Sequence[OutboxItem], people: Mapping[int, Person], settings: Settings
 ) -> PushPlan:
     """Turn due outbox items into sObject Collections batches of at most collection_size,
-    Contacts before Leads (behaviour.md 4)."""
+    Contacts before Leads (docs/behaviour.md 4)."""
     fields = settings.push_fields
     by_record: dict[str, RecordWrite] = {}
     item_ids: dict[str, tuple[int, ...]] = {}
@@ -193,7 +193,7 @@ def plan_push(
         by_record[record_id] = RecordWrite(sobject, record_id, fields, owners)
         item_ids[record_id] = (*item_ids.get(record_id, ()), item.id)
     # Grouped by object type, capture order kept within each: a request holds at most two
-    # type chunks, never the more than 10 that Salesforce refuses (salesforce-api.md 4.1).
+    # type chunks, never the more than 10 that Salesforce refuses (docs/salesforce-wire.md 4.1).
     order = list(SObject)
     writes = sorted(by_record.values(), key=lambda w: order.index(w.sobject))
     size = settings.collection_size

@@ -232,7 +232,7 @@ def update_in_shape(
 ) -> list[WriteOutcome]:
     """An sObject Collections update. A request refused for its shape (too many type chunks,
     too many records) is the engine's own fault, never the records': it is split in two and
-    each half sent (behaviour.md 4: an unsubscribe is never parked for good). A single record
+    each half sent (docs/behaviour.md 4: an unsubscribe is never parked for good). A single record
     refused so gets the error as its outcome: transient, so it is retried later."""
     try:
         return list(gateway.update(writes, names))

@@ -5,7 +5,8 @@ case, comma- or semicolon-separated, its other columns ignored.
 
 Ids are checked as Salesforce mints them: 15 or 18 characters, the object's key prefix
 (003 Contact, 00Q Lead), and for 18 characters the case-safe suffix; every Id is kept in its
-18-character form, so a report export's 15-character Id links the same record (behaviour.md 3.4).
+18-character form, so a report export's 15-character Id links the same record
+(docs/behaviour.md 3.4).
 """
 
 from __future__ import annotations

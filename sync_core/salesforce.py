@@ -74,7 +74,7 @@ TRANSIENT = frozenset(
         "TXN_SECURITY_NO_ACCESS_TEMPORARY",
     }
 )
-# Refusals of a whole request for its shape, not its records (salesforce-api.md 4.1: at most
+# Refusals of a whole request for its shape, not its records (docs/salesforce-wire.md 4.1: at most
 # 200 records and 10 type chunks per sObject Collections request; a body it cannot parse).
 REQUEST_SHAPE = frozenset(
     {"INVALID_BATCH_REQUEST", "EXCEEDED_ID_LIMIT", "JSON_PARSER_ERROR", "TOO_MANY_RECORDS"}
@@ -136,7 +136,7 @@ def classify_exception(exc: BaseException, record_id: str | None = None) -> Sync
     if isinstance(exc, requests.Timeout | TimeoutError):
         return classify(None, "TIMEOUT", str(exc), record_id)
     if isinstance(exc, TRANSPORT_FAILURES):
-        # behaviour.md 8: a dropped connection is transient, however it broke.
+        # docs/behaviour.md 8: a dropped connection is transient, however it broke.
         return classify(None, "CONNECTION_ERROR", f"{type(exc).__name__}: {exc}", record_id)
     if isinstance(exc, bulk.BulkJobFailed):
         return classify(None, "BULK_JOB_FAILED", str(exc), record_id)
@@ -349,7 +349,7 @@ class SalesforceAdapter:
         )
         if since is None:
             # A converted Lead is read whatever it holds: its Contact is the person's record
-            # from now on (behaviour.md 7).
+            # from now on (docs/behaviour.md 7).
             wanted = [*columns, *(["IsConverted"] if sobject is SObject.LEAD else [])]
             opted = " OR ".join(format_soql("{:literal} = {}", c, True) for c in wanted)
             soql = f"{select} WHERE {opted}"
@@ -432,7 +432,7 @@ def _next_page(sf: Salesforce, url: str) -> Any:
 
 
 def _columns(sobject: SObject, fields: list[str]) -> list[str]:
-    """The sync fields, and for Leads the conversion fields (behaviour.md 7)."""
+    """The sync fields, and for Leads the conversion fields (docs/behaviour.md 7)."""
     if sobject is SObject.LEAD:
         return [*fields, "IsConverted", "ConvertedContactId"]
     return fields

@@ -125,7 +125,7 @@ class SyncService:
         """Set the person's Contact and/or Lead Id (others kept); clears a broken link.
 
         Ids are taken in their 15- or 18-character form and stored in the 18-character one
-        (behaviour.md 3.4). Pushes parked for want of an Id or for a broken link become due
+        (docs/behaviour.md 3.4). Pushes parked for want of an Id or for a broken link become due
         again.
         """
         contact_id = contact_id if contact_id == "" else to18_or_none(contact_id, "Contact")

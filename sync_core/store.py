@@ -172,7 +172,7 @@ class SqlStore(OutboxStore, LedgerStore):
 
     def find_person(self, key: str) -> Person | None:
         """By email (case-insensitive) or by a linked Contact/Lead Id in its 15- or
-        18-character form (behaviour.md 3.4); an Id with a wrong suffix raises BadId."""
+        18-character form (docs/behaviour.md 3.4); an Id with a wrong suffix raises BadId."""
         key = key.strip()
         condition = people.c.email == key.lower()
         if "@" not in key:

@@ -83,7 +83,7 @@ def _merge(conn: Connection, existing: Any, row: Row, now: datetime) -> bool:
     """Give a known person the row's Ids; True when that relinks it (clears a broken link).
 
     Both sides are compared in the 18-character form: a row giving the 15-character form of
-    the Id already linked is no relink (behaviour.md 3.4)."""
+    the Id already linked is no relink (docs/behaviour.md 3.4)."""
     stored = (_id18(existing.contact_id), _id18(existing.lead_id))
     ids = {"contact_id": row.contact_id or stored[0], "lead_id": row.lead_id or stored[1]}
     where = people.c.id == existing.id
@@ -185,7 +185,8 @@ def _show_text(ctx: Context, person: Person, data: dict[str, Any]) -> str:
 
 def person_link(ctx: Context) -> int:
     """Link a person to a Contact and/or Lead, given in the 15- or 18-character form; the
-    18-character one is stored (behaviour.md 3.4). Parked pushes of the person are due again."""
+    18-character one is stored (docs/behaviour.md 3.4). Parked pushes of the person are due
+    again."""
     if not ctx.args.contact and not ctx.args.lead:
         raise CliError("person link needs --contact ID and/or --lead ID")
     person = ctx.find_person(ctx.args.person)

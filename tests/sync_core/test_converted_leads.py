@@ -1,4 +1,4 @@
-"""A converted Lead is read, not trusted (behaviour.md 7): the nightly run learns of the
+"""A converted Lead is read, not trusted (docs/behaviour.md 7): the nightly run learns of the
 conversion from IsConverted and ConvertedContactId, relinks the person to the Contact, and the
 frozen Lead's values count for nothing from then on."""
 

@@ -1,4 +1,4 @@
-"""Salesforce Ids as people give them (behaviour.md 3.4): either form in, 18 characters kept."""
+"""Salesforce Ids as people give them (docs/behaviour.md 3.4): either form in, 18 kept."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sync_core.ids import BadId, checksum, to18
 from sync_core.service import SyncService
 
 NOW = datetime(2026, 3, 2, 17, tzinfo=UTC)
-CONTACT = "003e0000003GuNXAA0"  # salesforce-api.md's documented example suffixes
+CONTACT = "003e0000003GuNXAA0"  # the documented examples of docs/salesforce-wire.md 2.3
 LEAD = "00Qe0000003GuNXEA0"
 
 

@@ -1,5 +1,5 @@
 """Pushes at the edges of the wire: batches mixing Contacts and Leads, requests refused for
-their shape, and connections broken in every way requests reports (behaviour.md 4 and 8)."""
+their shape, and connections broken in every way requests reports (docs/behaviour.md 4 and 8)."""
 
 from __future__ import annotations
 
