@@ -8,17 +8,10 @@ import io
 import re
 from typing import Any
 
-import pytest
-
 from fake_salesforce.fixture import FakeSalesforce
 
 ASYNC = "/services/async/59.0/job"
 NS = "http://www.force.com/2009/06/asyncapi/dataload"
-
-
-@pytest.fixture
-def fake() -> FakeSalesforce:
-    return FakeSalesforce()
 
 
 def call(fake: FakeSalesforce, method: str, path: str, body: str = "", kind: str = "xml") -> Any:

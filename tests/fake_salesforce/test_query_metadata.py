@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from fake_salesforce.fixture import FakeSalesforce
 
 QUERY = "/services/data/v59.0/query"
-
-
-@pytest.fixture
-def fake() -> FakeSalesforce:
-    return FakeSalesforce()
 
 
 def get(fake: FakeSalesforce, **params: str) -> Any:

@@ -14,11 +14,6 @@ from fake_salesforce.fixture import FakeSalesforce
 V = "/services/data/v59.0"
 
 
-@pytest.fixture
-def fake() -> FakeSalesforce:
-    return FakeSalesforce()
-
-
 def call(fake: FakeSalesforce, method: str, path: str, **kwargs: Any) -> Any:
     headers = {"Authorization": f"Bearer {fake.token()}"}
     return fake.session().request(
