@@ -122,7 +122,7 @@ def _person_page(person_id: int, error: str | None = None, status: int = 200) ->
 
 @console.post("/people/<int:person_id>/resubscribe")
 def resubscribe(person_id: int) -> Page:
-    """Remove an unsubscribe in Marketo Sales only; a reason is required (behaviour.md 6)."""
+    """Remove an unsubscribe in Marketo Sales only; a reason is required (docs/behaviour.md 6)."""
     if (denied := require_admin()) is not None:
         return denied
     reason = request.form.get("reason", "").strip()
@@ -151,7 +151,7 @@ def diagnostics() -> Page:
 
 @console.post("/diagnostics/retry")
 def retry() -> Page:
-    """Every parked push (or one person's) is due again now (behaviour.md 4: 'an admin asks')."""
+    """Every parked push (or one person's) is due again now (docs/behaviour.md 4: on request)."""
     if (denied := require_admin()) is not None:
         return denied
     person_id = request.form.get("person", "")

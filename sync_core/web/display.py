@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
-# What fixes each diagnostic code (behaviour.md sections 3, 7 and 8), shown beside it.
+# What fixes each diagnostic code (docs/behaviour.md sections 3, 7 and 8), shown beside it.
 FIXES = {
     "NO_SALESFORCE_ID": "Give the person a Contact or Lead Id (people import, or relink); "
     "the push waiting for it then goes out.",

@@ -1,4 +1,4 @@
-"""Settings > Admin Settings > Unsubscribes > Integrations (behaviour.md 2) as a form.
+"""Settings > Admin Settings > Unsubscribes > Integrations (docs/behaviour.md 2) as a form.
 
 A field is offered only if the last `sync-core check` found it on Contact and Lead and
 updateable by the integration user; otherwise the page says why. Keys pinned in the config

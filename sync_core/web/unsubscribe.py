@@ -68,7 +68,7 @@ def show(token: str) -> tuple[str, int]:
 
 @unsubscribe.post("/u/<token>")
 def confirm(token: str) -> tuple[str, int] | Response:
-    """Capture a `clicked_link` unsubscribe (once) and push it now (behaviour.md 4)."""
+    """Capture a `clicked_link` unsubscribe (once) and push it now (docs/behaviour.md 4)."""
     person, problem = _person(token)
     if person is None:
         return _page(
