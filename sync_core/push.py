@@ -36,6 +36,7 @@ from sync_core.model import (
 )
 from sync_core.plan import next_retry_delay, plan_push
 from sync_core.ports import Clock, SalesforceGateway, Store
+from sync_core.usage import remember_usage
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ class PushWorker:
         calls = self.gateway.calls
         outcomes = self._update(batch, settings)
         tally.calls += self.gateway.calls - calls
+        remember_usage(self.store, self.gateway, now)
         converted: list[RecordWrite] = []
         for write in batch:
             error = outcomes.get(write.record_id)
