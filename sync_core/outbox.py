@@ -10,11 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Update, and_, case, func, or_, select, type_coerce
-from sqlalchemy import update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Update,
+    and_,
+    case,
+    func,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 
 from sync_core.model import OutboxItem
 from sync_core.tables import UtcDateTime, outbox, people

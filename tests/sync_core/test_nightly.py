@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sync_core.errors import ConfigurationError, TransientError
 from sync_core.model import DEFAULT_PACKAGE_FIELD, Code, ReadMode, SObject, Source, SyncField
@@ -348,25 +348,6 @@ def test_every_run_is_recorded_with_its_counts(service: SyncService, org: Memory
     (run,) = service.runs("nightly")
     assert run.counts["unsubscribed"] == 1 and run.counts["calls"] == 3
     assert run.detail["mode"] == "full" and run.finished_at == NIGHT
-
-
-def test_run_forever_pushes_and_runs_the_nightly_on_schedule(
-    service: SyncService, org: MemoryOrg, clock: FrozenClock
-) -> None:
-    _on(service)
-    person, contact = _person(service, org, "jane@example.com")
-    _person(service, org, "sf@example.com", HasOptedOutOfEmail=True)
-    service.unsubscribe(person, Source.CLICKED_LINK, T0)
-
-    def sleep(seconds: float) -> None:
-        clock.now += timedelta(seconds=seconds)
-
-    service.sleep = sleep
-    service.run_forever(stop=lambda: clock.now > NIGHT + timedelta(hours=1), poll_seconds=600)
-    assert org.value(contact)
-    (run,) = service.runs("nightly")
-    assert run.started_at == datetime(2026, 3, 3, 4, 0, tzinfo=UTC)  # 20:00 PST
-    assert service.find("sf@example.com").unsubscribed  # type: ignore[union-attr]
 
 
 def test_a_full_run_reaches_everyone_who_shares_a_record_with_an_opt_out(

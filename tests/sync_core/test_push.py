@@ -7,8 +7,6 @@ from datetime import timedelta
 import pytest
 
 from sync_core.errors import (
-    ConfigurationError,
-    ConvertedLeadError,
     PermanentError,
     TransientError,
 )
