@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from simulator.gateway import open_gateway
 from simulator.model import (
     ChangeSettings,
     ClearFaults,
@@ -29,6 +30,7 @@ from simulator.model import (
     Unsubscribe,
 )
 from simulator.results import shown
+from sync_core.errors import SyncError
 from sync_core.model import NightlyReport, PushReport, Source, SyncField
 
 if TYPE_CHECKING:
@@ -162,8 +164,13 @@ class Actions:
         """The service stops; while it is down nothing runs; it starts again (catch-up)."""
         self.sim.stop_service()
         self.sim.move(self.sim.now + action.down_for)
+        note = ""
+        try:  # a new process logs in again: nothing it saw before lives on but the store
+            self.sim.service.gateway = open_gateway(self.sim.side, self.sim.sleep)
+        except SyncError as exc:
+            note = f" (login refused, {exc.code}: it goes on with its old session)"
         self.sim.start_service()
-        return f"the service stops, is down for {action.text}, and starts again"
+        return f"the service stops, is down for {action.text}, and starts again{note}"
 
 
 def describe_push(report: PushReport) -> str:

@@ -58,7 +58,7 @@ class Simulation:
         self.results: list[ExpectationResult] = []
         self.lanes: dict[str, list[LaneState]] = {}
         self.service = SyncService.open(
-            "sqlite:///:memory:", open_gateway(side, self._sleep), sleep=self._sleep,
+            "sqlite:///:memory:", open_gateway(side, self.sleep), sleep=self.sleep,
             clock=lambda: self.now, rng=random.Random(0),
         )  # fmt: skip
         self.observer = Observer(self.service, side, self.refs)
@@ -168,7 +168,7 @@ class Simulation:
             self.now = when
             self.side.set_clock(when)
 
-    def _sleep(self, seconds: float) -> None:
+    def sleep(self, seconds: float) -> None:
         self.move(self.now + timedelta(seconds=seconds))
 
     # events and checks ----------------------------------------------------------------------
