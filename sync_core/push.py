@@ -161,6 +161,7 @@ class PushWorker:
         if error is None:
             tally.delivered += self.store.finish_items(ids, self.worker, now)
             self.store.add_salesforce_writes(written(write, settings, now, RunKind.PUSH, run_id))
+            self._mend_links(write, now, tally, run_id)
             return
         if isinstance(error, ConvertedLeadError):
             return  # handled after the batch, with one query for every converted Lead
@@ -188,6 +189,15 @@ class PushWorker:
                 self._break_link(self.store.person(person_id), now)
         self.store.park_items(ids, self.worker, code, message, parked_retry_at(settings, now))
         tally.parked += len(items)
+
+    def _mend_links(self, write: RecordWrite, now: datetime, tally: _Tally, run_id: int) -> None:
+        """A write to a record behind a broken link went through: it was undeleted."""
+        for person in self.store.people(write.person_ids):
+            if person.link_broken:
+                self.store.set_link(person.id, person.contact_id, person.lead_id, now)
+                message = f"{write.record_id} is back (undeleted); the link is mended"
+                note = Diagnostic(now, Code.LINK_MENDED, message, person.id, write.record_id)
+                self._note(tally, replace(note, run_id=run_id))
 
     def _break_link(self, person: Person, now: datetime) -> None:
         self.store.set_link(person.id, person.contact_id, person.lead_id, now, broken=True)

@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 
 from sync_core.errors import (
+    ConfigurationError,
+    ConvertedLeadError,
     PermanentError,
     TransientError,
 )
@@ -309,3 +311,31 @@ def test_people_are_found_by_email_or_by_salesforce_id(
     assert service.find("jane@example.COM") == service.person(person)
     assert service.find(contact) == service.find(contact[:15]) == service.person(person)
     assert service.find("nobody@example.com") is None
+
+
+def test_with_the_sync_off_an_undeleted_record_gets_its_push_on_the_slow_retry(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    person = _linked(service, org)
+    contact = service.person(person).contact_id
+    assert contact is not None
+    org.records[contact].deleted = True
+    service.unsubscribe(person, Source.MANUAL, T0)
+    assert service.push_due(T0 + timedelta(seconds=1)).parked == 1
+    assert service.person(person).link_broken
+    org.records[contact].deleted = False  # a Salesforce user undeletes it; no nightly sees it
+    report = service.push_due(T0 + timedelta(hours=1, seconds=1))
+    assert report.delivered == 1 and org.value(contact)
+    assert not service.person(person).link_broken
+    assert service.diagnostics(person)[-1].code == "LINK_MENDED"
+
+
+def test_a_capture_for_a_broken_link_is_parked_without_a_call_on_its_first_try(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    person = _linked(service, org)
+    record = service.person(person)
+    service.store.set_link(person, record.contact_id, None, T0, broken=True)
+    service.unsubscribe(person, Source.MANUAL, T0)
+    report = service.push_due(T0 + timedelta(seconds=1))
+    assert report.parked == 1 and report.calls == 0
