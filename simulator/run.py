@@ -112,25 +112,30 @@ class Simulation:
     def advance(self, target: datetime) -> None:
         """Move the clock to `target`, ticking the service at every instant something falls
         due on the way; at `target` it looks once more, as the running loop does each second."""
-        while self.runner is not None:
-            wake = self.runner.next_wake()
-            if wake is None or wake > target:
-                break
-            self.move(wake)
-            self.fire_due()
+        self._tick_until(target)
         self.move(target)
         if self.runner is not None:
             self.runner.tick()
 
     def fire_due(self) -> None:
         """Tick the service until nothing is due at the current instant."""
-        for _ in range(_MAX_FIRINGS_PER_INSTANT):
-            wake = self.runner.next_wake() if self.runner is not None else None
-            if wake is None or wake > self.now:
+        self._tick_until(self.now)
+
+    def _tick_until(self, target: datetime) -> None:
+        """Tick at each instant something falls due up to `target`, in time order."""
+        ticks_here, instant = 0, self.now
+        while self.runner is not None:
+            wake = self.runner.next_wake()
+            if wake is None or wake > target:
                 return
-            assert self.runner is not None
+            self.move(wake)
+            ticks_here = ticks_here + 1 if self.now == instant else 1
+            instant = self.now
+            if ticks_here > _MAX_FIRINGS_PER_INSTANT:
+                raise RunStopped(
+                    f"the engine kept work due at {self.now.isoformat()} without progress"
+                )
             self.runner.tick()
-        raise RunStopped(f"the engine kept work due at {self.now.isoformat()} without progress")
 
     # the service ----------------------------------------------------------------------------
 

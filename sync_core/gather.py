@@ -17,7 +17,7 @@ from sync_core.errors import ReadTooLarge, TransientError
 from sync_core.model import Person, ReadMode, Settings, SfRecord, SObject
 from sync_core.plan import next_retry_delay
 from sync_core.ports import Progress, SalesforceGateway, Sleep, Store, no_progress
-from sync_core.usage import last_usage, remember_usage
+from sync_core.usage import Usage, last_usage
 
 T = TypeVar("T")
 WATERMARK = "nightly.watermark"
@@ -204,7 +204,8 @@ class Reader:
         call, the first included: until this run has had a response, the usage last seen on
         any response (a push's too, kept in the store with its time) decides."""
         if self.gateway.calls > self._calls_at_start:
-            usage = remember_usage(self.store, self.gateway, self._now)
+            seen = self.gateway.api_usage()  # kept in the store once the run ends
+            usage = Usage(seen[0], seen[1], self._now) if seen is not None else None
         else:
             usage = last_usage(self.store, self._now)
         if usage is not None and not usage.leaves(upcoming, settings.api_headroom):
