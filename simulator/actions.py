@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from simulator.gateway import open_gateway
 from simulator.model import (
     ChangeSettings,
     ClearFaults,
@@ -16,6 +17,7 @@ from simulator.model import (
     FieldAccess,
     InstallPackage,
     Link,
+    RestartService,
     Resubscribe,
     RunNightly,
     SalesforceCreate,
@@ -28,6 +30,7 @@ from simulator.model import (
     Unsubscribe,
 )
 from simulator.results import shown
+from sync_core.errors import SyncError
 from sync_core.model import NightlyReport, PushReport, Source, SyncField
 
 if TYPE_CHECKING:
@@ -58,7 +61,7 @@ class Actions:
             ConvertLead: self._convert, ChangeSettings: self._settings,
             InstallPackage: self._install, UninstallPackage: self._uninstall,
             FieldAccess: self._field_access, Fault: self._fault, ClearFaults: self._clear,
-            RunNightly: self._run_nightly,
+            RunNightly: self._run_nightly, RestartService: self._restart,
         }  # fmt: skip
 
     def perform(self, step: Step) -> str:
@@ -100,7 +103,6 @@ class Actions:
     def _settings(self, action: ChangeSettings) -> str:
         given = engine_settings(action.change)
         self.sim.service.update_settings(self.sim.now, **given)
-        self.sim.schedule_nightly()
         text = ", ".join(f"{k}={shown(sorted(v) if isinstance(v, frozenset) else v)}"
                          for k, v in given.items())  # fmt: skip
         return f"admin changes settings: {text}"
@@ -155,31 +157,42 @@ class Actions:
         return "Salesforce faults end"
 
     def _run_nightly(self, action: RunNightly) -> str:
-        return "admin runs the sync now: " + self.nightly()
+        report = self.sim.core(lambda: self.sim.service.run_nightly(self.sim.now))
+        return "admin runs the sync now: " + describe_nightly(report)
 
-    # the engine ------------------------------------------------------------------------------
+    def _restart(self, action: RestartService) -> str:
+        """The service stops; while it is down nothing runs; it starts again (catch-up)."""
+        self.sim.stop_service()
+        self.sim.move(self.sim.now + action.down_for)
+        note = ""
+        try:  # a new process logs in again: nothing it saw before lives on but the store
+            self.sim.service.gateway = open_gateway(self.sim.side, self.sim.sleep)
+        except SyncError as exc:
+            note = f" (login refused, {exc.code}: it goes on with its old session)"
+        self.sim.start_service()
+        return f"the service stops, is down for {action.text}, and starts again{note}"
 
-    def push(self) -> str:
-        report: PushReport = self.sim.core(lambda: self.sim.service.push_due(self.sim.now))
-        parts = [f"{report.delivered} delivered"]
-        parts += [f"{report.retrying} to retry"] if report.retrying else []
-        parts += [f"{report.parked} parked"] if report.parked else []
-        return f"push: {', '.join(parts)} ({report.calls} calls){_errors(report.errors)}"
 
-    def nightly(self) -> str:
-        report: NightlyReport = self.sim.core(lambda: self.sim.service.run_nightly(self.sim.now))
-        plan = report.plan
-        text = (
-            f"nightly sync ({report.mode or 'not run'}): read {report.reads}, wrote "
-            f"{report.writes_done} records, unsubscribed {report.unsubscribed} in Marketo Sales"
-            f", {len(plan.skips)} skipped ({report.calls} calls)"
-        )
-        problems = [f"{p.code} {p.sobject}.{p.field_name}" for p in plan.problems]
-        if problems:
-            text += "; configuration: " + ", ".join(problems)
-        if report.stopped:
-            text += f"; stopped: {report.stopped}"
-        return text + _errors(report.errors)
+def describe_push(report: PushReport) -> str:
+    parts = [f"{report.delivered} delivered"]
+    parts += [f"{report.retrying} to retry"] if report.retrying else []
+    parts += [f"{report.parked} parked"] if report.parked else []
+    return f"push: {', '.join(parts)} ({report.calls} calls){_errors(report.errors)}"
+
+
+def describe_nightly(report: NightlyReport) -> str:
+    plan = report.plan
+    text = (
+        f"nightly sync ({report.mode or 'not run'}): read {report.reads}, wrote "
+        f"{report.writes_done} records, unsubscribed {report.unsubscribed} in Marketo Sales"
+        f", {len(plan.skips)} skipped ({report.calls} calls)"
+    )
+    problems = [f"{p.code} {p.sobject}.{p.field_name}" for p in plan.problems]
+    if problems:
+        text += "; configuration: " + ", ".join(problems)
+    if report.stopped:
+        text += f"; stopped: {report.stopped}"
+    return text + _errors(report.errors)
 
 
 def _errors(errors: Any) -> str:

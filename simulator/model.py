@@ -205,6 +205,14 @@ class RunNightly:
 
 
 @dataclass(frozen=True)
+class RestartService:
+    """The service stops, stays down for `down_for` (nothing runs), and starts again."""
+
+    down_for: timedelta
+    text: str
+
+
+@dataclass(frozen=True)
 class DiagnosticsCheck:
     includes: tuple[Mapping[str, str], ...] = ()
     count: int | None = None
@@ -242,6 +250,7 @@ Action = (
     | Fault
     | ClearFaults
     | RunNightly
+    | RestartService
     | Expect
 )
 

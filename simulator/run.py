@@ -1,20 +1,22 @@
 """A scenario run: a fresh org and store, a discrete-event loop over a simulated clock, results.
 
-Moving the clock fires, in time order and each at its own instant, every push and nightly run
-that falls due; only then does the step's action run. Nothing sleeps: the engine's own `sleep`
-moves the simulated clock.
+The loop drives sync_core's own service loop (`Runner`, what `sync-core run` deploys: push
+worker, parked-push retries, nightly schedule, catch-up): moving the clock ticks it at every
+instant something falls due, in time order; only then does the step's action run. Nothing
+sleeps: the engine's own `sleep` moves the simulated clock.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from simulator.actions import Actions
+from simulator.actions import Actions, describe_nightly, describe_push
 from simulator.checks import Checker, passed
 from simulator.gateway import open_gateway
 from simulator.model import Expect, Scenario, Step, TimeKind, TimeSpec
@@ -30,11 +32,14 @@ from simulator.results import (
     RunResult,
 )
 from simulator.setup import populate
+from sync_core.model import NightlyReport, PushReport
+from sync_core.runner import Runner
 from sync_core.schedule import next_nightly
 from sync_core.service import SyncService
 
 T = TypeVar("T")
 _MAX_FIRINGS_PER_INSTANT = 100
+CATCH_UP = timedelta(hours=2)  # the service's default catch-up window (docs/behaviour.md 5)
 
 
 class RunStopped(Exception):
@@ -53,13 +58,13 @@ class Simulation:
         self.results: list[ExpectationResult] = []
         self.lanes: dict[str, list[LaneState]] = {}
         self.service = SyncService.open(
-            "sqlite:///:memory:", open_gateway(side, self._sleep), sleep=self._sleep,
+            "sqlite:///:memory:", open_gateway(side, self.sleep), sleep=self.sleep,
             clock=lambda: self.now, rng=random.Random(0),
         )  # fmt: skip
         self.observer = Observer(self.service, side, self.refs)
         self.checker = Checker(self.observer, self._api_calls_since_expect, self._writes)
         self.actions = Actions(self)
-        self.next_nightly: datetime | None = None
+        self.runner: Runner | None = None
 
     # the loop -------------------------------------------------------------------------------
 
@@ -70,7 +75,7 @@ class Simulation:
         try:
             populate(self)
             with frozen_heap():
-                self.schedule_nightly()
+                self.start_service()
                 self._record_lanes()
                 for step in self.scenario.steps:
                     done += 1
@@ -105,37 +110,70 @@ class Simulation:
         return next_nightly(self.now, settings.nightly_at, settings.timezone)
 
     def advance(self, target: datetime) -> None:
-        """Move the clock to `target`, firing everything due on the way, each at its instant."""
-        while True:
-            due = [t for t in (self.service.next_push_due(), self.next_nightly) if t is not None]
-            if not due or min(due) > target:
-                break
-            self.move(max(min(due), self.now))
-            self.fire_due()
+        """Move the clock to `target`, ticking the service at every instant something falls
+        due on the way; at `target` it looks once more, as the running loop does each second."""
+        self._tick_until(target)
         self.move(target)
+        if self.runner is not None:
+            self.runner.tick()
 
     def fire_due(self) -> None:
-        """Run what is due at the current instant: pushes first, then the nightly run."""
-        for _ in range(_MAX_FIRINGS_PER_INSTANT):
-            push_at = self.service.next_push_due()
-            if push_at is not None and push_at <= self.now:
-                self.record(EventKind.PUSH, self.actions.push)
-            elif self.next_nightly is not None and self.next_nightly <= self.now:
-                self.record(EventKind.NIGHTLY, self.actions.nightly)
-                self.schedule_nightly()
-            else:
-                return
-        raise RunStopped(f"the engine kept work due at {self.now.isoformat()} without progress")
+        """Tick the service until nothing is due at the current instant."""
+        self._tick_until(self.now)
 
-    def schedule_nightly(self) -> None:
-        self.next_nightly = self.service.next_nightly(self.now)
+    def _tick_until(self, target: datetime) -> None:
+        """Tick at each instant something falls due up to `target`, in time order."""
+        ticks_here, instant = 0, self.now
+        while self.runner is not None:
+            wake = self.runner.next_wake()
+            if wake is None or wake > target:
+                return
+            self.move(wake)
+            ticks_here = ticks_here + 1 if self.now == instant else 1
+            instant = self.now
+            if ticks_here > _MAX_FIRINGS_PER_INSTANT:
+                raise RunStopped(
+                    f"the engine kept work due at {self.now.isoformat()} without progress"
+                )
+            self.runner.tick()
+
+    # the service ----------------------------------------------------------------------------
+
+    def start_service(self) -> None:
+        """Start the service loop as `sync-core run` would, catch-up included."""
+        self.runner = Runner(
+            self.service, _quiet_logger(), lambda: self.now, catch_up=CATCH_UP,
+            around=self._watch,
+        )  # fmt: skip
+        self.runner.start()
+
+    def stop_service(self) -> None:
+        if self.runner is not None:
+            self.runner.stop()
+        self.runner = None
+
+    def _watch(self, kind: str, action: Callable[[], Any]) -> Any:
+        """Each push or nightly run the service makes becomes an event of the timeline."""
+        outcome: list[Any] = []
+
+        def run() -> str:
+            outcome.append(self.core(action))
+            return describe(outcome[0])
+
+        try:
+            self.record(EventKind.NIGHTLY if kind == "nightly" else EventKind.PUSH, run)
+        except Exception as exc:  # the service logs it and goes on; the timeline shows it
+            text = f"{kind} failed: {type(exc).__name__}: {exc}"
+            self.events.append(Event(self.now, EventKind.ERROR, text, (), None, True))
+            raise
+        return outcome[0] if outcome else None
 
     def move(self, when: datetime) -> None:
         if when > self.now:
             self.now = when
             self.side.set_clock(when)
 
-    def _sleep(self, seconds: float) -> None:
+    def sleep(self, seconds: float) -> None:
         self.move(self.now + timedelta(seconds=seconds))
 
     # events and checks ----------------------------------------------------------------------
@@ -200,6 +238,23 @@ class Simulation:
             lanes=tuple(Lane(ref, tuple(states)) for ref, states in self.lanes.items()),
             figures={"simulated_days": (self.now - self.scenario.start).total_seconds() / 86400},
         )  # fmt: skip
+
+
+def describe(report: PushReport | NightlyReport | None) -> str:
+    if isinstance(report, PushReport):
+        return describe_push(report)
+    if isinstance(report, NightlyReport):
+        return describe_nightly(report)
+    return "nightly slot skipped: already run by another process"
+
+
+def _quiet_logger() -> logging.Logger:
+    """The service's log lines are the timeline's events here; they go nowhere else."""
+    logger = logging.getLogger("simulator.service")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
+    return logger
 
 
 def _changes(before: Snapshot, after: Snapshot) -> tuple[Any, ...]:

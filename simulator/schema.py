@@ -34,6 +34,7 @@ STEP_KINDS = (
     "fault",
     "clear_faults",
     "run_nightly",
+    "restart_service",
     "expect",
 )
 STEP = ("at", *STEP_KINDS)
@@ -53,6 +54,7 @@ STEP_ARGUMENTS: Mapping[str, tuple[str, ...]] = {
         *("kind", "code", "mode", "count", "until", "rate", "seed", "ms"),
         *("method", "sobject", "path"),
     ),
+    "restart_service": ("down_for",),
 }
 REQUIRED_ARGUMENTS: Mapping[str, tuple[str, ...]] = {
     "unsubscribe": ("person",),
@@ -65,6 +67,7 @@ REQUIRED_ARGUMENTS: Mapping[str, tuple[str, ...]] = {
     "convert_lead": ("lead", "contact_ref"),
     "field_access": ("field", "updateable"),
     "fault": ("kind",),
+    "restart_service": ("down_for",),
 }
 
 FAULT_KINDS = ("outage", "error", "latency", "session_expired", "drop")

@@ -24,6 +24,7 @@ from simulator.model import (
     FieldAccess,
     InstallPackage,
     Link,
+    RestartService,
     Resubscribe,
     RunNightly,
     SalesforceCreate,
@@ -41,7 +42,7 @@ from simulator.model import (
 from simulator.problems import Problems, hint
 from simulator.records import FieldRules
 from simulator.source import Map, Node, Scalar
-from simulator.timespec import TimeError, parse_time, resolve
+from simulator.timespec import TimeError, parse_duration, parse_time, resolve
 
 
 class SetupReader(Protocol):
@@ -86,7 +87,7 @@ class StepReader:
             "settings": self._settings, "install_package": self._install,
             "uninstall_package": self._uninstall, "field_access": self._field_access,
             "fault": self._fault, "clear_faults": self._clear, "run_nightly": self._nightly,
-            "expect": self._expect,
+            "restart_service": self._restart, "expect": self._expect,
         }  # fmt: skip
 
     def read(self, node: Node | None, timeline: Timeline) -> tuple[Step, ...] | None:
@@ -304,6 +305,21 @@ class StepReader:
 
     def _nightly(self, node: Node, timeline: Timeline) -> Action | None:
         return RunNightly() if self._flag(node, "run_nightly") else None
+
+    def _restart(self, node: Node, timeline: Timeline) -> Action | None:
+        """The clock moves on by `down_for` while the service is down: later `at:`s see it."""
+        args = self._args(node, "restart_service")
+        value = args.get("down_for") if args is not None else None
+        text = self.p.text(value, "restart_service.down_for")
+        if text is None or value is None:
+            return None
+        try:
+            down_for = parse_duration(text)
+        except TimeError as exc:
+            self.p.add(value.line, f"restart_service.down_for: {exc}")
+            return None
+        timeline.now, timeline.now_line = timeline.now + down_for, value.line
+        return RestartService(down_for, text)
 
     def _expect(self, node: Node, timeline: Timeline) -> Action | None:
         reader = ExpectReader(self.p, self.fields, dict(timeline.records), set(timeline.people))

@@ -6,10 +6,11 @@ import re
 from datetime import UTC, datetime, time, timedelta
 
 from simulator.model import Settings, TimeKind, TimeSpec
-from simulator.schedule import next_nightly
+from sync_core.schedule import next_nightly
 
 _RELATIVE = re.compile(r"^\+(\d+)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_DURATION = re.compile(r"^(\d+)([smhd])$")
 _WALL_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 TIME_FORMS = (
@@ -43,6 +44,14 @@ def parse_instant(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
+def parse_duration(text: str) -> timedelta:
+    """A length of time such as `3h`, `90m`, `45s` or `2d`, or TimeError."""
+    match = _DURATION.match(text)
+    if not match or int(match.group(1)) == 0:
+        raise TimeError(f'"{text}" is not a duration: use a positive Ns, Nm, Nh or Nd, e.g. 3h')
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
 def parse_wall_time(text: str) -> time:
     match = _WALL_TIME.match(text)
     if not match:
@@ -58,4 +67,4 @@ def resolve(spec: TimeSpec, now: datetime, settings: Settings) -> datetime:
     if spec.kind is TimeKind.RELATIVE:
         assert spec.offset is not None
         return now + spec.offset
-    return next_nightly(now, settings.nightly_at, settings.timezone)
+    return next_nightly(now, settings.nightly_at.strftime("%H:%M"), settings.timezone)

@@ -368,6 +368,10 @@ api_headroom = 0.10
 [retry]
 backoff_base_seconds = 2.0
 backoff_cap_seconds = 900.0
+# A push parked on a permanent error (read-only field, validation rule, locked record) is
+# tried again this often, whether the nightly sync is on or off, and at once when the
+# settings change, the person is relinked, the record is undeleted or an admin asks.
+parked_retry_seconds = 3600.0
 
 [web]
 # The admin console and the unsubscribe page (`sync-core web`, and `sync-core run`).

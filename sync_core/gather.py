@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TypeVar
 
@@ -17,6 +17,7 @@ from sync_core.errors import ReadTooLarge, TransientError
 from sync_core.model import Person, ReadMode, Settings, SfRecord, SObject
 from sync_core.plan import next_retry_delay
 from sync_core.ports import Progress, SalesforceGateway, Sleep, Store, no_progress
+from sync_core.usage import Usage, last_usage
 
 T = TypeVar("T")
 WATERMARK = "nightly.watermark"
@@ -42,6 +43,7 @@ class Reader:
     rng: random.Random = field(default_factory=random.Random)
     progress: Progress = no_progress
     _calls_at_start: int = 0
+    _now: datetime = field(default=datetime.min.replace(tzinfo=UTC))
 
     def _mode(self, settings: Settings, now: datetime) -> ReadMode:
         """Incremental only when the last run left both sides converged under these settings."""
@@ -198,15 +200,15 @@ class Reader:
         raise AssertionError("unreachable")
 
     def _check_headroom(self, settings: Settings, upcoming: int) -> None:
-        """Stop before the allocation falls under the headroom. Only usage reported during
-        this run counts: yesterday's figure says nothing once the rolling window moved on."""
-        if self.gateway.calls <= self._calls_at_start:
-            return
-        usage = self.gateway.api_usage()
-        if usage is None:
-            return
-        used, allocation = usage
-        if allocation and allocation - used - upcoming < settings.api_headroom * allocation:
+        """Stop before the allocation falls under the headroom (docs/behaviour.md 8), before every
+        call, the first included: until this run has had a response, the usage last seen on
+        any response (a push's too, kept in the store with its time) decides."""
+        if self.gateway.calls > self._calls_at_start:
+            seen = self.gateway.api_usage()  # kept in the store once the run ends
+            usage = Usage(seen[0], seen[1], self._now) if seen is not None else None
+        else:
+            usage = last_usage(self.store, self._now)
+        if usage is not None and not usage.leaves(upcoming, settings.api_headroom):
             raise HeadroomReached()
 
 

@@ -55,6 +55,7 @@ class Code(StrEnum):
 
     NO_SALESFORCE_ID = "NO_SALESFORCE_ID"
     LINK_BROKEN = "LINK_BROKEN"
+    LINK_MENDED = "LINK_MENDED"
     LEAD_CONVERTED = "LEAD_CONVERTED"
     MISSING_FIELD = "MISSING_FIELD"
     READ_ONLY_FIELD = "READ_ONLY_FIELD"
@@ -76,6 +77,7 @@ _RANGES: dict[str, tuple[type, float, float, str]] = {
     "api_headroom": (float, 0.0, 0.99, "(a fraction of the daily allocation)"),
     "full_reconcile_days": (int, 1, 365, "days"),
     "lease_seconds": (float, 1.0, DAY, "seconds"),
+    "parked_retry_seconds": (float, 1.0, DAY, "seconds"),
 }
 
 
@@ -111,6 +113,7 @@ class Settings:
     package_field: str = DEFAULT_PACKAGE_FIELD
     backoff_base_seconds: float = 2.0
     backoff_cap_seconds: float = 900.0
+    parked_retry_seconds: float = 3600.0
     push_window_seconds: float = 1.0
     collection_size: int = 200
     bulk_read_threshold: int = 10_000
@@ -300,6 +303,7 @@ class OutboxItem:
     created_at: datetime
     due_at: datetime
     attempts: int = 0
+    last_code: str | None = None
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from sync_core.plan import (
 )
 from sync_core.ports import Clock
 from sync_core.push import follow_conversion, update_in_shape, writes_by_object, written
+from sync_core.usage import remember_usage
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ class NightlyRun(Reader):
         settings = self.store.settings()
         began = self.clock() if self.clock else now
         calls = self._calls_at_start = self.gateway.calls
+        self._now = now
         run_id = None if dry_run else self.store.start_run(RunKind.NIGHTLY, now)
         report = NightlyReport(started_at=now, dry_run=dry_run, mode=None, plan=NightlyPlan())
         try:
@@ -90,6 +92,8 @@ class NightlyRun(Reader):
         except HeadroomReached as exc:
             report = _with(report, stopped=Code.API_HEADROOM, left=int(str(exc) or 0))
         report = _with(report, calls=self.gateway.calls - calls, run_id=run_id)
+        if report.calls:
+            remember_usage(self.store, self.gateway, now)
         if run_id is not None:
             self._record(report, settings, now, run_id, began)
         return report
@@ -99,6 +103,7 @@ class NightlyRun(Reader):
     ) -> NightlyReport:
         if not settings.nightly_sync:
             return _with(report, stopped=Code.NIGHTLY_OFF)
+        self._check_headroom(settings, 1)
         described = self._call(settings, self.gateway.describe_all, list(SObject))
         problems = plan_requirements(settings, described)
         if problems:

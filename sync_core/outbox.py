@@ -1,7 +1,9 @@
 """The push outbox: claim due items under a lease, then finish, retry or park them.
 
 On PostgreSQL several workers share the table: claims use `FOR UPDATE SKIP LOCKED`, and a
-lease makes a crashed worker's items claimable again once it expires (at-least-once).
+lease makes a crashed worker's items claimable again once it expires (at-least-once). A
+parked item waits for its slow retry (or an event that requeues it); a resubscribe cancels
+what is not yet delivered (docs/behaviour.md 4).
 """
 
 from __future__ import annotations
@@ -10,14 +12,29 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, or_, select, type_coerce, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Update,
+    and_,
+    case,
+    func,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 
 from sync_core.model import OutboxItem
-from sync_core.tables import UtcDateTime, outbox
+from sync_core.tables import UtcDateTime, outbox, people
 
 PENDING = "pending"
 PARKED = "parked"
 DONE = "done"
+WAITING = (PENDING, PARKED)
+# A cancelled item is done without a delivery: the person was resubscribed before it landed.
+CANCELLED = "RESUBSCRIBED"
+CANCELLED_MESSAGE = "cancelled: the person was resubscribed before the push was delivered"
 
 
 class OutboxStore:
@@ -27,30 +44,50 @@ class OutboxStore:
     lease: timedelta
 
     def claim_due(self, now: datetime, limit: int, worker: str) -> list[OutboxItem]:
-        """Lease up to `limit` due items to `worker`, oldest first."""
+        """Lease up to `limit` due items to `worker`, oldest first (parked ones on their slow
+        retry included).
+
+        What is delivered is decided by the person's state now, in the claiming transaction
+        (docs/behaviour.md 4): an item whose person is no longer unsubscribed is cancelled, never
+        claimed, so a push that waited out an outage cannot undo a later resubscribe.
+        """
         claimable = and_(
-            outbox.c.state == PENDING,
+            outbox.c.state.in_(WAITING),
             outbox.c.due_at <= now,
             or_(outbox.c.lease_until.is_(None), outbox.c.lease_until <= now),
         )
         query = (
             select(outbox.c.id, outbox.c.person_id, outbox.c.created_at, outbox.c.due_at)
-            .add_columns(outbox.c.attempts)
+            .add_columns(outbox.c.attempts, outbox.c.last_code, people.c.unsubscribed)
+            .join(people, people.c.id == outbox.c.person_id)
             .where(claimable)
             .order_by(outbox.c.due_at, outbox.c.id)
             .limit(limit)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=outbox)
         )
         with self.engine.begin() as conn:
             rows = conn.execute(query).all()
-            if rows:
-                ids = [row.id for row in rows]
+            live = [row for row in rows if row.unsubscribed]
+            stale = [row.id for row in rows if not row.unsubscribed]
+            if stale:
+                conn.execute(_cancel(outbox.c.id.in_(stale)))
+            if live:
                 conn.execute(
                     update(outbox)
-                    .where(outbox.c.id.in_(ids))
-                    .values(claimed_by=worker, lease_until=now + self.lease)
+                    .where(outbox.c.id.in_([row.id for row in live]))
+                    .values(state=PENDING, claimed_by=worker, lease_until=now + self.lease)
                 )
-        return [OutboxItem(r.id, r.person_id, r.created_at, r.due_at, r.attempts) for r in rows]
+        if stale and not live:
+            return self.claim_due(now, limit, worker)  # the cancelled ones made room
+        return [
+            OutboxItem(r.id, r.person_id, r.created_at, r.due_at, r.attempts, r.last_code)
+            for r in live
+        ]
+
+    def cancel_undelivered(self, conn: Connection, person_id: int) -> int:
+        """Cancel a person's items not yet delivered (inside the resubscribe's transaction)."""
+        condition = and_(outbox.c.person_id == person_id, outbox.c.state.in_(WAITING))
+        return conn.execute(_cancel(condition)).rowcount
 
     def finish_items(self, item_ids: Iterable[int], worker: str, now: datetime) -> int:
         """Mark delivered. Done even if the lease moved on: the write happened (at least once)."""
@@ -60,7 +97,7 @@ class OutboxStore:
         with self.engine.begin() as conn:
             result = conn.execute(
                 update(outbox)
-                .where(outbox.c.id.in_(ids), outbox.c.state != DONE)
+                .where(outbox.c.id.in_(ids), outbox.c.state.in_(WAITING))
                 .values(state=DONE, delivered_at=now, lease_until=None, claimed_by=worker)
             )
         return result.rowcount
@@ -75,20 +112,28 @@ class OutboxStore:
             for item_id, due in delays.items():
                 conn.execute(
                     update(outbox)
-                    .where(outbox.c.id == item_id, outbox.c.state == PENDING)
-                    .values(due_at=due, **_failed_attempt(code, message))
+                    .where(outbox.c.id == item_id, outbox.c.state.in_(WAITING))
+                    .values(state=PENDING, due_at=due, **_failed_attempt(code, message))
                 )
 
-    def park_items(self, item_ids: Iterable[int], worker: str, code: str, message: str) -> None:
-        """Stop retrying until settings change, the person is relinked, or someone asks."""
+    def park_items(
+        self,
+        item_ids: Iterable[int],
+        worker: str,
+        code: str,
+        message: str,
+        retry_at: datetime,
+    ) -> None:
+        """Stop the quick retries: the item waits for its slow retry at `retry_at`, or sooner
+        for a settings change, a relink, an undelete or an admin's retry (docs/behaviour.md 4)."""
         ids = list(item_ids)
         if not ids:
             return
         with self.engine.begin() as conn:
             conn.execute(
                 update(outbox)
-                .where(outbox.c.id.in_(ids), outbox.c.state == PENDING)
-                .values(state=PARKED, **_failed_attempt(code, message))
+                .where(outbox.c.id.in_(ids), outbox.c.state.in_(WAITING))
+                .values(state=PARKED, due_at=retry_at, **_failed_attempt(code, message))
             )
 
     def requeue_parked(self, now: datetime, person_id: int | None = None) -> int:
@@ -111,7 +156,7 @@ class OutboxStore:
                 chunk = ids[start : start + 500]
                 settled += conn.execute(
                     update(outbox)
-                    .where(outbox.c.person_id.in_(chunk), outbox.c.state != DONE)
+                    .where(outbox.c.person_id.in_(chunk), outbox.c.state.in_(WAITING))
                     .values(
                         state=DONE,
                         delivered_at=now,
@@ -124,12 +169,13 @@ class OutboxStore:
 
     def people_awaiting_delivery(self) -> set[int]:
         """People with an item not yet delivered (pending or parked)."""
-        query = select(outbox.c.person_id).where(outbox.c.state != DONE).distinct()
+        query = select(outbox.c.person_id).where(outbox.c.state.in_(WAITING)).distinct()
         with self.engine.connect() as conn:
             return set(conn.execute(query).scalars())
 
     def next_due(self) -> datetime | None:
-        """The earliest instant a pending item can be claimed (its due time or lease end)."""
+        """The earliest instant an item can be claimed (its due time, a parked one's slow
+        retry, or a lease's end)."""
         ready = case(
             (
                 and_(outbox.c.lease_until.is_not(None), outbox.c.lease_until > outbox.c.due_at),
@@ -139,13 +185,13 @@ class OutboxStore:
         )
         with self.engine.connect() as conn:
             earliest = type_coerce(func.min(ready), UtcDateTime())
-            value = conn.execute(select(earliest).where(outbox.c.state == PENDING)).scalar()
+            value = conn.execute(select(earliest).where(outbox.c.state.in_(WAITING))).scalar()
         return value if isinstance(value, datetime) else None
 
     def pending_count(self) -> int:
         """Items not yet delivered (pending or parked)."""
         with self.engine.connect() as conn:
-            query = select(func.count()).where(outbox.c.state != DONE)
+            query = select(func.count()).where(outbox.c.state.in_(WAITING))
             return int(conn.execute(query).scalar_one())
 
     def parked_count(self) -> int:
@@ -174,3 +220,17 @@ def _failed_attempt(code: str, message: str) -> dict[str, Any]:
         "last_code": code,
         "last_message": message,
     }
+
+
+def _cancel(condition: Any) -> Update:
+    return (
+        update(outbox)
+        .where(condition)
+        .values(
+            state=DONE,
+            lease_until=None,
+            claimed_by=None,
+            last_code=CANCELLED,
+            last_message=CANCELLED_MESSAGE,
+        )
+    )

@@ -170,6 +170,19 @@ def skip_reason(person: Person) -> Skip | None:
     return None
 
 
+def probe_target(item: OutboxItem, person: Person) -> tuple[SObject, str] | None:
+    """A broken link's slow retry writes to the record anyway: with the nightly sync off only
+    a write can tell that the record was undeleted (docs/behaviour.md 4, never parked for good).
+    The first try of a capture does not: the link was just found broken."""
+    if not person.link_broken or item.attempts == 0:
+        return None
+    if person.contact_id:
+        return SObject.CONTACT, person.contact_id
+    if person.lead_id:
+        return SObject.LEAD, person.lead_id
+    return None
+
+
 def plan_push(
     items: Sequence[OutboxItem], people: Mapping[int, Person], settings: Settings
 ) -> PushPlan:
@@ -182,11 +195,11 @@ def plan_push(
     for item in items:
         person = people[item.person_id]
         skip = skip_reason(person)
-        if skip is not None:
+        target = person.target or probe_target(item, person)
+        if target is None:
+            assert skip is not None
             parked.append((item.id, skip))
             continue
-        target = person.target
-        assert target is not None
         sobject, record_id = target
         known = by_record.get(record_id)
         owners = (*known.person_ids, person.id) if known else (person.id,)

@@ -1,6 +1,7 @@
 """The push worker: deliver due outbox items in sObject Collections batches (docs/behaviour.md 4).
 
-Transient failures go back with backoff; permanent ones are parked and shown in diagnostics;
+Transient failures go back with backoff; permanent ones are parked, shown in diagnostics and
+tried again on the slow schedule;
 a converted Lead is followed to its Contact; a deleted record breaks the person's link.
 """
 
@@ -35,6 +36,7 @@ from sync_core.model import (
 )
 from sync_core.plan import next_retry_delay, plan_push
 from sync_core.ports import Clock, SalesforceGateway, Store
+from sync_core.usage import remember_usage
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +85,13 @@ class PushWorker:
     ) -> None:
         people = {p.id: p for p in self.store.people({i.person_id for i in items})}
         plan = plan_push(items, people, settings)
-        for item_id, skip in plan.parked:
-            self.store.park_items([item_id], self.worker, skip.code, skip.message)
-            self._note(tally, Diagnostic(now, skip.code, skip.message, skip.person_id))
-            tally.parked += 1
         by_id = {i.id: i for i in items}
+        for item_id, skip in plan.parked:
+            retry_at = parked_retry_at(settings, now)
+            self.store.park_items([item_id], self.worker, skip.code, skip.message, retry_at)
+            note = Diagnostic(now, skip.code, skip.message, skip.person_id)
+            self._note(tally, note, show=_news([by_id[item_id]], skip.code))
+            tally.parked += 1
         for batch in plan.batches:
             batch_items = {
                 w.record_id: [by_id[i] for i in plan.item_ids[w.record_id]] for w in batch
@@ -108,6 +112,7 @@ class PushWorker:
         calls = self.gateway.calls
         outcomes = self._update(batch, settings)
         tally.calls += self.gateway.calls - calls
+        remember_usage(self.store, self.gateway, now)
         converted: list[RecordWrite] = []
         for write in batch:
             error = outcomes.get(write.record_id)
@@ -156,13 +161,18 @@ class PushWorker:
         if error is None:
             tally.delivered += self.store.finish_items(ids, self.worker, now)
             self.store.add_salesforce_writes(written(write, settings, now, RunKind.PUSH, run_id))
+            self._mend_links(write, now, tally, run_id)
             return
         if isinstance(error, ConvertedLeadError):
             return  # handled after the batch, with one query for every converted Lead
         code, message = _describe(error)
         # A transient failure reaches the diagnostics page once per item (its first); later
-        # retries are in the run records only, so an outage does not flood the page.
-        first = not isinstance(error, TransientError) or min(i.attempts for i in items) == 0
+        # retries are in the run records only, so an outage does not flood the page. So does
+        # a parked push failing its slow retry the same way it failed before.
+        if isinstance(error, TransientError):
+            first = min(i.attempts for i in items) == 0
+        else:
+            first = _news(items, code)
         for person_id in write.person_ids:
             note = Diagnostic(now, code, message, person_id, write.record_id, run_id)
             self._note(tally, note, show=first)
@@ -177,8 +187,17 @@ class PushWorker:
         if isinstance(error, RecordGoneError):
             for person_id in write.person_ids:
                 self._break_link(self.store.person(person_id), now)
-        self.store.park_items(ids, self.worker, code, message)
+        self.store.park_items(ids, self.worker, code, message, parked_retry_at(settings, now))
         tally.parked += len(items)
+
+    def _mend_links(self, write: RecordWrite, now: datetime, tally: _Tally, run_id: int) -> None:
+        """A write to a record behind a broken link went through: it was undeleted."""
+        for person in self.store.people(write.person_ids):
+            if person.link_broken:
+                self.store.set_link(person.id, person.contact_id, person.lead_id, now)
+                message = f"{write.record_id} is back (undeleted); the link is mended"
+                note = Diagnostic(now, Code.LINK_MENDED, message, person.id, write.record_id)
+                self._note(tally, replace(note, run_id=run_id))
 
     def _break_link(self, person: Person, now: datetime) -> None:
         self.store.set_link(person.id, person.contact_id, person.lead_id, now, broken=True)
@@ -206,7 +225,8 @@ class PushWorker:
             ids = [i.id for i in items[write.record_id]]
             if contact_id is None:
                 message = f"Lead {write.record_id} is converted but has no ConvertedContactId"
-                self.store.park_items(ids, self.worker, Code.LEAD_CONVERTED, message)
+                retry_at = parked_retry_at(settings, now)
+                self.store.park_items(ids, self.worker, Code.LEAD_CONVERTED, message, retry_at)
                 tally.parked += len(ids)
             else:
                 # Due again at once, to the Contact; an item bounced around more than a few
@@ -262,6 +282,17 @@ def follow_conversion(
     store.set_link(person.id, contact_id, person.lead_id, now, touch=touch)
     message = f"Lead {lead_id} was converted; relinked to Contact {contact_id}"
     return Diagnostic(now, Code.LEAD_CONVERTED, message, person_id, lead_id)
+
+
+def parked_retry_at(settings: Settings, now: datetime) -> datetime:
+    """A parked push is tried again on the slow schedule, sync on or off (docs/behaviour.md 4)."""
+    return now + timedelta(seconds=settings.parked_retry_seconds)
+
+
+def _news(items: Iterable[OutboxItem], code: str) -> bool:
+    """A failure worth a diagnostics entry: an item's first try (or first after a requeue),
+    or a different failure than its last one."""
+    return any(i.attempts == 0 or i.last_code != code for i in items)
 
 
 def written(

@@ -1,13 +1,45 @@
 """When the nightly run fires: the configured wall-clock time in an IANA zone, DST-aware.
 
-A time that does not exist that day (a gap) runs at the first instant after the gap; a
-time that happens twice (an overlap) runs once, at its first occurrence (docs/behaviour.md 5).
+The one schedule of the engine, for the running service and the simulator alike
+(docs/behaviour.md 5): the nightly time's next occurrence while the sync is on. A change of the
+setting, the time or the zone takes effect from the next occurrence; only a run missed while
+the service was down is caught up on start, within the catch-up window. A time that does not
+exist that day (a gap) runs at the first instant after the gap; a time that happens twice (an
+overlap) runs once, at its first occurrence.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from sync_core.model import Settings
+
+
+def due_slot(since: datetime, now: datetime, settings: Settings) -> datetime | None:
+    """The nightly slot to run at `now`: the first occurrence strictly after `since` (the
+    last instant the service looked at the schedule), if the sync is on and it has come."""
+    slot = next_slot(since, settings)
+    return slot if slot is not None and slot <= now else None
+
+
+def next_slot(since: datetime, settings: Settings) -> datetime | None:
+    """The first nightly instant strictly after `since` under `settings` (None when off)."""
+    if not settings.nightly_sync:
+        return None
+    return next_nightly(since, settings.nightly_at, settings.timezone)
+
+
+def catch_up_since(
+    started: datetime, window: timedelta, schedule_changed: datetime | None
+) -> datetime:
+    """Where a starting service begins looking: a slot in the catch-up window before the
+    start was missed while the service was down, unless the schedule (sync on, time, zone)
+    was changed after it: a change never starts a run for a time already past."""
+    since = started - window
+    if schedule_changed is not None and schedule_changed > since:
+        since = min(schedule_changed, started)
+    return since
 
 
 def next_nightly(after: datetime, nightly_at: str, timezone: str) -> datetime:

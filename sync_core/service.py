@@ -1,14 +1,13 @@
 """The engine's front door: capture, settings, push worker, nightly run, and what they recorded.
 
-Used by the CLI and the simulator. Every method that changes state takes `now` (aware UTC);
-nothing here reads the wall clock except `run_forever`, through the injected clock and sleep.
+Used by the CLI, the service loop (sync_core.runner) and the simulator. Every method that
+changes state takes `now` (aware UTC); nothing here reads the wall clock.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,12 +28,19 @@ from sync_core.model import (
 from sync_core.nightly import NightlyRun
 from sync_core.ports import Clock, Progress, SalesforceGateway, Sleep, Store, no_progress
 from sync_core.push import PushWorker
-from sync_core.schedule import next_nightly
+from sync_core.schedule import next_slot
 from sync_core.store import SqlStore, open_store
+
+SCHEDULE_CHANGED = "schedule.changed_at"
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def schedule_of(settings: Settings) -> tuple[bool, str, str]:
+    """What decides when the nightly run fires (docs/behaviour.md 5)."""
+    return (settings.nightly_sync, settings.nightly_at, settings.timezone)
 
 
 class SyncService:
@@ -167,10 +173,18 @@ class SyncService:
             raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
         if "sync_fields" in changes:
             changes["sync_fields"] = frozenset(changes["sync_fields"])
-        updated = self.store.settings().with_changes(**changes)
+        current = self.store.settings()
+        updated = current.with_changes(**changes)
         self.store.save_settings(updated, now)
+        if schedule_of(updated) != schedule_of(current):
+            self.store.set_state(SCHEDULE_CHANGED, now.isoformat())
         self.store.requeue_parked(now)
         return updated
+
+    def schedule_changed(self) -> datetime | None:
+        """When the sync was last turned on or off, or its time or zone moved."""
+        raw = self.store.get_state(SCHEDULE_CHANGED)
+        return datetime.fromisoformat(raw) if raw else None
 
     def requeue_parked(self, now: datetime) -> int:
         return self.store.requeue_parked(now)
@@ -213,10 +227,7 @@ class SyncService:
 
     def next_nightly(self, after: datetime) -> datetime | None:
         """The next scheduled nightly instant strictly after `after` (None when off)."""
-        settings = self.store.settings()
-        if not settings.nightly_sync:
-            return None
-        return next_nightly(after, settings.nightly_at, settings.timezone)
+        return next_slot(after, self.store.settings())
 
     # records -------------------------------------------------------------------------------
 
@@ -225,27 +236,6 @@ class SyncService:
 
     def runs(self, kind: RunKind | str | None = None) -> list[RunRecord]:
         return self.store.runs(RunKind(kind) if kind is not None else None)
-
-    # a real deployment's loop --------------------------------------------------------------
-
-    def run_forever(self, stop: Callable[[], bool], *, poll_seconds: float = 1.0) -> None:
-        """Push as items fall due and run the nightly sync on schedule, until `stop()`.
-
-        Captures may come from other processes sharing the store, so the loop looks at the
-        outbox at least every `poll_seconds`.
-        """
-        nightly_at = self.next_nightly(self.clock())
-        while not stop():
-            now = self.clock()
-            if nightly_at is not None and now >= nightly_at:
-                self.run_nightly(now)
-                nightly_at = self.next_nightly(now)
-            self.push_due(now)
-            wake = [t for t in (self.next_push_due(), nightly_at) if t is not None]
-            pause = poll_seconds
-            if wake:
-                pause = min(pause, (min(wake) - self.clock()).total_seconds())
-            self.sleep(max(0.05, pause))
 
     def _gateway(self) -> SalesforceGateway:
         if self.gateway is None:

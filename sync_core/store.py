@@ -273,6 +273,7 @@ class SqlStore(OutboxStore, LedgerStore):
                 return False
             entry = {"person_id": person_id, "at": now, "kind": str(Kind.RESUBSCRIBE)}
             conn.execute(insert(history).values(**entry, admin=by, reason=reason))
+            self.cancel_undelivered(conn, person_id)
         return True
 
     def set_link(

@@ -161,7 +161,7 @@ def _parked(store: object) -> list[dict[str, Any]]:
         return []
     query = (
         select(outbox.c.id, people.c.email, outbox.c.attempts, outbox.c.last_code)
-        .add_columns(outbox.c.last_message, outbox.c.created_at)
+        .add_columns(outbox.c.last_message, outbox.c.created_at, outbox.c.due_at)
         .join(people, people.c.id == outbox.c.person_id)
         .where(outbox.c.state == PARKED)
         .order_by(outbox.c.id)
@@ -174,6 +174,7 @@ def _parked(store: object) -> list[dict[str, Any]]:
                 "code": r.last_code,
                 "message": r.last_message,
                 "since": r.created_at,
+                "next_try": r.due_at,
             }
             for r in conn.execute(query)
         ]
@@ -185,6 +186,9 @@ def _diagnostics_text(ctx: Context, data: dict[str, Any]) -> str:
         who = f" {d['email']}" if d["email"] else ""
         lines.append(f"  {ctx.local_time(d['at'])}{who} {d['code']}: {d['message']}")
     lines.append(f"parked pushes: {len(data['parked'])} (retry with `sync-core diagnostics retry`)")
-    lines += [f"  {p['email']} {p['code']}: {p['message']}" for p in data["parked"]]
+    lines += [
+        f"  {p['email']} {p['code']}: {p['message']} (next try {p['next_try'].isoformat()})"
+        for p in data["parked"]
+    ]
     lines.append(f"pushes not yet delivered: {data['pending']}")
     return "\n".join(lines)

@@ -37,6 +37,8 @@ def test_the_library_covers_every_rule_and_edge_case() -> None:
         "year_of_nights_50000_records", "sync_now_after_fixing_salesforce",
         "converted_lead_read_by_nightly", "push_mixing_contacts_and_leads", "dropped_connections",
         "fifteen_character_ids",
+        "parked_push_retried_hourly", "resubscribe_during_outage", "headroom_known_from_pushes",
+        "service_schedule_and_catch_up",
     } <= names  # fmt: skip
 
 

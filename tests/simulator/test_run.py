@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from simulator.load import load_text
 from simulator.results import EventKind, RunResult
 from simulator.run import frozen_heap, run_scenario
+from sync_core.runner import Runner
 
 HEAD = """
 name: loop
@@ -99,3 +100,41 @@ def test_objects_the_process_froze_itself_stay_frozen() -> None:
         assert gc.get_freeze_count() == count
     finally:
         gc.unfreeze()
+
+
+def test_the_simulator_drives_the_service_loop_that_sync_core_run_deploys() -> None:
+    scenario = load_text(HEAD + "  - at: +1d\n    expect: {runs: {nightly: 1}}\n", "loop.yaml")
+    ticks: list[datetime] = []
+    original = Runner.tick
+
+    def watched(runner: Runner) -> None:
+        ticks.append(runner.clock())
+        original(runner)
+
+    Runner.tick = watched  # type: ignore[method-assign]
+    try:
+        result = run_scenario(scenario)
+    finally:
+        Runner.tick = original  # type: ignore[method-assign]
+    assert result.passed
+    assert datetime(2026, 3, 3, 4, 0, tzinfo=UTC) in ticks  # the 20:00 slot, by the Runner
+
+
+def test_a_restart_stops_the_service_and_catches_up_a_slot_missed_while_down() -> None:
+    result = run(
+        "  - at: 2026-03-02T19:00:00-08:00\n    restart_service: {down_for: 90m}\n"
+        "  - expect: {runs: {nightly: 1}}\n"
+    )
+    assert result.passed, result.expectations
+    assert nightly_times(result) == [datetime(2026, 3, 3, 4, 30, tzinfo=UTC)]  # 20:30, on start
+
+
+def test_nothing_runs_while_the_service_is_down() -> None:
+    result = run(
+        "  - unsubscribe: {person: p1}\n"
+        "  - restart_service: {down_for: 5h}\n"
+        "  - expect: {salesforce: {c1: {HasOptedOutOfEmail: true}}, pending_pushes: 0}\n"
+    )
+    assert result.passed, result.expectations
+    pushes = [e.at for e in result.events if e.kind == EventKind.PUSH]
+    assert pushes == [datetime(2026, 3, 2, 22, 0, tzinfo=UTC)]  # at the restart, 14:00

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +183,14 @@ class Campaign:
         # A killed worker's claimed pushes come back after this lease.
         text = text.replace("api_headroom = 0.10", "api_headroom = 0.10\nlease_seconds = 3")
         (self.home / "sync-core.toml").write_text(text)
+        # The admin chose this schedule before the slot: a time chosen after it has passed
+        # waits for its next occurrence (docs/behaviour.md 5), so the store learns it back-dated.
+        service = SyncService.open(self.store_url)
+        chosen = datetime.now(UTC) - timedelta(hours=1)
+        service.update_settings(
+            chosen, nightly_sync=True, nightly_at=minute, timezone="UTC", lease_seconds=3
+        )
+        service.close()
 
     def capture(self, count: int) -> None:
         """Unsubscribes captured by Marketo Sales, on the store the services share."""

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from sync_core.service import SCHEDULE_CHANGED
+from sync_core.store import open_store
 from tests.pg_cluster import fresh_database
 from tests.sync_core.cli_harness import (  # noqa: F401  (fixtures)
     PASSWORD,
@@ -90,9 +92,15 @@ class Service:
 
 @pytest.fixture
 def pg_cli(cli: Cli, postgres_url: str) -> Cli:
+    """A store whose nightly time passed a minute ago, a schedule the admin chose an hour ago
+    (a time chosen after it passed would wait for its next occurrence: docs/behaviour.md 5)."""
     url = fresh_database(postgres_url, f"cli_{uuid.uuid4().hex[:8]}")
     a_minute_ago = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%H:%M")
     cli.edit(url=f'"{url}"', timezone='"UTC"', nightly_at=f'"{a_minute_ago}"', catch_up_hours="1")
+    assert cli("settings", "show").code == 0  # applies the file's settings to the store
+    store = open_store(url)
+    store.set_state(SCHEDULE_CHANGED, (datetime.now(UTC) - timedelta(hours=1)).isoformat())
+    store.close()
     return cli
 
 

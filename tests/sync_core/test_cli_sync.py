@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from tests.sync_core.cli_harness import Cli, cli_fixture, served_fixture  # noqa: F401
 
 HEADER = "email,contact_id,lead_id\n"
@@ -137,6 +139,11 @@ def test_diagnostics_lists_parked_pushes_and_retry_requeues_them(cli: Cli) -> No
     assert [(p["email"], p["code"]) for p in report["parked"]] == [
         ("noid@example.com", "NO_SALESFORCE_ID")
     ]
+    (parked,) = report["parked"]
+    waits = datetime.fromisoformat(parked["next_try"]) - datetime.fromisoformat(parked["since"])
+    assert timedelta(minutes=59) < waits <= timedelta(hours=1, minutes=1)  # the slow schedule
+    assert "noid@example.com NO_SALESFORCE_ID" in cli("diagnostics").out
+    assert "(next try " in cli("diagnostics").out
     retried = cli("diagnostics", "retry", "noid@example.com", "--json")
     assert retried.json() == {"requeued": 1}
     assert cli("diagnostics", "--json").json()["parked"] == []

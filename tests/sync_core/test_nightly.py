@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sync_core.errors import ConfigurationError, TransientError
 from sync_core.model import DEFAULT_PACKAGE_FIELD, Code, ReadMode, SObject, Source, SyncField
@@ -216,6 +216,36 @@ def test_nightly_stops_before_the_api_headroom_and_leaves_the_rest_for_next_time
     assert after.mode is ReadMode.FULL and after.writes_done == 3 and after.ok
 
 
+def test_a_run_that_would_start_inside_the_headroom_makes_no_call_at_all(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    """The usage seen on the day's last push response is in the store: the describe waits."""
+    person, _ = _person(service, org, "jane@example.com")
+    org.allocation, org.used_before = 100, 89
+    service.unsubscribe(person, Source.CLICKED_LINK, NIGHT - timedelta(hours=3))
+    assert service.push_due(NIGHT - timedelta(hours=2)).delivered == 1  # usage now 90/100
+    _on(service)
+    calls = org.calls
+    report = service.run_nightly(NIGHT)
+    assert report.stopped == Code.API_HEADROOM and report.calls == 0 and org.calls == calls
+
+
+def test_the_kept_usage_survives_a_new_process_and_lapses_after_a_day(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    person, _ = _person(service, org, "jane@example.com")
+    org.allocation, org.used_before = 100, 89
+    service.unsubscribe(person, Source.CLICKED_LINK, NIGHT - timedelta(hours=3))
+    service.push_due(NIGHT - timedelta(hours=2))
+    _on(service)
+    fresh = MemoryOrg(clock=org.clock)  # another process: its gateway has seen nothing yet
+    fresh.records = org.records
+    other = SyncService(service.store, fresh, sleep=lambda _s: None, clock=org.clock)
+    assert other.run_nightly(NIGHT).stopped == Code.API_HEADROOM and fresh.calls == 0
+    later = other.run_nightly(NIGHT + timedelta(days=1))  # the rolling day has moved on
+    assert later.stopped is None and fresh.calls > 0
+
+
 def test_deleted_record_in_nightly_breaks_the_link_and_keeps_the_unsubscribe(
     service: SyncService, org: MemoryOrg
 ) -> None:
@@ -318,25 +348,6 @@ def test_every_run_is_recorded_with_its_counts(service: SyncService, org: Memory
     (run,) = service.runs("nightly")
     assert run.counts["unsubscribed"] == 1 and run.counts["calls"] == 3
     assert run.detail["mode"] == "full" and run.finished_at == NIGHT
-
-
-def test_run_forever_pushes_and_runs_the_nightly_on_schedule(
-    service: SyncService, org: MemoryOrg, clock: FrozenClock
-) -> None:
-    _on(service)
-    person, contact = _person(service, org, "jane@example.com")
-    _person(service, org, "sf@example.com", HasOptedOutOfEmail=True)
-    service.unsubscribe(person, Source.CLICKED_LINK, T0)
-
-    def sleep(seconds: float) -> None:
-        clock.now += timedelta(seconds=seconds)
-
-    service.sleep = sleep
-    service.run_forever(stop=lambda: clock.now > NIGHT + timedelta(hours=1), poll_seconds=600)
-    assert org.value(contact)
-    (run,) = service.runs("nightly")
-    assert run.started_at == datetime(2026, 3, 3, 4, 0, tzinfo=UTC)  # 20:00 PST
-    assert service.find("sf@example.com").unsubscribed  # type: ignore[union-attr]
 
 
 def test_a_full_run_reaches_everyone_who_shares_a_record_with_an_opt_out(

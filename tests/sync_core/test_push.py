@@ -146,13 +146,57 @@ def test_permanent_failure_is_parked_and_requeued_when_settings_change(
     error = PermanentError("FIELD_CUSTOM_VALIDATION_EXCEPTION", "rule says no")
     org.record_faults[contact] = [error]
     report = service.push_due(T0 + timedelta(seconds=1))
-    assert report.parked == 1 and service.next_push_due() is None
+    assert report.parked == 1 and service.next_push_due() == T0 + timedelta(hours=1, seconds=1)
     assert service.pending_pushes() == 1
     assert service.diagnostics(person)[-1].code == "FIELD_CUSTOM_VALIDATION_EXCEPTION"
-    later = T0 + timedelta(hours=1)
+    later = T0 + timedelta(minutes=10)
     service.update_settings(later, nightly_at="21:00")
     assert service.next_push_due() == later
     assert service.push_due(later).delivered == 1 and org.value(contact)
+
+
+def test_a_parked_push_is_tried_again_hourly_with_the_nightly_sync_off_until_it_lands(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    person = _linked(service, org)
+    contact = service.person(person).contact_id
+    assert contact is not None and not service.settings().nightly_sync
+    service.unsubscribe(person, Source.MANUAL, T0)
+    error = PermanentError("INSUFFICIENT_ACCESS_OR_READONLY", "read-only")
+    org.record_faults[contact] = [error, error]
+    assert service.push_due(T0 + timedelta(seconds=1)).parked == 1
+    first_retry = T0 + timedelta(hours=1, seconds=1)
+    assert service.push_due(first_retry - timedelta(seconds=1)).calls == 0
+    assert service.push_due(first_retry).parked == 1  # the cause is still there
+    assert len(service.diagnostics(person)) == 1  # the same failure is not shown again
+    assert service.next_push_due() == first_retry + timedelta(hours=1)
+    assert service.push_due(first_retry + timedelta(hours=1)).delivered == 1
+    assert org.value(contact) and service.pending_pushes() == 0
+
+
+def test_the_slow_retry_interval_is_a_setting(service: SyncService, org: MemoryOrg) -> None:
+    service.update_settings(T0, parked_retry_seconds=600)
+    person = _linked(service, org)
+    contact = service.person(person).contact_id
+    assert contact is not None
+    service.unsubscribe(person, Source.MANUAL, T0)
+    org.record_faults[contact] = [PermanentError("ENTITY_IS_LOCKED", "locked")]
+    assert service.push_due(T0 + timedelta(seconds=1)).parked == 1
+    assert service.next_push_due() == T0 + timedelta(minutes=10, seconds=1)
+
+
+def test_a_resubscribe_during_an_outage_cancels_the_waiting_push(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    person = _linked(service, org)
+    contact = service.person(person).contact_id
+    service.unsubscribe(person, Source.MANUAL, T0)
+    org.faults.append(TransientError("SERVER_UNAVAILABLE", "down"))
+    assert service.push_due(T0 + timedelta(seconds=1)).retrying == 1
+    service.resubscribe(person, "admin@corp.example", "asked by phone", T0 + timedelta(minutes=1))
+    assert service.pending_pushes() == 0 and service.next_push_due() is None
+    report = service.push_due(T0 + timedelta(hours=1))
+    assert report.calls == 0 and not org.value(contact)
 
 
 def test_configuration_error_on_the_whole_call_parks_every_item_in_it(
@@ -267,3 +311,31 @@ def test_people_are_found_by_email_or_by_salesforce_id(
     assert service.find("jane@example.COM") == service.person(person)
     assert service.find(contact) == service.find(contact[:15]) == service.person(person)
     assert service.find("nobody@example.com") is None
+
+
+def test_with_the_sync_off_an_undeleted_record_gets_its_push_on_the_slow_retry(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    person = _linked(service, org)
+    contact = service.person(person).contact_id
+    assert contact is not None
+    org.records[contact].deleted = True
+    service.unsubscribe(person, Source.MANUAL, T0)
+    assert service.push_due(T0 + timedelta(seconds=1)).parked == 1
+    assert service.person(person).link_broken
+    org.records[contact].deleted = False  # a Salesforce user undeletes it; no nightly sees it
+    report = service.push_due(T0 + timedelta(hours=1, seconds=1))
+    assert report.delivered == 1 and org.value(contact)
+    assert not service.person(person).link_broken
+    assert service.diagnostics(person)[-1].code == "LINK_MENDED"
+
+
+def test_a_capture_for_a_broken_link_is_parked_without_a_call_on_its_first_try(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    person = _linked(service, org)
+    record = service.person(person)
+    service.store.set_link(person, record.contact_id, None, T0, broken=True)
+    service.unsubscribe(person, Source.MANUAL, T0)
+    report = service.push_due(T0 + timedelta(seconds=1))
+    assert report.parked == 1 and report.calls == 0

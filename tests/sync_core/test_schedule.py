@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sync_core.schedule import next_nightly
+from sync_core.model import Settings
+from sync_core.schedule import catch_up_since, due_slot, next_nightly, next_slot
 
 ZONES = ["America/Los_Angeles", "Europe/Berlin", "Australia/Sydney", "Australia/Lord_Howe"]
 TIMES = ["20:00", "02:30", "01:30", "02:00", "00:00", "23:59"]
@@ -74,3 +75,24 @@ def test_over_six_years_the_run_fires_exactly_once_every_local_day(zone: str, at
 def test_naive_times_are_refused() -> None:
     with pytest.raises(ValueError, match="aware"):
         next_nightly(datetime(2026, 1, 1), "20:00", "America/Los_Angeles")  # noqa: DTZ001
+
+
+def test_the_due_slot_is_the_first_occurrence_after_the_service_last_looked() -> None:
+    on = Settings(nightly_sync=True)
+    looked = datetime(2026, 3, 3, 3, 59, 59, tzinfo=UTC)  # 19:59:59 PST
+    slot = datetime(2026, 3, 3, 4, 0, tzinfo=UTC)
+    assert due_slot(looked, slot - timedelta(seconds=1), on) is None
+    assert due_slot(looked, slot + timedelta(seconds=1), on) == slot
+    assert due_slot(looked, slot, Settings(nightly_sync=False)) is None
+    assert next_slot(looked, Settings()) is None
+
+
+def test_catch_up_begins_at_the_window_or_at_the_last_schedule_change_if_later() -> None:
+    started = datetime(2026, 3, 3, 5, 0, tzinfo=UTC)
+    window = timedelta(hours=2)
+    assert catch_up_since(started, window, None) == started - window
+    old_change = started - timedelta(days=3)
+    assert catch_up_since(started, window, old_change) == started - window
+    recent = started - timedelta(minutes=30)
+    assert catch_up_since(started, window, recent) == recent
+    assert catch_up_since(started, window, started + timedelta(hours=1)) == started

@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, text, update
 
 from sync_core.model import Diagnostic, Kind, RunKind, Settings, SObject, Source, SyncField
 from sync_core.service import SyncService
 from sync_core.store import MIGRATIONS, SqlStore, migrate, open_store
+from sync_core.tables import people
 from tests.pg_cluster import fresh_database
 from tests.sync_core.memory_org import MemoryOrg
 
@@ -139,10 +140,48 @@ def test_retry_park_and_requeue(store: SqlStore) -> None:
     assert store.next_due() == later
     (item,) = store.claim_due(later, 10, "a")
     assert item.attempts == 1
-    store.park_items([item.id], "a", "FIELD_CUSTOM_VALIDATION_EXCEPTION", "no")
-    assert store.next_due() is None and store.pending_count() == 1
+    slow = later + timedelta(hours=1)
+    store.park_items([item.id], "a", "FIELD_CUSTOM_VALIDATION_EXCEPTION", "no", slow)
+    assert store.next_due() == slow and store.pending_count() == 1
     assert store.outbox_states(person.id) == [("parked", "FIELD_CUSTOM_VALIDATION_EXCEPTION")]
     assert store.requeue_parked(later, person.id) == 1 and store.next_due() == later
+
+
+def test_a_parked_item_is_claimed_again_on_its_slow_retry_and_not_before(store: SqlStore) -> None:
+    person = store.add_person("a@x.com", "003000000000001AAA", None, T0)
+    store.record_unsubscribe(person.id, Source.MANUAL, T0, T0)
+    (item,) = store.claim_due(T0, 10, "a")
+    slow = T0 + timedelta(hours=1)
+    store.park_items([item.id], "a", "INSUFFICIENT_ACCESS_OR_READONLY", "read-only", slow)
+    assert store.claim_due(slow - timedelta(seconds=1), 10, "a") == []
+    (again,) = store.claim_due(slow, 10, "a")
+    assert (again.id, again.attempts, again.last_code) == (
+        item.id, 1, "INSUFFICIENT_ACCESS_OR_READONLY",
+    )  # fmt: skip
+
+
+def test_a_resubscribe_cancels_the_persons_undelivered_pushes(store: SqlStore) -> None:
+    person = store.add_person("a@x.com", "003000000000001AAA", None, T0)
+    store.record_unsubscribe(person.id, Source.MANUAL, T0, T0)
+    store.record_resubscribe(person.id, "admin@x.com", "asked", T0)
+    assert store.pending_count() == 0 and store.next_due() is None
+    assert store.claim_due(T0, 10, "a") == []
+    assert store.outbox_states(person.id) == [("done", "RESUBSCRIBED")]
+
+
+def test_claiming_cancels_an_item_whose_person_is_no_longer_unsubscribed(store: SqlStore) -> None:
+    """Delivery is decided by the person's state at claim time, whoever changed it."""
+    resubscribed = store.add_person("a@x.com", "003000000000001AAA", None, T0)
+    kept = store.add_person("b@x.com", "003000000000002AAA", None, T0)
+    for person in (resubscribed, kept):
+        store.record_unsubscribe(person.id, Source.MANUAL, T0, T0)
+    with store.engine.begin() as conn:  # as another process would, without cancelling
+        conn.execute(
+            update(people).where(people.c.id == resubscribed.id).values(unsubscribed=False)
+        )
+    (item,) = store.claim_due(T0, 10, "a")
+    assert item.person_id == kept.id
+    assert store.outbox_states(resubscribed.id) == [("done", "RESUBSCRIBED")]
 
 
 def test_settings_runs_diagnostics_and_state_round_trip(store: SqlStore) -> None:

@@ -9,7 +9,7 @@ import sys
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 class SharedGateway:
     """One Salesforce seen by several workers; each worker's first call waits for the other."""
 
-    def __init__(self, parties: int) -> None:
+    def __init__(self, parties: int, meanwhile: Callable[[], None] | None = None) -> None:
         self.lock = threading.Lock()
-        self.barrier = threading.Barrier(parties, timeout=30)
+        self.barrier = threading.Barrier(parties, action=meanwhile, timeout=30)
         self.delivered: Counter[str] = Counter()
         self.by_worker: Counter[str] = Counter()
         self.calls = 0
@@ -110,6 +110,41 @@ def test_two_workers_share_one_outbox_and_deliver_each_item_exactly_once(
     assert services[0].pending_pushes() == 0
     for service in services:
         service.close()
+
+
+@pytest.mark.postgres
+def test_people_resubscribed_while_workers_deliver_get_none_of_their_pushes(
+    postgres_url: str,
+) -> None:
+    """While two workers each hold a claimed batch, an admin resubscribes the last 400 people
+    (another process): the claims that follow see it, so none of their pushes is delivered."""
+    url = fresh_database(postgres_url, f"r_{uuid.uuid4().hex[:12]}")
+    records = _seed(url, 1000)
+    admin = open_store(url)
+    people = admin.people()
+
+    def resubscribe_the_last_400() -> None:
+        for person in people[600:]:
+            admin.record_resubscribe(person.id, "admin@corp.example", "asked", T0)
+
+    shared = SharedGateway(2, resubscribe_the_last_400)
+    services = [
+        SyncService.open(url, shared.view(name), worker=name)  # type: ignore[arg-type]
+        for name in ("worker-a", "worker-b")
+    ]
+    threads = [
+        threading.Thread(target=s.push_due, args=(T0 + timedelta(seconds=1),)) for s in services
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert set(shared.delivered) == set(records[:600])
+    assert max(shared.delivered.values()) == 1
+    assert services[0].pending_pushes() == 0
+    for service in services:
+        service.close()
+    admin.close()
 
 
 def _worker(url: str, log: Path, name: str, at: datetime, mode: str) -> subprocess.Popen[str]:
