@@ -56,14 +56,18 @@ class Owed:
     def cancelled(self, pid: int) -> None:
         self.since.pop(pid, None)
 
-    def settle(self, snap: Snapshot) -> None:
+    def settle(self, snap: Snapshot) -> int:
         """The record shows what a push writes: the selected fields with the sync on, the
         Email Opt Out field with it off (behaviour.md 4)."""
         pushed = snap.selected if snap.sync_on else frozenset({EMAIL_OPT_OUT})
-        for pid in list(self.since):
-            view = snap.people.get(pid)
-            if view is not None and view.record is not None and pushed <= view.opted_out:
-                del self.since[pid]
+        arrived = [
+            pid
+            for pid in self.since
+            if (view := snap.people.get(pid)) and view.record and pushed <= view.opted_out
+        ]
+        for pid in arrived:
+            del self.since[pid]
+        return len(arrived)
 
     def check(
         self, snap: Snapshot, awaiting: set[int], trouble: Trouble, now: datetime

@@ -43,6 +43,8 @@ class View:
     broken: bool
     record: str | None  # the live record the contract writes for this person (18 characters)
     opted_out: frozenset[str]  # sync fields true on that record
+    said: frozenset[str]  # sync fields true on any live record that speaks for the person
+    converted: bool  # linked to a converted Lead
 
 
 @dataclass(frozen=True)
@@ -56,35 +58,32 @@ class Snapshot:
     headroom: float
 
 
-def record_of(org: Any, person: Person, follow_conversion: bool) -> str | None:
-    """behaviour.md 7: the Contact when linked to one, else the Lead (or, once converted,
-    the Contact it became); None when that record is deleted or absent."""
-    if person.contact_id:
-        found = org.get("Contact", person.contact_id)
-        return None if found is None else str(found["Id"])
-    if not person.lead_id:
-        return None
-    lead = org.get("Lead", person.lead_id)
-    if lead is None:
-        return None
-    if lead.get("IsConverted"):
-        if not follow_conversion:
-            return None
-        contact = org.get("Contact", str(lead.get("ConvertedContactId")))
-        return None if contact is None else str(contact["Id"])
-    return str(lead["Id"])
+def _live(org: Any, sobject: str, record_id: str | None) -> dict[str, Any] | None:
+    return None if not record_id else org.get(sobject, record_id)
+
+
+def _true(record: Mapping[str, Any] | None) -> frozenset[str]:
+    return frozenset(n for n in SYNC_FIELDS if record and record.get(n) is True)
+
+
+def view_of(org: Any, person: Person, follow_conversion: bool) -> View:
+    """behaviour.md 7: the Contact is written when there is one, else the Lead; a converted
+    Lead counts for nothing and its Contact takes its place. Both linked records speak for
+    the person (5: "either side said so")."""
+    contact = _live(org, "Contact", person.contact_id)
+    lead = _live(org, "Lead", person.lead_id)
+    converted = bool(lead and lead.get("IsConverted"))
+    if converted and lead is not None:
+        lead = _live(org, "Contact", lead.get("ConvertedContactId")) if follow_conversion else None
+    target = contact if person.contact_id else lead
+    said = _true(contact) | _true(lead)
+    record = None if target is None else str(target["Id"])
+    return View(person.unsubscribed, person.link_broken, record, _true(target), said, converted)
 
 
 def snapshot(service: SyncService, org: Any, now: datetime, follow_conversion: bool) -> Snapshot:
     settings = service.settings()
-    people: dict[int, View] = {}
-    for person in service.people():
-        rid = record_of(org, person, follow_conversion)
-        true = frozenset()
-        if rid is not None:
-            record = org.get("Contact" if rid.startswith("003") else "Lead", rid) or {}
-            true = frozenset(n for n in SYNC_FIELDS if record.get(n) is True)
-        people[person.id] = View(person.unsubscribed, person.link_broken, rid, true)
+    people = {p.id: view_of(org, p, follow_conversion) for p in service.people()}
     selected = frozenset(API_NAMES[str(f)] for f in settings.sync_fields)
     return Snapshot(
         now, people, selected, settings.nightly_sync,
@@ -108,7 +107,9 @@ def counted_calls(org: Any, low: int, high: int) -> int:
 # after a nightly run ----------------------------------------------------------------------
 
 
-def check_union(before: Snapshot, after: Snapshot, report: NightlyReport) -> None:
+def check_union(
+    before: Snapshot, after: Snapshot, report: NightlyReport, follow_conversion: bool
+) -> None:
     """behaviour.md 5: after a complete run, a person is unsubscribed, and every selected
     field of its record is true, iff either side said so before the run."""
     failed = {d.record_id for d in report.errors if d.record_id}
@@ -118,12 +119,14 @@ def check_union(before: Snapshot, after: Snapshot, report: NightlyReport) -> Non
             continue
         if was.record in failed or (was.record[:15] in {r[:15] for r in failed}):
             continue
-        said = was.unsubscribed or bool(was.opted_out & before.selected)
+        if was.converted and not follow_conversion:
+            continue
+        said = was.unsubscribed or bool(was.said & before.selected)
         require(
             now.unsubscribed == said,
             "5 (union)",
             f"person {pid} unsubscribed={now.unsubscribed} after the run; before it Marketo "
-            f"Sales said {was.unsubscribed}, record {was.record} had {sorted(was.opted_out)}",
+            f"Sales said {was.unsubscribed}, its records had {sorted(was.said)}",
         )
         fields = now.opted_out & before.selected
         expected = before.selected if said else frozenset()
@@ -139,14 +142,20 @@ def check_union(before: Snapshot, after: Snapshot, report: NightlyReport) -> Non
 def check_no_write_in_agreement(
     before: Snapshot, writes: Iterable[tuple[Any, str, dict[str, Any]]]
 ) -> None:
-    """behaviour.md 5: records already in agreement are not written."""
-    for _entry, rid, _values in writes:
-        for pid, was in before.people.items():
-            if was.record is None or was.record[:15] != rid[:15]:
-                continue
+    """behaviour.md 5: records already in agreement are not written; 7: a run writes only
+    the record the contract names for a person."""
+    for entry, rid, _values in writes:
+        owners = [p for p, v in before.people.items() if v.record and v.record[:15] == rid[:15]]
+        require(
+            bool(owners),
+            "7 (which record)",
+            f"{entry.method} {entry.path} wrote {rid}, no person's record to write",
+        )
+        for pid in owners:
+            was = before.people[pid]
             on = was.opted_out & before.selected
             agreed = (was.unsubscribed and on == before.selected) or (
-                not was.unsubscribed and not on
+                not was.unsubscribed and not was.said & before.selected
             )
             require(
                 not agreed,
@@ -156,20 +165,22 @@ def check_no_write_in_agreement(
             )
 
 
-def check_headroom(before: Snapshot, calls: int, seen: int | None) -> None:
-    """behaviour.md 8: no call of a nightly run once usage is inside the headroom, counting
-    the usage each response reports; `seen` is the usage the engine last saw before the run
-    (None to leave the first call unchecked)."""
+def check_headroom(before: Snapshot, calls: int, spent: int, seen: int | None) -> None:
+    """behaviour.md 8: a nightly run spends none of the headroom left for other integrations.
+
+    `calls` are the requests it made, `spent` what they took from the allocation (a refused
+    call takes nothing); `seen` is the usage the engine last saw before the run (None leaves
+    the first call unchecked)."""
     line = before.limit * (1 - before.headroom)
     if seen is not None and seen >= line:
         require(calls == 0, "8 (headroom)", f"the run made {calls} call(s) with usage {seen}")
-    # After its k-th call the engine has seen usage used+k; one call more is the most a
-    # check-before-call allows once that is inside the headroom.
+    # After each call the engine has seen the usage it left; one call more is the most a
+    # check-before-call allows once that is inside the headroom (the first, unseen, one).
     allowed = max(0, int(line - before.used)) + 1
     require(
-        calls <= allowed,
+        spent <= allowed,
         "8 (headroom)",
-        f"the run made {calls} calls from usage {before.used}/{before.limit} "
+        f"the run spent {spent} calls from usage {before.used}/{before.limit} "
         f"(headroom line {line:.0f})",
     )
 

@@ -21,7 +21,7 @@ DATABASE = DirectoryBasedExampleDatabase(
     str(Path(__file__).resolve().parents[2] / ".hypothesis" / "model")
 )
 QUICK = settings(
-    max_examples=10,
+    max_examples=30,
     stateful_step_count=30,
     derandomize=True,  # the same examples every run, so a failure replays by itself
     deadline=None,
@@ -38,7 +38,8 @@ def _say(capsys: pytest.CaptureFixture[str], name: str, tally: Tally, seconds: f
         print(
             f"\n{name}: {tally.examples} examples, {tally.steps} steps, "
             f"{tally.nightly_runs} nightly runs ({tally.complete_runs} complete), "
-            f"{tally.pushes} push calls in {seconds:.1f} s"
+            f"union checked on {tally.people_checked} people, {tally.pushes} pushes, "
+            f"{tally.delivered} unsubscribes seen arriving, in {seconds:.1f} s"
         )
 
 
