@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.stateful import run_state_machine_as_test
 
@@ -25,10 +25,18 @@ QUICK = settings(
     stateful_step_count=30,
     derandomize=True,  # the same examples every run, so a failure replays by itself
     deadline=None,
+    # Shrinking a world of two systems takes minutes: the quick run shows its failure as
+    # found, the long run shrinks (and keeps the result in the database).
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 LONG = settings(
-    QUICK, max_examples=25, stateful_step_count=80, derandomize=False, database=DATABASE
+    QUICK,
+    max_examples=25,
+    stateful_step_count=80,
+    derandomize=False,
+    database=DATABASE,
+    phases=tuple(Phase),
 )
 LONG_RUN_SECONDS = float(os.environ.get("MODEL_SECONDS", "300"))  # the long run's budget
 

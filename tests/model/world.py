@@ -29,9 +29,7 @@ from sync_core.store import open_store
 PACKAGE = "marketo_sales_insight"
 NOTICE = timedelta(seconds=1)  # the deployed loop looks at the outbox at least every second
 FAR = 10 * 86400.0
-QUIET = logging.getLogger("tests.model.service")  # the loop's events: the oracle reads the rest
-QUIET.propagate = False
-QUIET.addHandler(logging.NullHandler())  # idle as long as nothing is due: the test wakes the loop when it acts
+QUIET = "tests.model.service"  # the loop's log: the oracle reads the systems themselves  # idle as long as nothing is due: the test wakes the loop when it acts
 
 
 @dataclass
@@ -76,9 +74,11 @@ class ServiceLoop:
 
     def __init__(self, world: World) -> None:
         self.world = world
+        logger = logging.getLogger(QUIET)
+        logger.disabled = True
         self.runner = Runner(
             world.service,
-            QUIET,
+            logger,
             world.clock,
             wait=self._wait,
             idle_seconds=FAR,
