@@ -331,9 +331,9 @@ class ContractMachine(RuleBasedStateMachine):
         follow = not waits_for("conversion_read_by_nightly")
         return oracle.snapshot(self.w.service, self.w.org, self.w.now, follow)
 
-    def _before(self, kind: str) -> tuple[oracle.Snapshot, int | None] | None:
-        if kind != "nightly":
-            return None
+    def _before(self, kind: str) -> tuple[oracle.Snapshot, int | None]:
+        if kind == "push":
+            return oracle.snapshot(self.w.service, self.w.org, self.w.now, True), None
         self.ledger.nightly_times.append(self.w.now)
         return self._snapshot(), self._usage_seen()
 
@@ -354,6 +354,8 @@ class ContractMachine(RuleBasedStateMachine):
             self.seen_usage = (org.usage.used(self.w.now), self.w.now.astimezone(zone).date())
         if span.kind == "push":
             TALLY.pushes += 1 if calls else 0
+            if not waits_for("resubscribe_cancels_push"):
+                oracle.check_push_for_unsubscribed(span.before[0], writes)
             return
         TALLY.nightly_runs += 1
         before, seen = span.before
@@ -364,11 +366,10 @@ class ContractMachine(RuleBasedStateMachine):
             oracle.require(not writes, "3.2", f"a run with {report.plan.problems} wrote {writes}")
         if report.stopped is None and not report.plan.problems and report.mode is not None:
             TALLY.complete_runs += 1
-            oracle.check_no_write_in_agreement(before, writes)
+            follow = not waits_for("conversion_read_by_nightly")
+            oracle.check_no_write_in_agreement(before, writes, follow)
             TALLY.people_checked += sum(1 for v in before.people.values() if v.record)
-            oracle.check_union(
-                before, self._snapshot(), report, not waits_for("conversion_read_by_nightly")
-            )
+            oracle.check_union(before, self._snapshot(), report, follow)
 
     @invariant()
     def promises_hold(self) -> None:

@@ -140,7 +140,7 @@ def check_union(
 
 
 def check_no_write_in_agreement(
-    before: Snapshot, writes: Iterable[tuple[Any, str, dict[str, Any]]]
+    before: Snapshot, writes: Iterable[tuple[Any, str, dict[str, Any]]], follow_conversion: bool
 ) -> None:
     """behaviour.md 5: records already in agreement are not written; 7: a run writes only
     the record the contract names for a person."""
@@ -153,6 +153,8 @@ def check_no_write_in_agreement(
         )
         for pid in owners:
             was = before.people[pid]
+            if was.converted and not follow_conversion:
+                continue
             on = was.opted_out & before.selected
             agreed = (was.unsubscribed and on == before.selected) or (
                 not was.unsubscribed and not was.said & before.selected
@@ -183,6 +185,20 @@ def check_headroom(before: Snapshot, calls: int, spent: int, seen: int | None) -
         f"the run spent {spent} calls from usage {before.used}/{before.limit} "
         f"(headroom line {line:.0f})",
     )
+
+
+def check_push_for_unsubscribed(
+    before: Snapshot, writes: Iterable[tuple[Any, str, dict[str, Any]]]
+) -> None:
+    """behaviour.md 4: what a push delivers is decided by the person's state at delivery; a
+    resubscribed person's push is cancelled, never written."""
+    for entry, rid, _values in writes:
+        owners = [v for v in before.people.values() if v.record and v.record[:15] == rid[:15]]
+        require(
+            any(v.unsubscribed for v in owners),
+            "4 (delivery decided at delivery)",
+            f"{entry.method} {entry.path} pushed {rid}; nobody linked to it is unsubscribed",
+        )
 
 
 def check_writes_only_true(writes: Iterable[tuple[Any, str, dict[str, Any]]]) -> None:
