@@ -328,12 +328,11 @@ class ContractMachine(RuleBasedStateMachine):
     # the oracle --------------------------------------------------------------------------
 
     def _snapshot(self) -> oracle.Snapshot:
-        follow = not waits_for("conversion_read_by_nightly")
-        return oracle.snapshot(self.w.service, self.w.org, self.w.now, follow)
+        return oracle.snapshot(self.w.service, self.w.org, self.w.now)
 
     def _before(self, kind: str) -> tuple[oracle.Snapshot, int | None]:
         if kind == "push":
-            return oracle.snapshot(self.w.service, self.w.org, self.w.now, True), None
+            return self._snapshot(), None
         self.ledger.nightly_times.append(self.w.now)
         return self._snapshot(), self._usage_seen()
 

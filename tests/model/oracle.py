@@ -66,7 +66,7 @@ def _true(record: Mapping[str, Any] | None) -> frozenset[str]:
     return frozenset(n for n in SYNC_FIELDS if record and record.get(n) is True)
 
 
-def view_of(org: Any, person: Person, follow_conversion: bool) -> View:
+def view_of(org: Any, person: Person) -> View:
     """behaviour.md 7: the Contact is written when there is one, else the Lead; a converted
     Lead counts for nothing and its Contact takes its place. Both linked records speak for
     the person (5: "either side said so")."""
@@ -74,16 +74,16 @@ def view_of(org: Any, person: Person, follow_conversion: bool) -> View:
     lead = _live(org, "Lead", person.lead_id)
     converted = bool(lead and lead.get("IsConverted"))
     if converted and lead is not None:
-        lead = _live(org, "Contact", lead.get("ConvertedContactId")) if follow_conversion else None
+        lead = _live(org, "Contact", lead.get("ConvertedContactId"))
     target = contact if person.contact_id else lead
     said = _true(contact) | _true(lead)
     record = None if target is None else str(target["Id"])
     return View(person.unsubscribed, person.link_broken, record, _true(target), said, converted)
 
 
-def snapshot(service: SyncService, org: Any, now: datetime, follow_conversion: bool) -> Snapshot:
+def snapshot(service: SyncService, org: Any, now: datetime) -> Snapshot:
     settings = service.settings()
-    people = {p.id: view_of(org, p, follow_conversion) for p in service.people()}
+    people = {p.id: view_of(org, p) for p in service.people()}
     selected = frozenset(API_NAMES[str(f)] for f in settings.sync_fields)
     return Snapshot(
         now, people, selected, settings.nightly_sync,
