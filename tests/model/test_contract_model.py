@@ -21,8 +21,8 @@ DATABASE = DirectoryBasedExampleDatabase(
     str(Path(__file__).resolve().parents[2] / ".hypothesis" / "model")
 )
 QUICK = settings(
-    max_examples=30,
-    stateful_step_count=30,
+    max_examples=40,
+    stateful_step_count=40,
     derandomize=True,  # the same examples every run, so a failure replays by itself
     deadline=None,
     # Shrinking a world of two systems takes minutes: the quick run shows its failure as
