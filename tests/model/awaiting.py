@@ -8,8 +8,6 @@ from __future__ import annotations
 
 AWAITING: frozenset[str] = frozenset(
     {
-        # 3.4: a 15-character Id must be stored in its 18-character form.
-        "fifteen_character_ids",
         # 4: a parked push is tried again on the slow (hourly) schedule.
         "slow_retry",
         # 4: a resubscribe cancels pushes not yet delivered.
