@@ -14,10 +14,6 @@ AWAITING: frozenset[str] = frozenset(
         "resubscribe_cancels_push",
         # 8: the headroom check comes before a run's first call too.
         "headroom_before_first_call",
-        # 7: the nightly run reads conversions and follows them for both directions.
-        "conversion_read_by_nightly",
-        # 8: a dropped connection is transient.
-        "dropped_connection_transient",
     }
 )
 

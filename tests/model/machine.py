@@ -15,6 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from fake_salesforce.control_client import ControlError
 from fake_salesforce.errors import ApiError
+from fake_salesforce.faults import DROP_MODES
 from sync_core.model import Source, SyncField
 from tests.model import oracle
 from tests.model.awaiting import waits_for
@@ -286,6 +287,11 @@ class ContractMachine(RuleBasedStateMachine):
         spec = {"kind": "error", "code": "UNABLE_TO_LOCK_ROW", "count": count, "method": "PATCH"}
         self.w.control.add_fault(spec)
 
+    @rule(count=st.integers(1, 3), mode=st.sampled_from(DROP_MODES))
+    def connection_drops(self, count: int, mode: str) -> None:
+        """Replies cut mid-body, resets, protocol and TLS errors (transient, behaviour.md 8)."""
+        self.w.control.add_fault({"kind": "drop", "mode": mode, "count": count})
+
     @rule()
     def session_expires(self) -> None:
         self.w.control.expire_sessions()
@@ -359,7 +365,8 @@ class ContractMachine(RuleBasedStateMachine):
         TALLY.nightly_runs += 1
         before, seen = span.before
         spent = org.usage.used(self.w.now) - before.used
-        oracle.check_headroom(before, calls, spent, seen)
+        unseen = oracle.cut_replies(org, span.low, span.high)
+        oracle.check_headroom(before, calls, spent, unseen, seen)
         report = span.report
         if report.plan.problems:
             oracle.require(not writes, "3.2", f"a run with {report.plan.problems} wrote {writes}")

@@ -104,6 +104,15 @@ def counted_calls(org: Any, low: int, high: int) -> int:
     return sum(1 for e in org.journal.entries if low < e.seq <= high and e.counted)
 
 
+def cut_replies(org: Any, low: int, high: int) -> int:
+    """Calls answered on the server whose reply the client never received (drop faults)."""
+    return sum(
+        1
+        for e in org.journal.entries
+        if low < e.seq <= high and any(f.endswith(":drop") for f in e.faults)
+    )
+
+
 # after a nightly run ----------------------------------------------------------------------
 
 
@@ -167,18 +176,21 @@ def check_no_write_in_agreement(
             )
 
 
-def check_headroom(before: Snapshot, calls: int, spent: int, seen: int | None) -> None:
+def check_headroom(
+    before: Snapshot, calls: int, spent: int, unseen: int, seen: int | None
+) -> None:
     """behaviour.md 8: a nightly run spends none of the headroom left for other integrations.
 
     `calls` are the requests it made, `spent` what they took from the allocation (a refused
-    call takes nothing); `seen` is the usage the engine last saw before the run (None leaves
+    call takes nothing), `unseen` the calls whose reply was cut (the usage they spent never
+    reached the engine); `seen` is the usage the engine last saw before the run (None leaves
     the first call unchecked)."""
     line = before.limit * (1 - before.headroom)
     if seen is not None and seen >= line:
         require(calls == 0, "8 (headroom)", f"the run made {calls} call(s) with usage {seen}")
     # After each call the engine has seen the usage it left; one call more is the most a
     # check-before-call allows once that is inside the headroom (the first, unseen, one).
-    allowed = max(0, int(line - before.used)) + 1
+    allowed = max(0, int(line - before.used)) + 1 + unseen
     require(
         spent <= allowed,
         "8 (headroom)",
