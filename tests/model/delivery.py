@@ -69,9 +69,7 @@ class Owed:
             del self.since[pid]
         return len(arrived)
 
-    def check(
-        self, snap: Snapshot, awaiting: set[int], trouble: Trouble, now: datetime
-    ) -> None:
+    def check(self, snap: Snapshot, awaiting: set[int], trouble: Trouble, now: datetime) -> None:
         for pid, at in self.since.items():
             view = snap.people[pid]
             require(

@@ -5,6 +5,7 @@ every step and inside every nightly run.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from fake_salesforce.control_client import ControlError
 from fake_salesforce.errors import ApiError
 from fake_salesforce.faults import DROP_MODES
-from sync_core.model import Source, SyncField
+from sync_core.model import NightlyReport, Source, SyncField
 from tests.model import oracle
 from tests.model.awaiting import waits_for
 from tests.model.delivery import Owed, Trouble
@@ -180,10 +181,8 @@ class ContractMachine(RuleBasedStateMachine):
         """A user checks or unchecks a box (refused on a converted Lead or a deleted record)."""
         mine = self.records[self._pick(i)].by_object[sobject]
         if mine:
-            try:
+            with contextlib.suppress(ApiError):
                 self.w.org.update(sobject, mine[-1], {name: value})
-            except ApiError:
-                pass
 
     @precondition(lambda self: self.people)
     @rule(i=st.integers(0, MAX_PEOPLE - 1), sobject=st.sampled_from(OBJECTS), fifteen=st.booleans())
@@ -229,10 +228,8 @@ class ContractMachine(RuleBasedStateMachine):
     @rule(name=st.sampled_from(sorted(oracle.SYNC_FIELDS)), read_only=MOSTLY_NOT)
     def field_access(self, name: str, read_only: bool) -> None:
         for sobject in OBJECTS:
-            try:
+            with contextlib.suppress(ControlError):  # the package field is not installed
                 self.w.control.set_field_read_only(sobject, name, read_only)
-            except ControlError:
-                pass
         self._note_permanent_trouble()
 
     @rule(installed=MOSTLY)
@@ -368,6 +365,7 @@ class ContractMachine(RuleBasedStateMachine):
         unseen = oracle.cut_replies(org, span.low, span.high)
         oracle.check_headroom(before, calls, spent, unseen, seen)
         report = span.report
+        assert isinstance(report, NightlyReport)
         if report.plan.problems:
             oracle.require(not writes, "3.2", f"a run with {report.plan.problems} wrote {writes}")
         if report.stopped is None and not report.plan.problems and report.mode is not None:

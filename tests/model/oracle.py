@@ -93,7 +93,7 @@ def snapshot(service: SyncService, org: Any, now: datetime) -> Snapshot:
 
 def engine_writes(org: Any, low: int, high: int) -> list[tuple[Any, str, dict[str, Any]]]:
     """(entry, record Id, fields) of every successful write the engine made in (low, high]."""
-    found = []
+    found: list[tuple[Any, str, dict[str, Any]]] = []
     for entry in org.journal.entries:
         if low < entry.seq <= high and entry.status < 300:
             found.extend((entry, str(rid), dict(values)) for rid, values in entry.written)
@@ -176,9 +176,7 @@ def check_no_write_in_agreement(
             )
 
 
-def check_headroom(
-    before: Snapshot, calls: int, spent: int, unseen: int, seen: int | None
-) -> None:
+def check_headroom(before: Snapshot, calls: int, spent: int, unseen: int, seen: int | None) -> None:
     """behaviour.md 8: a nightly run spends none of the headroom left for other integrations.
 
     `calls` are the requests it made, `spent` what they took from the allocation (a refused

@@ -28,8 +28,8 @@ from sync_core.store import open_store
 
 PACKAGE = "marketo_sales_insight"
 NOTICE = timedelta(seconds=1)  # the deployed loop looks at the outbox at least every second
-FAR = 10 * 86400.0
-QUIET = "tests.model.service"  # the loop's log: the oracle reads the systems themselves  # idle as long as nothing is due: the test wakes the loop when it acts
+FAR = 10 * 86400.0  # idle as long as nothing is due: the test wakes the loop when it acts
+QUIET = "tests.model.service"  # the loop's log: the oracle reads the systems themselves
 
 
 @dataclass
@@ -60,13 +60,17 @@ class ObservedService(SyncService):
         self.world = world
 
     def push_due(self, now: datetime) -> PushReport:
-        return self.world.observe("push", now, lambda: super(ObservedService, self).push_due(now))
+        report: PushReport = self.world.observe(
+            "push", now, lambda: super(ObservedService, self).push_due(now)
+        )
+        return report
 
     def run_nightly(self, now: datetime, **kwargs: Any) -> NightlyReport:
         def run() -> NightlyReport:
             return super(ObservedService, self).run_nightly(now, **kwargs)
 
-        return self.world.observe("nightly", now, run)
+        report: NightlyReport = self.world.observe("nightly", now, run)
+        return report
 
 
 class ServiceLoop:
