@@ -115,6 +115,13 @@ class Reader:
         touched = {p.id: p for p in self.store.people_changed_since(watermark)}
         touched.update((p.id, p) for p in self.store.people(revived))
         records.update(self._read_ids(settings, list(touched.values()), records.keys()))
+        # A changed record's people have other records, unchanged and so unread: absent, the
+        # plan would take them as all-false and write them again (behaviour.md 5: records
+        # already in agreement are not written).
+        while more := self._read_ids(
+            settings, self.store.people_linked_to(records.keys()), records.keys()
+        ):
+            records.update(more)
         relevant = {p.id: p for p in self.store.people_linked_to(records.keys())}
         relevant.update((p.id, p) for p in sitting_out)
         relevant.update(touched)
