@@ -6,16 +6,7 @@ known reason, and nothing else; the name goes when the fix lands.
 
 from __future__ import annotations
 
-AWAITING: frozenset[str] = frozenset(
-    {
-        # 4: a parked push is tried again on the slow (hourly) schedule.
-        "slow_retry",
-        # 4: a resubscribe cancels pushes not yet delivered.
-        "resubscribe_cancels_push",
-        # 8: the headroom check comes before a run's first call too.
-        "headroom_before_first_call",
-    }
-)
+AWAITING: frozenset[str] = frozenset({})
 
 
 def waits_for(name: str) -> bool:

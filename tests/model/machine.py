@@ -351,8 +351,9 @@ class ContractMachine(RuleBasedStateMachine):
         writes = oracle.engine_writes(org, span.low, span.high)
         oracle.check_writes_only_true(writes)
         calls = oracle.counted_calls(org, span.low, span.high)
-        if calls:
-            zone = ZoneInfo(org.timezone)
+        last = [e for e in org.journal.entries if span.low < e.seq <= span.high and e.counted]
+        if last and not oracle.cut_replies(org, last[-1].seq - 1, last[-1].seq):
+            zone = ZoneInfo(org.timezone)  # the engine saw the usage on that last reply
             self.seen_usage = (org.usage.used(self.w.now), self.w.now.astimezone(zone).date())
         if span.kind == "push":
             TALLY.pushes += 1 if calls else 0
