@@ -74,7 +74,9 @@ def view_of(org: Any, person: Person) -> View:
     lead = _live(org, "Lead", person.lead_id)
     converted = bool(lead and lead.get("IsConverted"))
     if converted and lead is not None:
-        lead = _live(org, "Contact", lead.get("ConvertedContactId"))
+        # The Contact it became speaks for the person only when it takes the Lead's place;
+        # beside a Contact of the person's own, a converted Lead counts for nothing.
+        lead = None if person.contact_id else _live(org, "Contact", lead.get("ConvertedContactId"))
     target = contact if person.contact_id else lead
     said = _true(contact) | _true(lead)
     record = None if target is None else str(target["Id"])
