@@ -195,7 +195,10 @@ class Reader:
         )
 
     def _call(self, settings: Settings, fn: Callable[..., T], *args: object) -> T:
-        """Retry transient failures a few times with backoff (the injected sleep), then raise."""
+        """Retry transient failures a few times with backoff (the injected sleep), then raise.
+
+        A retry is another call of the run, so the headroom is checked again before it
+        (docs/behaviour.md 8): a failed call may have been counted against the allocation."""
         for attempt in range(1, CALL_ATTEMPTS + 1):
             try:
                 return fn(*args)
@@ -204,6 +207,7 @@ class Reader:
                     raise
                 delay = next_retry_delay(attempt, settings, self.rng.random())
                 self.sleep(delay.total_seconds())
+                self._check_headroom(settings, 1)
         raise AssertionError("unreachable")
 
     def _check_headroom(self, settings: Settings, upcoming: int) -> None:

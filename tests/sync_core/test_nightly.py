@@ -303,6 +303,18 @@ def test_transient_read_failure_is_retried_with_the_injected_sleep(
     assert report.ok and report.unsubscribed == 1 and len(sleeps) == 1
 
 
+def test_a_retried_call_checks_the_headroom_again_before_it_goes(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    """The failed describe was counted (90 of 100 used): retrying it would eat the headroom."""
+    _on(service)
+    _person(service, org, "jane@example.com", HasOptedOutOfEmail=True)
+    org.allocation, org.used_before = 100, 89
+    org.faults.append(TransientError("SERVER_UNAVAILABLE", "down", status=503))
+    report = service.run_nightly(NIGHT)
+    assert report.stopped == Code.API_HEADROOM and org.calls == 1
+
+
 def test_the_trail_shows_why_each_opt_out_changed_on_either_side(
     service: SyncService, org: MemoryOrg
 ) -> None:
