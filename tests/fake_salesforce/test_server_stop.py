@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import requests
 
@@ -12,7 +13,7 @@ from fake_salesforce.server import FakeServer
 CYCLES = 150
 
 
-def _errors_of_threads() -> tuple[list[BaseException], object]:
+def _errors_of_threads() -> tuple[list[BaseException], Any]:
     """Collects exceptions raised in any thread (the loop thread included) while a test runs."""
     caught: list[BaseException] = []
     previous = threading.excepthook
