@@ -25,6 +25,8 @@ from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.server import create_server
 
+from fake_salesforce.bulk_worker import BulkWorker
+
 POLL_SECONDS = 0.2  # how soon a stop requested by a signal handler is noticed
 LOOPBACK_NAMES = ("localhost",)
 LOOPBACK_IPS = ("127.0.0.1", "::1")
@@ -181,6 +183,11 @@ class FakeServer:
         )
         if tls is not None:
             self._server.channel_class = TlsChannel
+        self._worker = BulkWorker()  # this server's Bulk jobs, applied off the request path
+        config = getattr(app, "config", None)
+        if config is not None:
+            config["BULK_WORKER"] = self._worker
+        self._app_config = config
         self._stopping = threading.Event()
         self._stopped = threading.Event()
         self._loop_thread: threading.Thread | None = None
@@ -245,6 +252,12 @@ class FakeServer:
             try:
                 self._server.task_dispatcher.shutdown()
                 wasyncore.close_all(self._server._map)
+                self._worker.stop()
+                if (
+                    self._app_config is not None
+                    and self._app_config.get("BULK_WORKER") is self._worker
+                ):
+                    del self._app_config["BULK_WORKER"]  # in process again: polls apply jobs
             finally:
                 self._stopped.set()
 
