@@ -1,4 +1,5 @@
-"""The Flask application factory: routing, authentication, faults, API usage and the journal.
+"""The Flask application factory: routing, error rendering, and the hooks that take every API
+call through the request gate (gate.py: authentication, org lock, faults, usage, journal).
 
 No module-level app or state: `create_app(registry)` serves the orgs that registry holds.
 """
@@ -96,11 +97,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(console.bp)  # first: its recorder sits inside the transport faults
     for module in (versions, auth, sobjects, query, composite, bulk, bulk_v1, limits, control):
         app.register_blueprint(module.bp)
-
-
-def registry_of(app: Flask) -> Registry:
-    registry: Registry = app.config["REGISTRY"]
-    return registry
 
 
 def _authenticate() -> None:
