@@ -28,7 +28,7 @@ from fake_salesforce.bulk_outcomes import JobOutcomes
 from fake_salesforce.org import Org
 
 log = logging.getLogger(__name__)
-SLICE_ROWS = 50_000  # rows applied under one hold of the org lock
+SLICE_ROWS = 10_000  # rows applied under one hold of the org lock (a Bulk 2.0 batch)
 SETTLE_SECONDS = 1.0  # how long the poll that finds a job due waits for the worker
 PAUSE_SECONDS = 0.001  # between slices: a lock is not fair, a waiting call must get a turn
 
