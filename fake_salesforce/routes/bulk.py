@@ -62,7 +62,7 @@ def create_ingest() -> Response:
     org = current_org()
     body = request_object()
     operation = body.get("operation")
-    if operation not in INGEST_OPERATIONS:
+    if not isinstance(operation, str) or operation not in INGEST_OPERATIONS:
         raise ApiError(400, "INVALIDJOB", f"InvalidJob : Invalid operation: {operation}")
     spec = org.require_spec(str(body.get("object") or ""))
     options = _options(body)
@@ -150,7 +150,7 @@ def ingest_result(job_id: str, kind: str) -> Response:
 def create_query() -> Response:
     body = request_object()
     operation = body.get("operation") or "query"
-    if operation not in QUERY_OPERATIONS:
+    if not isinstance(operation, str) or operation not in QUERY_OPERATIONS:
         raise ApiError(400, "INVALIDJOB", f"InvalidJob : Invalid operation: {operation}")
     soql = body.get("query")
     if not isinstance(soql, str) or not soql.strip():

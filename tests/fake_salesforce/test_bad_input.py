@@ -186,3 +186,13 @@ def test_a_fault_rule_that_fails_below_http_answers_salesforce_shaped_json(
     response = http.get(f"{DATA}/limits")
     assert response.status_code == 500
     assert response.json()[0]["errorCode"] == "UNKNOWN_EXCEPTION"
+
+
+@pytest.mark.parametrize("path", ["/jobs/ingest", "/jobs/query"])
+def test_a_bulk_job_whose_operation_is_not_a_string_is_invalidjob(
+    http: requests.Session, path: str
+) -> None:
+    body = {"object": "Contact", "operation": ["insert"], "query": "SELECT Id FROM Contact"}
+    response = http.post(f"{DATA}{path}", json=body)
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == "INVALIDJOB"
