@@ -184,7 +184,7 @@ class FakeServer:
         if tls is not None:
             self._server.channel_class = TlsChannel
         self._worker = BulkWorker()  # this server's Bulk jobs, applied off the request path
-        config = getattr(app, "config", None)
+        config = _flask_config(app)
         if config is not None:
             config["BULK_WORKER"] = self._worker
         self._app_config = config
@@ -266,3 +266,13 @@ class FakeServer:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+def _flask_config(app: Any) -> dict[str, Any] | None:
+    """The Flask app's config under any WSGI wrappers that keep their app as `.app`."""
+    for _ in range(8):
+        config = getattr(app, "config", None)
+        if isinstance(config, dict):
+            return config
+        app = getattr(app, "app", None)
+    return None

@@ -220,3 +220,11 @@ def test_the_due_poll_lets_the_org_go_while_it_waits_for_the_worker(served: Serv
     gate.set()
     poll.join(10)
     assert served.info(job_id)["state"] == "JobComplete"
+
+
+def test_a_server_of_a_wrapped_app_still_applies_jobs_off_the_request_path() -> None:
+    from fake_salesforce.access_log import AccessLog
+
+    fake = FakeSalesforce()
+    with FakeServer(AccessLog(fake.app, io.StringIO()), threads=2) as server:
+        assert fake.app.config["BULK_WORKER"] is server._worker
