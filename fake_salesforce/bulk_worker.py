@@ -8,8 +8,9 @@ unusable); an abort between slices leaves the rest unprocessed.
 
 When a job becomes visible as complete is still the org's BulkSettings (`polls_to_complete`,
 `job_seconds`): the poll that finds it due waits, with the org's lock let go, up to
-SETTLE_SECONDS for the worker. A small job is then always complete on that poll, so clients and
-tests see the same polls as in process; a big one answers `InProgress` until it is done.
+SETTLE_SECONDS for the worker. A small job is then complete on that poll even on a busy machine,
+so clients and tests see the same polls as in process; a big one answers `InProgress` until
+done.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from fake_salesforce.org import Org
 
 log = logging.getLogger(__name__)
 SLICE_ROWS = 10_000  # rows applied under one hold of the org lock (a Bulk 2.0 batch)
-SETTLE_SECONDS = 1.0  # how long the poll that finds a job due waits for the worker
+SETTLE_SECONDS = 5.0  # how long the poll that finds a job due waits for the worker
 PAUSE_SECONDS = 0.001  # between slices: a lock is not fair, a waiting call must get a turn
 
 
