@@ -1,6 +1,6 @@
 """Bulk API 2.0 ingest jobs applied off the request path: one worker thread per served fake.
 
-As in Salesforce (salesforce-api.md §5), a job closed with `UploadComplete` is queued; the
+As in Salesforce's Bulk API 2.0, a job closed with `UploadComplete` is queued; the
 worker takes jobs in the order they were closed, marks each `InProgress` and applies its rows a
 slice at a time, each slice under the org's lock, so the org's other calls are answered between
 slices however big the job. The job ends `JobComplete` (or `Failed` when its header is

@@ -2,7 +2,7 @@
 
 Entering: which org the token belongs to (else 401 INVALID_SESSION_ID), the org's lock (one call
 at a time per org, so a threaded server never interleaves an org's writes), the fault rules that
-hit the call and one call of the daily API allocation (salesforce-api.md §8). Leaving: the
+hit the call and one call of the daily API allocation (docs/coverage.md). Leaving: the
 `Sforce-Limit-Info` header and the journal entry (status, error code, records touched). Nothing
 here knows Flask: app.py's hooks and lane.py call the same four steps.
 """

@@ -207,7 +207,7 @@ def _live_parent(parents: list[Table], record_id: str) -> bool:
 
 def by_short_id(found: Callable[[str], Any], text: str) -> Any:
     """The stored row a 15-character Id names (Salesforce takes either length wherever an Id
-    goes: salesforce-api.md §1.4), so such rows stay on the fast path; None otherwise."""
+    goes), so such rows stay on the fast path; None otherwise."""
     if len(text) != 15:
         return None
     full = ids.normalize(text)
