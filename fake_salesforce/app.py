@@ -1,4 +1,5 @@
-"""The Flask application factory: routing, authentication, faults, API usage and the journal.
+"""The Flask application factory: routing, error rendering, and the hooks that take every API
+call through the request gate (gate.py: authentication, org lock, faults, usage, journal).
 
 No module-level app or state: `create_app(registry)` serves the orgs that registry holds.
 """
@@ -10,16 +11,27 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from flask import Flask, Response, g, request
-from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
+from fake_salesforce import console
 from fake_salesforce.errors import JSON_CONTENT_TYPE, ApiError
-from fake_salesforce.faults import RequestInfo
+from fake_salesforce.gate import Gate, Passage, token_of
 from fake_salesforce.journal import Deferred, Write
+from fake_salesforce.lane import Lane
 from fake_salesforce.registry import Registry
+from fake_salesforce.routes import (
+    auth,
+    bulk,
+    bulk_v1,
+    composite,
+    control,
+    limits,
+    query,
+    sobjects,
+    versions,
+)
 
-MIN_VERSION, MAX_VERSION = 31.0, 66.0
 MAX_BODY_BYTES = 160 * 1024 * 1024  # Bulk API 2.0 takes uploads up to 150 MB
 _DATA_PATH = re.compile(r"^/services/(?:data/v(\d+\.\d)|async/(\d+\.\d))(?:/|$)(.*)$")
 _SOBJECT = re.compile(r"^(?:sobjects|composite/sobjects)/([A-Za-z0-9_]+)", re.IGNORECASE)
@@ -60,15 +72,16 @@ def create_app(
     app.teardown_request(_release)
     app.register_error_handler(HTTPException, _render_http_error)
     app.register_error_handler(Exception, _render_unexpected)
-    from fake_salesforce.routes.lane import Lane
-
-    app.lane = Lane(registry, MIN_VERSION, MAX_VERSION, app.logger)
+    app.gate = Gate(registry)
+    app.lane = Lane(app.gate, app.logger)
     return app
 
 
 class FakeApp(Flask):
-    """Flask, with record CRUD answered by `lane` first (routes/lane.py) when it claims a call."""
+    """Flask, with record CRUD answered by `lane` first (lane.py) when it claims a call; both
+    pass the same `gate`."""
 
+    gate: Gate
     lane: Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes] | None] | None = None
 
     def wsgi_app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -81,71 +94,38 @@ class FakeApp(Flask):
 
 
 def _register_blueprints(app: Flask) -> None:
-    from fake_salesforce.console import bp as console
-    from fake_salesforce.routes import auth, sobjects, versions
-
-    app.register_blueprint(console)  # first: its recorder sits inside the transport faults
-    for module in (versions, auth, sobjects):
+    app.register_blueprint(console.bp)  # first: its recorder sits inside the transport faults
+    for module in (versions, auth, sobjects, query, composite, bulk, bulk_v1, limits, control):
         app.register_blueprint(module.bp)
-    for optional in ("query", "composite", "bulk", "bulk_v1", "limits", "control"):
-        try:
-            module = __import__(f"fake_salesforce.routes.{optional}", fromlist=["bp"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"fake_salesforce.routes.{optional}":
-                raise
-            continue
-        app.register_blueprint(module.bp)
-
-
-def registry_of(app: Flask) -> Registry:
-    registry: Registry = app.config["REGISTRY"]
-    return registry
-
-
-def _token(headers: Headers) -> str | None:
-    header = headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() in ("bearer", "oauth") and value.strip():
-        return value.strip()
-    return headers.get("X-SFDC-Session") or None
 
 
 def _authenticate() -> None:
+    """The gate's way in for a Flask view: version, token, org lock, faults, usage."""
     # Proxies (`request`, `g`) are resolved once: this runs on every call and is on the hot path.
     req = request._get_current_object()  # type: ignore[attr-defined]
     match = _DATA_PATH.match(req.path)
     if match is None or req.endpoint in PUBLIC_ENDPOINTS:
         return
     version = match.group(1) or match.group(2)
-    if not MIN_VERSION <= float(version) <= MAX_VERSION:
+    gate: Gate = _app().gate
+    if not gate.serves(version):
         raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
     ctx = g._get_current_object()  # type: ignore[attr-defined]
     ctx.api_version = version
-    ctx.bulk_v1 = match.group(2) is not None
-    token = _token(req.headers)
-    registry = registry_of(_app())
-    org = registry.resolve(token) if token else None
-    if org is None:
-        raise ApiError(401, "INVALID_SESSION_ID", "Session expired or invalid")
-    ctx.org = org
-    ctx.token = token
+    token = token_of(req.headers.get("Authorization"), req.headers.get("X-SFDC-Session"))
+    passage = gate.enter(req.method, req.path, token, bulk_v1=match.group(2) is not None)
+    ctx.passage, ctx.org, ctx.token = passage, passage.org, token
     sobject = _SOBJECT.match(match.group(3))
-    info = RequestInfo(req.method, req.path, sobject.group(1) if sobject else None, token)
-    ctx.counted = True
-    # One request at a time per org: the threaded server never interleaves an org's writes.
-    org.lock.acquire()
-    ctx.locked = org
-    org.faults.before_request(info, org)
-    org.usage.spend(org.clock.now())
+    gate.admit(passage, sobject.group(1) if sobject else None)
 
 
 def _release(_exc: BaseException | None) -> None:
-    org = g.pop("locked", None)
-    if org is not None:
-        org.lock.release()
+    passage = g.pop("passage", None)
+    if passage is not None:
+        Gate.release(passage)
 
 
-def _app() -> Flask:
+def _app() -> FakeApp:
     from flask import current_app
 
     return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
@@ -155,25 +135,14 @@ PUBLIC_ENDPOINTS: set[str] = {"versions.list_versions"}
 
 
 def _finish(response: Response) -> Response:
+    """The gate's way out for a Flask view: `Sforce-Limit-Info` and the journal entry."""
     ctx = g._get_current_object()  # type: ignore[attr-defined]
-    org = getattr(ctx, "org", None)
-    if org is None:
+    passage: Passage | None = ctx.get("passage")
+    if passage is None:
         return response
-    req = request._get_current_object()  # type: ignore[attr-defined]
-    now = org.clock.now()
-    if not getattr(ctx, "bulk_v1", False):
-        response.headers["Sforce-Limit-Info"] = org.usage.header(now)
-    org.journal.record(
-        time=now,
-        method=req.method,
-        path=req.path,
-        org_id=org.org_id,
-        status=response.status_code,
-        error_code=_error_code(response),
-        **_noted_records(ctx),
-        counted=bool(ctx.get("counted", True)),
-        client=ctx.get("client"),
-    )
+    header = Gate.leave(passage, response.status_code, _error_code(response), **_noted_records(ctx))
+    if header is not None:
+        response.headers["Sforce-Limit-Info"] = header
     return response
 
 

@@ -2,7 +2,9 @@
 
 Ingest: Open -> UploadComplete -> InProgress -> JobComplete | Failed | Aborted. A job completes
 on the poll that finds it ready: by default the first, or after `polls_to_complete` polls and
-`job_seconds` on the org clock (BulkSettings), so clients' polling loops are exercised.
+`job_seconds` on the org clock (BulkSettings), so clients' polling loops are exercised. A served
+fake hands closed jobs to its worker (bulk_worker), which applies them off the request path;
+in process, the poll that completes a job applies it.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ class Job:
     polls: int = 0
     error_message: str | None = None
     journaled: bool = False
+    worker: Any = None  # the bulk_worker.Handoff applying this job, when a worker has it
 
     @property
     def is_query(self) -> bool:
@@ -205,6 +208,8 @@ class BulkStore:
             return job
         if job.is_query:
             job.state = "JobComplete"
+        elif job.worker is not None:
+            job.worker.settle(self.org, job)
         else:
             run_ingest(self.org, job)
         job.modstamp = now
@@ -237,11 +242,27 @@ def run_ingest(org: Org, job: Job) -> None:
 
 
 def _run_ingest(org: Org, job: Job) -> None:
-    spec = org.require_spec(job.sobject)
-    columns = _columns(spec, job) if job.header or job.rows else []  # no upload: no rows
+    columns = ingest_columns(org, job)
+    if columns is not None:
+        job.outcomes = apply_rows(org, job, columns, job.rows)
+        job.state = "JobComplete"
+
+
+def ingest_columns(org: Org, job: Job) -> list[FieldSpec] | None:
+    """The fields of the job's header (none when nothing was uploaded); None, and the job
+    Failed, when the header is unusable."""
+    if not (job.header or job.rows):
+        return []
+    columns = _columns(org.require_spec(job.sobject), job)
     if isinstance(columns, str):
         job.state, job.error_message = "Failed", columns
-        return
+        return None
+    return columns
+
+
+def apply_rows(org: Org, job: Job, columns: list[FieldSpec], rows: list[list[str]]) -> JobOutcomes:
+    """Apply `rows` of the job (all of them, or a slice in upload order) and their outcomes."""
+    spec = org.require_spec(job.sobject)
     outcomes = None
     fast = FAST_PATHS.get(job.operation)
     if fast is not None:
@@ -250,14 +271,13 @@ def _run_ingest(org: Org, job: Job) -> None:
             operation = _operation(org, spec, job, columns, row)
             return save_results.run_all(org, [operation], all_or_none=False)[0]
 
-        outcomes = fast(org, spec, columns, job.rows, one_row)
+        outcomes = fast(org, spec, columns, rows, one_row)
     if outcomes is None:
-        operations = [_operation(org, spec, job, columns, row) for row in job.rows]
+        operations = [_operation(org, spec, job, columns, row) for row in rows]
         outcomes = JobOutcomes.of(save_results.run_all(org, operations, all_or_none=False))
     if job.operation == "hardDelete":
         org.purge(spec.name, (rid for rid, _ in outcomes.journal_writes()))
-    job.outcomes = outcomes
-    job.state = "JobComplete"
+    return outcomes
 
 
 def _columns(spec: ObjectSpec, job: Job) -> list[FieldSpec] | str:

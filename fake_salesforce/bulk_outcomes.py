@@ -41,6 +41,26 @@ class JobOutcomes:
         """Outcomes given row by row (the per-record path)."""
         return cls([None] * len(outcomes), answered=dict(enumerate(outcomes)))
 
+    @classmethod
+    def joined(cls, parts: Sequence[JobOutcomes]) -> JobOutcomes:
+        """One job's outcomes from those of its slices, in upload order. The column slices of
+        one job share their fields; a slice answered row by row has no columns, so its rows
+        get SKIP cells (never read: their Outcomes answer for them)."""
+        columned = [p for p in parts if p.names]
+        names = columned[0].names if columned else []
+        record_ids: list[str | None] = []
+        uploaded: list[list[Any]] = [[] for _ in names]
+        answered: dict[int, Outcome] = {}
+        for part in parts:
+            offset = len(record_ids)
+            record_ids.extend(part.record_ids)
+            cells = part.uploaded if part.names else [[SKIP] * len(part)] * len(names)
+            for column, more in zip(uploaded, cells, strict=True):
+                column.extend(more)
+            answered.update({offset + k: o for k, o in part.answered.items()})
+        created = any(p.created for p in columned)
+        return cls(record_ids, names, uploaded, answered, created)
+
     def __len__(self) -> int:
         return len(self.record_ids)
 

@@ -1,15 +1,19 @@
 """`fake-salesforce serve`: one org over HTTP or HTTPS until SIGINT/SIGTERM, state kept in a file.
 
-Bad arguments and start-up failures print one line and exit non-zero; never a traceback.
+Bad arguments and start-up failures print one line and exit non-zero; never a traceback. It binds
+loopback addresses only, unless `--allow-remote`; then the org's password, consumer key and
+consumer secret must not be the public defaults, which would hand a token to anyone who asks.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import ipaddress
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -19,9 +23,11 @@ from typing import Any, NoReturn
 
 from fake_salesforce.org import Credentials, OrgSettings
 from fake_salesforce.registry import Registry
+from fake_salesforce.routes.control_checks import DEFAULT_MAX_GENERATE
 from fake_salesforce.schema import PACKAGES
 
 PROG = "fake-salesforce"
+DEFAULT_JOURNAL_LIMIT = 10_000
 USAGE_ERROR, START_ERROR = 2, 1
 
 
@@ -100,11 +106,68 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--quiet", action="store_true", help="no line per request (method, path, status, ms)"
     )
+    serve.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="bind a non-loopback --host (needs non-default --password, --consumer-key and "
+        "--consumer-secret)",
+    )
+    serve.add_argument(
+        "--journal-limit",
+        type=_positive,
+        default=DEFAULT_JOURNAL_LIMIT,
+        help=f"journal entries kept per org, newest first (default {DEFAULT_JOURNAL_LIMIT:,})",
+    )
+    serve.add_argument(
+        "--max-generate",
+        type=_positive,
+        default=DEFAULT_MAX_GENERATE,
+        help=f"records one /_fake/records call may generate (default {DEFAULT_MAX_GENERATE:,})",
+    )
     return parser
 
 
+def is_loopback(host: str) -> bool:
+    """Whether every address `host` names is a loopback address (127.0.0.0/8, ::1)."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        return False
+    return bool(infos) and all(ipaddress.ip_address(i[4][0]).is_loopback for i in infos)
+
+
+def check_exposure(args: argparse.Namespace) -> None:
+    """A non-loopback bind needs `--allow-remote` and credentials that are not the defaults."""
+    if is_loopback(args.host):
+        return
+    if not args.allow_remote:
+        raise CliError(
+            f"--host {args.host} is not a loopback address: anyone who reaches it could log in; "
+            "add --allow-remote (with your own --password, --consumer-key and --consumer-secret)"
+        )
+    defaults = Credentials()
+    left = [
+        flag
+        for flag, value, default in (
+            ("--password", args.password, defaults.password),
+            ("--consumer-key", args.consumer_key, defaults.consumer_key),
+            ("--consumer-secret", args.consumer_secret, defaults.consumer_secret),
+        )
+        if value == default
+    ]
+    if left:
+        raise CliError(
+            f"--allow-remote needs credentials of your own: {', '.join(left)} still the "
+            "public default"
+        )
+
+
 def _registry(args: argparse.Namespace) -> Registry:
-    registry = Registry()
+    registry = Registry(journal_limit=args.journal_limit)
     try:
         _add_org(registry, args)
     except ValueError as exc:  # SchemaError: the file and element at fault
@@ -182,6 +245,7 @@ def _banner(url: str, registry: Registry, ca_file: Path | None) -> str:
 def serve(args: argparse.Namespace) -> int:
     if args.tls_dir is not None and not args.tls:
         raise CliError("--tls-dir needs --tls")
+    check_exposure(args)
     registry = _registry(args)
     if args.state is not None:
         if not args.state.parent.is_dir():
@@ -207,11 +271,13 @@ def _run(args: argparse.Namespace, registry: Registry, tls_dir: Path | None) -> 
     from fake_salesforce.server import FakeServer, make_certificate
 
     tls = make_certificate(tls_dir, (args.host,)) if tls_dir is not None else None
-    app: Any = create_app(registry, control_token=args.control_token)
+    flask_app = create_app(registry, control_token=args.control_token)
+    flask_app.config["MAX_GENERATE"] = args.max_generate
+    app: Any = flask_app
     if not args.quiet:
         from fake_salesforce.access_log import AccessLog
 
-        app = AccessLog(app, sys.stdout)
+        app = AccessLog(flask_app, sys.stdout)
     try:
         server = FakeServer(app, host=args.host, port=args.port, tls=tls, threads=args.threads)
     except OSError as exc:  # in use, not ours to bind, or an unknown host name

@@ -1,7 +1,8 @@
 """The org's clock: real (or freezegun's) time plus an offset that only moves forward.
 
 In-process it follows freezegun, because it reads `datetime.now` on every call; over HTTP the
-control API sets or advances it. It never goes backwards.
+control API sets or advances it. It never goes backwards, and never past Salesforce's last
+datetime (4000-12-31T23:59:59Z), so no request can leave an org at a time it cannot compute with.
 """
 
 from __future__ import annotations
@@ -9,9 +10,20 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+LATEST = datetime(4000, 12, 31, 23, 59, 59, tzinfo=UTC)  # the last datetime Salesforce stores
+
 
 class ClockError(ValueError):
     """A request to move the clock backwards."""
+
+
+class ClockRangeError(ClockError):
+    """A request to move the clock past LATEST."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"the clock stays at or before {LATEST.isoformat()} (Salesforce's last datetime)"
+        )
 
 
 class OrgClock:
@@ -39,6 +51,8 @@ class OrgClock:
         if when.tzinfo is None:
             raise ClockError("time must carry a UTC offset")
         when = when.astimezone(UTC)
+        if when > LATEST:
+            raise ClockRangeError()
         current = self.now()
         if when < current:
             raise ClockError(
@@ -53,10 +67,16 @@ class OrgClock:
     def advance(self, delta: timedelta) -> datetime:
         if delta < timedelta(0):
             raise ClockError("the clock never goes backwards: negative advance")
-        return self.set(self.now() + delta)
+        try:
+            when = self.now() + delta
+        except OverflowError:
+            raise ClockRangeError() from None
+        return self.set(when)
 
     def restore(self, when: datetime) -> None:
         """Stand at `when`, even if earlier: only for loading a saved org (a new timeline)."""
+        if when.tzinfo is None or when.astimezone(UTC) > LATEST:
+            raise ClockRangeError()
         with self._lock:
             self._offset = when.astimezone(UTC) - self._base()
             self._last = when.astimezone(UTC)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import errno
 import fnmatch
 import itertools
+import json
+import logging
 import random
 import re
 import ssl
@@ -26,9 +28,10 @@ from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import SSLError as RequestsSSLError
 from urllib3.exceptions import ProtocolError
 
-from fake_salesforce.errors import ApiError
+from fake_salesforce.errors import JSON_CONTENT_TYPE, ApiError
 from fake_salesforce.journal import clear_fault_notes, note_fault
 
+log = logging.getLogger(__name__)
 API_KINDS = ("outage", "error", "latency", "session_expired")
 TRANSPORT_KINDS = ("drop", "slow_first_byte")
 KINDS = API_KINDS + TRANSPORT_KINDS
@@ -38,6 +41,7 @@ SPEC_KEYS = frozenset(
     {"kind", "code", "message", "ms", "sleep", "mode", "method", "sobject", "path"}
     | {"count", "until", "rate", "seed"}
 )
+MAX_MS = 600_000  # a latency or slow first byte lasts at most ten minutes
 _RELATIVE = re.compile(r"^\+(\d+(?:\.\d+)?)(ms|s|m|h|d)$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _SOBJECT = re.compile(
@@ -92,7 +96,10 @@ def relative_delta(text: str) -> timedelta | None:
     match = _RELATIVE.match(text.strip())
     if match is None:
         return None
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+    try:
+        return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+    except OverflowError:
+        raise FaultSpecError(f"{text.strip()!r} is further than any time can be") from None
 
 
 def parse_when(value: Any, now: datetime) -> datetime:
@@ -102,7 +109,10 @@ def parse_when(value: Any, now: datetime) -> datetime:
     elif isinstance(value, str):
         delta = relative_delta(value)
         if delta is not None:
-            return now + delta
+            try:
+                return now + delta
+            except OverflowError:
+                raise FaultSpecError(f"until: {value!r} is further than any time can be") from None
         try:
             when = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
@@ -201,8 +211,8 @@ def _check_spec(spec: Mapping[str, Any]) -> None:
     count, ms = spec.get("count"), spec.get("ms", 0)
     if count is not None and not (isinstance(count, int) and count >= 0):
         raise FaultSpecError(f"count: a whole number (got {count!r})")
-    if not isinstance(ms, int | float) or ms < 0:
-        raise FaultSpecError(f"ms: milliseconds, not negative (got {ms!r})")
+    if isinstance(ms, bool) or not isinstance(ms, int | float) or not 0 <= ms <= MAX_MS:
+        raise FaultSpecError(f"ms: milliseconds from 0 to {MAX_MS} (got {ms!r})")
 
 
 def rule_from_spec(rule_id: str, spec: Mapping[str, Any], now: datetime) -> FaultRule:
@@ -321,7 +331,14 @@ class TransportFaults:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         clear_fault_notes()
-        rule = self._rule(environ)
+        try:
+            rule = self._rule(environ)
+        except Exception:  # answered as Salesforce answers its own failures: JSON, never text
+            log.exception("fault rules failed on %s", environ.get("PATH_INFO"))
+            body = json.dumps(ApiError(500, "UNKNOWN_EXCEPTION").body()).encode()
+            headers = [("Content-Type", JSON_CONTENT_TYPE), ("Content-Length", str(len(body)))]
+            start_response("500 INTERNAL SERVER ERROR", headers)
+            return [body]
         if rule is None:
             return self.app(environ, start_response)
         if rule.kind == "slow_first_byte":

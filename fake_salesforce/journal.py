@@ -1,7 +1,9 @@
 """Every request an org answered: when, what, status, error code and the record Ids touched.
 
 Tests and scenarios query it ("this Contact was written exactly once, with these fields") and
-count it (`api_calls:` and `writes:` in scenario files).
+count it (`api_calls:` and `writes:` in scenario files). A journal may keep only its newest
+`limit` entries (a served fake does, so a long-lived CI server stays flat); `dropped` counts the
+older ones it let go, and sequence numbers keep counting across them.
 """
 
 from __future__ import annotations
@@ -125,17 +127,43 @@ class Entry:
 
 @dataclass
 class Journal:
-    """The org's request log, in order."""
+    """The org's request log, in order: everything, or the newest `limit` entries."""
 
     entries: list[Entry] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _seq: int = 0
+    _limit: int | None = None
+
+    @property
+    def limit(self) -> int | None:
+        return self._limit
+
+    @limit.setter
+    def limit(self, limit: int | None) -> None:
+        """Keep at most `limit` entries (None: all); the oldest go first."""
+        if limit is not None and limit < 1:
+            raise ValueError(f"a journal keeps at least one entry (got {limit})")
+        with self._lock:
+            self._limit = limit
+            self._trim()
+
+    def _trim(self) -> None:
+        if self._limit is not None and len(self.entries) > self._limit:
+            del self.entries[: len(self.entries) - self._limit]
+
+    @property
+    def dropped(self) -> int:
+        """How many entries were let go to stay within `limit` since the last clear."""
+        return self._seq - len(self.entries)
 
     def record(self, **values: Any) -> Entry:
         values.setdefault("faults", _FAULTS.get())
         _FAULTS.set(())
         with self._lock:
-            entry = Entry(seq=len(self.entries) + 1, **values)
+            self._seq += 1
+            entry = Entry(seq=self._seq, **values)
             self.entries.append(entry)
+            self._trim()
         seen = RECORDED.get()
         if seen is not None:
             seen.append(entry)
@@ -144,6 +172,7 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self.entries.clear()
+            self._seq = 0
 
     def query(
         self,
@@ -158,8 +187,10 @@ class Journal:
         error_code: str | None = None,
     ) -> list[Entry]:
         """Entries matching every given filter (`path` is a glob)."""
+        with self._lock:
+            entries = list(self.entries)
         return select(
-            list(self.entries),
+            entries,
             method=method,
             path=path,
             record=record,
@@ -187,7 +218,7 @@ class Journal:
         return count_summary(self.query(after_seq=after_seq))
 
     def last_seq(self) -> int:
-        return self.entries[-1].seq if self.entries else 0
+        return self._seq
 
 
 def select(

@@ -25,7 +25,9 @@ class Session:
 class Registry:
     """Orgs by Id and username, and live sessions by token."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal_limit: int | None = None) -> None:
+        """`journal_limit`: the journal entries each org keeps (None: all of them)."""
+        self.journal_limit = journal_limit
         self.orgs: dict[str, Org] = {}
         self._sessions: dict[str, Session] = {}
         self._refresh: dict[str, str] = {}
@@ -39,6 +41,7 @@ class Registry:
             self._pods += 1
             pod = f"{self._pods % 10}{'abcdefghijklmnopqrstuvwxyz'[(self._pods // 10) % 26]}"
             org = Org(settings, credentials, pod=pod)
+            org.journal.limit = self.journal_limit
             if self.by_username(org.credentials.username) is not None:
                 raise ValueError(f"an org already has the username {org.credentials.username}")
             self.orgs[org.org_id] = org

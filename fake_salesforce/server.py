@@ -7,7 +7,6 @@ and a channel that knows non-blocking TLS: handshakes finish inside reads, "want
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import socket
 import ssl
@@ -25,6 +24,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.server import create_server
+
+from fake_salesforce.bulk_worker import BulkWorker
 
 POLL_SECONDS = 0.2  # how soon a stop requested by a signal handler is noticed
 LOOPBACK_NAMES = ("localhost",)
@@ -182,9 +183,17 @@ class FakeServer:
         )
         if tls is not None:
             self._server.channel_class = TlsChannel
+        self._worker = BulkWorker()  # this server's Bulk jobs, applied off the request path
+        config = _flask_config(app)
+        if config is not None:
+            config["BULK_WORKER"] = self._worker
+        self._app_config = config
         self._stopping = threading.Event()
         self._stopped = threading.Event()
         self._loop_thread: threading.Thread | None = None
+        self._closed = False
+        # Re-entrant: a signal handler may call stop() while its own thread is closing.
+        self._lock = threading.RLock()
 
     @property
     def url(self) -> str:
@@ -198,40 +207,72 @@ class FakeServer:
 
     def serve_forever(self) -> None:
         """Answer requests until `stop()`; then finish the running ones and close every socket."""
-        self._loop_thread = threading.current_thread()
+        with self._lock:
+            if self._closed:
+                return
+            self._loop_thread = threading.current_thread()
         poll = getattr(wasyncore, "poll2", wasyncore.poll)
         socket_map = self._server._map
         try:
             while not self._stopping.is_set():
                 poll(POLL_SECONDS, socket_map)
         finally:
-            self._server.task_dispatcher.shutdown()
-            wasyncore.close_all(socket_map)
-            self._stopped.set()
+            self._close()
 
     def start(self) -> FakeServer:
         """Serve from a daemon thread; returns at once, the socket is already listening."""
         thread = threading.Thread(target=self.serve_forever, name="fake-salesforce", daemon=True)
+        with self._lock:
+            self._loop_thread = thread  # a stop() from now on wakes this loop, not closes
         thread.start()
         return self
 
     def stop(self, wait: bool = True) -> None:
-        """Ask the loop to end; safe from a signal handler (it only sets a flag there)."""
-        self._stopping.set()
-        loop = self._loop_thread
-        if loop is None:
-            self._server.task_dispatcher.shutdown()
-            wasyncore.close_all(self._server._map)
-            return
-        if loop is not threading.current_thread():
-            # The loop may see the flag first and close the trigger before this pull.
-            with contextlib.suppress(OSError):
+        """Ask the loop to end; safe from any thread, twice, and from a signal handler.
+
+        The trigger that wakes the loop is pulled only under the lock the loop closes it under,
+        and never once closed: a stop cannot write to a descriptor the loop just closed."""
+        with self._lock:
+            self._stopping.set()
+            loop = self._loop_thread
+            if loop is None:
+                self._close()
+                return
+            if not self._closed and loop is not threading.current_thread():
                 self._server.pull_trigger()
-            if wait:
-                self._stopped.wait(10)
+        if wait and loop is not threading.current_thread():
+            self._stopped.wait(10)
+
+    def _close(self) -> None:
+        """End the worker threads and close every socket, once."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                self._server.task_dispatcher.shutdown()
+                wasyncore.close_all(self._server._map)
+                self._worker.stop()
+                if (
+                    self._app_config is not None
+                    and self._app_config.get("BULK_WORKER") is self._worker
+                ):
+                    del self._app_config["BULK_WORKER"]  # in process again: polls apply jobs
+            finally:
+                self._stopped.set()
 
     def __enter__(self) -> FakeServer:
         return self.start()
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+def _flask_config(app: Any) -> dict[str, Any] | None:
+    """The Flask app's config under any WSGI wrappers that keep their app as `.app`."""
+    for _ in range(8):
+        config = getattr(app, "config", None)
+        if isinstance(config, dict):
+            return config
+        app = getattr(app, "app", None)
+    return None

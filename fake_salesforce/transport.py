@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote_to_bytes, urlsplit, urlunsplit
 
 import requests
 from flask import Flask
@@ -75,7 +75,8 @@ class InProcessAdapter(BaseAdapter):
         environ: dict[str, Any] = {
             "REQUEST_METHOD": request.method or "GET",
             "SCRIPT_NAME": "",
-            "PATH_INFO": unquote(url.path) or "/",
+            # WSGI (PEP 3333): the path's bytes, percent-decoded, as latin-1 text.
+            "PATH_INFO": unquote_to_bytes(url.path).decode("latin-1") or "/",
             "QUERY_STRING": url.query,
             "SERVER_NAME": host,
             "SERVER_PORT": str(port),

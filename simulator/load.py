@@ -28,6 +28,7 @@ from simulator.steps import StepReader, Timeline
 from simulator.timespec import TimeError, parse_instant, parse_wall_time
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_GENERATED = 10_000_000  # records one generate: entry may ask for
 
 
 def load(path: str | Path) -> Scenario:
@@ -212,7 +213,7 @@ class _ScenarioReader:
                 continue
             p.keys(entry, schema.RECORD_BATCH, "salesforce.generate", required=("type", "count"))
             kind = p.choice(entry.get("type"), schema.RECORD_TYPES, "record type")
-            count = p.integer(entry.get("count"), "count", minimum=1)
+            count = p.integer(entry.get("count"), "count", minimum=1, maximum=MAX_GENERATED)
             opted_out = p.fraction(entry.get("opted_out"), "opted_out")
             seed = p.integer(entry.get("seed"), "seed")
             if kind is not None and count is not None:

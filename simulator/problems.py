@@ -101,12 +101,17 @@ class Problems:
         self.add(node.line, f"{where} must be true or false, not {_kind(node)}")
         return None
 
-    def integer(self, node: Node | None, where: str, minimum: int = 0) -> int | None:
+    def integer(
+        self, node: Node | None, where: str, minimum: int = 0, maximum: int | None = None
+    ) -> int | None:
         if node is None:
             return None
         value = node.value if isinstance(node, Scalar) else None
         if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
-            return value
+            if maximum is None or value <= maximum:
+                return value
+            self.add(node.line, f"{where} must be at most {maximum:,}, not {value:,}")
+            return None
         self.add(
             node.line, f"{where} must be a whole number of at least {minimum}, not {_kind(node)}"
         )

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+MAX_NODES = 1_000_000  # values a scenario may expand to, aliases followed
+
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader that leaves timestamps as text: the loader parses times itself."""
@@ -80,6 +82,7 @@ class SourceError(Exception):
 
 MAX_DEPTH = 64  # nesting levels; a scenario needs fewer than ten
 TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep; a scenario needs far fewer"
+TOO_MANY = f"expands to more than {MAX_NODES:,} values (aliases repeated inside aliases?)"
 
 
 def parse(text: str) -> Node | None:
@@ -87,7 +90,7 @@ def parse(text: str) -> Node | None:
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
-        return None if root is None else _build(loader, root, 0)
+        return None if root is None else _build(loader, root, 0, [MAX_NODES])
     except RecursionError:  # PyYAML composes recursively: far too deep even to read
         raise SourceError(TOO_DEEP, 1, syntax=False) from None
     except yaml.MarkedYAMLError as exc:
@@ -101,10 +104,15 @@ def parse(text: str) -> Node | None:
         loader.dispose()
 
 
-def _build(loader: _Loader, node: yaml.Node, depth: int) -> Node:
+def _build(loader: _Loader, node: yaml.Node, depth: int, budget: list[int]) -> Node:
+    """The tree under `node`; aliases are followed, within `budget` nodes in all (an alias
+    bomb expands past any budget: it is refused at the line of the node that went over)."""
     line = node.start_mark.line + 1
     if depth > MAX_DEPTH:
         raise SourceError(TOO_DEEP, line, syntax=False)
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise SourceError(TOO_MANY, line, syntax=False)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         entries: dict[str, Node] = {}
@@ -115,11 +123,11 @@ def _build(loader: _Loader, node: yaml.Node, depth: int) -> Node:
             key_line = key_node.start_mark.line + 1
             if key in entries:
                 duplicates.append((key, key_line))
-            entries[key] = _build(loader, value_node, depth + 1)
+            entries[key] = _build(loader, value_node, depth + 1, budget)
             key_lines[key] = key_line
         return Map(entries, key_lines, line, tuple(duplicates))
     if isinstance(node, yaml.SequenceNode):
-        return Seq(tuple(_build(loader, item, depth + 1) for item in node.value), line)
+        return Seq(tuple(_build(loader, item, depth + 1, budget) for item in node.value), line)
     value = loader.construct_object(node, deep=True)
     return Scalar(value, str(node.value), line)
 

@@ -14,6 +14,7 @@ order.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -25,14 +26,26 @@ from fake_salesforce.bulk_apply.update import update_rows
 __all__ = ["SlowRow", "delete_rows", "gc_paused", "insert_rows", "update_rows"]
 
 
+_PAUSES = [0]  # how many threads are inside gc_paused now
+_PAUSES_LOCK = threading.Lock()
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """No cyclic collection while a job allocates its rows and outcomes (acyclic, and with a
-    large org in memory each full collection walks every stored row)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    large org in memory each full collection walks every stored row).
+
+    Counted across threads: collection resumes when the last pause ends, so one request's
+    upload finishing never turns collection back on under another thread's running job."""
+    with _PAUSES_LOCK:
+        if _PAUSES[0] == 0:
+            _PAUSES.append(gc.isenabled())
+        _PAUSES[0] += 1
+        gc.disable()
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _PAUSES_LOCK:
+            _PAUSES[0] -= 1
+            if _PAUSES[0] == 0 and _PAUSES.pop():
+                gc.enable()

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from fake_salesforce import ids
 from fake_salesforce.bulk_csv import CHECKBOX_WORDS, NULL_MARK
 from fake_salesforce.bulk_outcomes import SKIP
 from fake_salesforce.errors import ApiError
@@ -202,3 +203,12 @@ def _live_parent(parents: list[Table], record_id: str) -> bool:
     owner = next((t for t in parents if record_id.startswith(t.spec.key_prefix)), None)
     row = owner.row(record_id) if owner is not None else None
     return row is not None and owner is not None and not owner.value(row, "IsDeleted")
+
+
+def by_short_id(found: Callable[[str], Any], text: str) -> Any:
+    """The stored row a 15-character Id names (Salesforce takes either length wherever an Id
+    goes), so such rows stay on the fast path; None otherwise."""
+    if len(text) != 15:
+        return None
+    full = ids.normalize(text)
+    return found(full) if full is not None else None

@@ -10,6 +10,7 @@ from fake_salesforce.bulk_apply.cells import (
     Column,
     Doubt,
     SlowRow,
+    by_short_id,
     cell,
     column_cells,
     job_column,
@@ -71,10 +72,14 @@ class Updater:
 
     def targets(self, rows: list[list[str]]) -> list[list[Any] | None]:
         """The stored row each upload row updates; None where the row needs the per-record
-        path (unknown, 15-character or other object's Id, deleted record, converted Lead,
-        short row)."""
+        path (unknown or other object's Id, deleted record, converted Lead, short row)."""
         found, width, at, deleted = self.table.rows.get, self.width, self.id_index, self.deleted
         stored = [found(row[at]) if len(row) == width else None for row in rows]
+        if None in stored:  # 15-character Ids: a second look only at the rows not yet found
+            stored = [
+                t if t is not None or len(row) != width else by_short_id(found, row[at])
+                for t, row in zip(stored, rows, strict=True)
+            ]
         targets = [None if t is None or t[deleted] else t for t in stored]
         if self.converted is not None:
             converted = self.converted

@@ -11,7 +11,7 @@ import base64
 import binascii
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
 from fake_salesforce import bulk_csv
 from fake_salesforce.bulk_jobs import (
@@ -20,6 +20,7 @@ from fake_salesforce.bulk_jobs import (
     Job,
     ingest_results,
 )
+from fake_salesforce.bulk_worker import worker_of
 from fake_salesforce.errors import ApiError
 from fake_salesforce.routes.context import (
     api_version,
@@ -61,7 +62,7 @@ def create_ingest() -> Response:
     org = current_org()
     body = request_object()
     operation = body.get("operation")
-    if operation not in INGEST_OPERATIONS:
+    if not isinstance(operation, str) or operation not in INGEST_OPERATIONS:
         raise ApiError(400, "INVALIDJOB", f"InvalidJob : Invalid operation: {operation}")
     spec = org.require_spec(str(body.get("object") or ""))
     options = _options(body)
@@ -115,10 +116,14 @@ def ingest_state(job_id: str) -> Response:
 
 
 def _change_state(job_id: str, query: bool) -> Response:
-    store = current_org().bulk
+    org = current_org()
+    store = org.bulk
     job = store.job(job_id, query)
     state = request_object().get("state")
     store.set_state(job, str(state))
+    worker = worker_of(current_app)
+    if worker is not None and job.state == "UploadComplete":
+        worker.submit(org, job)  # applied off the request path (bulk_worker)
     return json_response(job.info())
 
 
@@ -145,7 +150,7 @@ def ingest_result(job_id: str, kind: str) -> Response:
 def create_query() -> Response:
     body = request_object()
     operation = body.get("operation") or "query"
-    if operation not in QUERY_OPERATIONS:
+    if not isinstance(operation, str) or operation not in QUERY_OPERATIONS:
         raise ApiError(400, "INVALIDJOB", f"InvalidJob : Invalid operation: {operation}")
     soql = body.get("query")
     if not isinstance(soql, str) or not soql.strip():

@@ -112,7 +112,7 @@ def _job_body() -> dict[str, Any]:
     if _request_format() == "JSON":
         try:
             body = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply
             raise ApiError(400, "InvalidJob", "Unable to parse the JSON jobInfo") from None
         if not isinstance(body, dict):
             raise ApiError(400, "InvalidJob", "A jobInfo must be a JSON object")
@@ -199,7 +199,7 @@ def _records(job: V1Job, raw: bytes) -> list[dict[str, Any]] | CsvRows:
         return xml.sobjects(raw)
     try:
         payload = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply
         raise ApiError(400, "InvalidBatch", "Unable to parse the JSON request") from None
     if not isinstance(payload, list) or not all(isinstance(r, dict) for r in payload):
         raise ApiError(400, "InvalidBatch", "A batch must be a JSON array of records")

@@ -58,6 +58,12 @@ def parse_json(raw: bytes) -> Any:
             "JSON_PARSER_ERROR",
             f"Unexpected character ('{_near(raw, exc)}'): was expecting a valid JSON value",
         ) from None
+    except RecursionError:  # Salesforce's parser stops at a nesting depth too
+        raise ApiError(
+            400,
+            "JSON_PARSER_ERROR",
+            "Maximum nesting depth exceeded: the JSON is nested too deeply",
+        ) from None
 
 
 def request_object() -> dict[str, Any]:

@@ -17,12 +17,13 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException
 
 from fake_salesforce import generate, ids, lead_convert, snapshot
-from fake_salesforce.clock import ClockError
+from fake_salesforce.clock import ClockError, ClockRangeError
 from fake_salesforce.errors import ApiError
 from fake_salesforce.faults import FaultSpecError, TransportFaults, parse_when, relative_delta
 from fake_salesforce.journal import filters_from_query
-from fake_salesforce.org import Credentials, Org, OrgSettings
+from fake_salesforce.org import Org
 from fake_salesforce.registry import Registry
+from fake_salesforce.routes import control_checks as check
 from fake_salesforce.routes.context import empty_response, json_response
 from fake_salesforce.values import to_json
 
@@ -85,8 +86,13 @@ def _clock_error(exc: ClockError) -> Response:
     return ControlError(409, "CLOCK_BACKWARDS", str(exc)).get_response()
 
 
+@bp.errorhandler(ClockRangeError)
+def _clock_range_error(exc: ClockRangeError) -> Response:
+    return ControlError(400, "CLOCK_OUT_OF_RANGE", str(exc)).get_response()
+
+
 @bp.errorhandler(ValueError)
-def _bad_value(exc: ValueError) -> Response:  # FaultSpecError, LoadError, SnapshotError...
+def _bad_value(exc: ValueError) -> Response:  # BadInput, FaultSpecError, LoadError, Snapshot...
     return ControlError(400, "INVALID_REQUEST", str(exc)).get_response()
 
 
@@ -116,10 +122,7 @@ def _find_org(registry: Registry, wanted: str) -> Org | None:
 
 
 def _body() -> dict[str, Any]:
-    data = request.get_json(silent=True, force=True) if request.get_data() else {}
-    if not isinstance(data, dict):
-        raise ControlError(400, "INVALID_REQUEST", "the body must be a JSON object")
-    return data
+    return check.json_object(request.get_data())
 
 
 def org_json(org: Org) -> dict[str, Any]:
@@ -150,22 +153,8 @@ def create_org() -> Response:
     body = _body()
     if not body.get("username"):
         raise ControlError(400, "INVALID_REQUEST", "username is required")
-    username = str(body["username"])
-    settings = OrgSettings(
-        name=str(body.get("name", OrgSettings.name)),
-        timezone=str(body.get("timezone", OrgSettings.timezone)),
-        api_limit=int(body.get("apiLimit", OrgSettings.api_limit)),
-        session_seconds=int(body.get("sessionSeconds", OrgSettings.session_seconds)),
-        packages=frozenset(body.get("packages", ())),
-        schema=_schema_paths(body.get("schema", [])),
-    )
-    credentials = Credentials(
-        username=username,
-        password=str(body.get("password", Credentials.password)),
-        security_token=str(body.get("securityToken", Credentials.security_token)),
-        consumer_key=str(body.get("consumerKey", f"consumer-{username}")),
-        consumer_secret=str(body.get("consumerSecret", f"secret-{username}")),
-    )
+    schema = _schema_paths(body.get("schema", []))
+    settings, credentials = check.org_settings(body, schema=schema), check.org_credentials(body)
     try:
         org = _registry().add_org(settings, credentials)
     except ValueError as exc:
@@ -201,20 +190,38 @@ def export_state() -> Response:
 def import_state() -> Response:
     org, data = _org(), _body()
     registry = _registry()
+    if not isinstance(data.get("org_id"), str):
+        raise check.BadInput("org_id: the snapshot's org Id, a string")
     if data.get("org_id") != org.org_id and data.get("org_id") in registry.orgs:
         raise ControlError(409, "ORG_EXISTS", f"another org already has Id {data['org_id']}")
     old_id = org.org_id
-    snapshot.import_into(org, data)
+    _import_or_keep(org, data)
     if org.org_id != old_id:
         registry.orgs.pop(old_id, None)
         registry.orgs[org.org_id] = org
     return json_response(org_json(org))
 
 
+def _import_or_keep(org: Org, data: dict[str, Any]) -> None:
+    """Import a snapshot whole, or leave the org as it was and say why (400)."""
+    saved = snapshot.export_org(org)
+    try:
+        snapshot.import_into(org, data)
+    except (ValueError, LookupError, TypeError, AttributeError, OverflowError) as exc:
+        snapshot.import_into(org, saved)
+        detail = str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
+        raise check.BadInput(f"not a usable org snapshot ({detail})") from None
+
+
 @bp.post("/records")
 def load_records() -> Response:
     org = _org()
-    section = generate.parse_document(request.get_data(), request.content_type or "")
+    try:
+        section = generate.parse_document(request.get_data(), request.content_type or "")
+    except RecursionError:
+        raise check.BadInput("the document is nested too deeply") from None
+    cap = current_app.config.get("MAX_GENERATE") or check.DEFAULT_MAX_GENERATE
+    check.generate_counts(section, cap)
     return json_response(generate.load_section(org, section).as_json(), 201)
 
 
@@ -328,9 +335,9 @@ def set_usage() -> Response:
     org, body = _org(), _body()
     with org.lock:
         if "limit" in body:
-            org.usage.limit = int(body["limit"])
+            org.usage.limit = check.whole(body, "limit", 0, 0, 10**9)
         if "used" in body:
-            org.usage.set_used(org.clock.now(), int(body["used"]))
+            org.usage.set_used(org.clock.now(), check.whole(body, "used", 0, 0, 10**9))
         now = org.clock.now()
         return json_response({"used": org.usage.used(now), "limit": org.usage.limit})
 
@@ -361,7 +368,7 @@ def set_clock() -> Response:
 def advance_clock() -> Response:
     org, body = _org(), _body()
     if "seconds" in body:
-        delta = timedelta(seconds=float(body["seconds"]))
+        delta = check.seconds(body["seconds"])
     else:
         delta = relative_delta(str(body.get("by", ""))) or timedelta(-1)
         if delta < timedelta(0):
@@ -404,7 +411,11 @@ def journal() -> Response:
     org = _org()
     entries = org.journal.query(**filters_from_query(request.args))
     return json_response(
-        {"entries": [e.as_json() for e in entries], "lastSeq": org.journal.last_seq()}
+        {
+            "entries": [e.as_json() for e in entries],
+            "lastSeq": org.journal.last_seq(),
+            "dropped": org.journal.dropped,
+        }
     )
 
 

@@ -83,3 +83,36 @@ def test_a_deferred_list_is_made_once_and_only_when_read() -> None:
     assert later == ("a", "b") and later == ["a", "b"] and later != ("a",)
     assert made == [1]
     assert hash(later) == hash(("a", "b")) and repr(later) == "('a', 'b')"
+
+
+def test_a_journal_with_a_limit_keeps_the_newest_entries_and_counts_the_dropped_ones() -> None:
+    fake = FakeSalesforce()
+    fake.org.journal.limit = 3
+    sf = fake.client()
+    for _ in range(5):
+        sf.query("SELECT Id FROM Contact")
+    journal = fake.org.journal
+    assert [e.seq for e in journal.entries] == [3, 4, 5]
+    assert (journal.dropped, journal.last_seq()) == (2, 5)
+    assert journal.api_calls() == 3
+    journal.clear()
+    assert (journal.dropped, journal.last_seq(), journal.entries) == (0, 0, [])
+
+
+def test_the_control_api_reports_how_many_journal_entries_were_dropped() -> None:
+    fake = FakeSalesforce()
+    fake.org.journal.limit = 1
+    sf = fake.client()
+    sf.query("SELECT Id FROM Contact")
+    sf.query("SELECT Id FROM Contact")
+    body = fake.session().get("https://fake.my.salesforce.com/_fake/journal").json()
+    assert (len(body["entries"]), body["dropped"], body["lastSeq"]) == (1, 1, 2)
+
+
+def test_orgs_of_a_registry_with_a_journal_limit_keep_that_many_entries() -> None:
+    from fake_salesforce.registry import Registry
+
+    registry = Registry(journal_limit=7)
+    assert registry.add_org().journal.limit == 7
+    with pytest.raises(ValueError, match="at least one"):
+        registry.default_org.journal.limit = 0

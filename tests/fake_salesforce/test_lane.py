@@ -13,7 +13,7 @@ from flask import request_started
 from freezegun import freeze_time
 
 from fake_salesforce.fixture import FakeSalesforce
-from fake_salesforce.routes.lane import Lane
+from fake_salesforce.lane import Lane
 
 START = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
 BASE = "/services/data/v59.0/sobjects"

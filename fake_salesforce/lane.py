@@ -4,7 +4,7 @@ These four calls are most of what a client sends, and Flask's contexts, routing 
 objects cost several times the work itself. The lane claims only a well-formed call to a known
 object with a live token; anything else (errors of routing, auth, Id shape, big or chunked bodies,
 `?fields=`) goes to the Flask app, whose answers the lane's match byte for byte: the same views'
-logic, the same Salesforce errors, `Sforce-Limit-Info`, faults, usage counting and journal.
+logic, the same Salesforce errors, and the same gate (gate.py: lock, faults, usage, journal).
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from typing import Any
 
 from fake_salesforce import ids
 from fake_salesforce.errors import JSON_CONTENT_TYPE, ApiError
-from fake_salesforce.faults import RequestInfo
+from fake_salesforce.gate import Gate, Passage, token_of
 from fake_salesforce.org import Org
-from fake_salesforce.registry import Registry
 from fake_salesforce.routes.context import parse_object, render_record
 from fake_salesforce.routes.sobjects import written_fields
 from fake_salesforce.schema import ObjectSpec
@@ -55,10 +54,10 @@ class Claim:
 
 
 class Lane:
-    """Answers claimed CRUD calls for the orgs of `registry` (versions `low` to `high`)."""
+    """Answers claimed CRUD calls for the orgs `gate` admits."""
 
-    def __init__(self, registry: Registry, low: float, high: float, log: logging.Logger) -> None:
-        self.registry, self.low, self.high, self.log = registry, low, high, log
+    def __init__(self, gate: Gate, log: logging.Logger) -> None:
+        self.gate, self.log = gate, log
 
     def __call__(self, environ: dict[str, Any], start: StartResponse) -> Iterable[bytes] | None:
         """The answer, or None when the Flask app must answer this call."""
@@ -74,10 +73,10 @@ class Lane:
         if match is None or method not in _METHODS or environ.get("QUERY_STRING"):
             return None
         version, sobject, raw_id = match.groups()
-        if (raw_id is None) != (method == "POST") or not self.low <= float(version) <= self.high:
+        if (raw_id is None) != (method == "POST") or not self.gate.serves(version):
             return None
-        token = _token(environ)
-        org = self.registry.resolve(token) if token else None
+        token = token_of(environ.get("HTTP_AUTHORIZATION"), environ.get("HTTP_X_SFDC_SESSION"))
+        org = self.gate.org_of(token)
         spec = org.object_spec(sobject) if org is not None else None
         if org is None or spec is None:
             return None
@@ -95,15 +94,11 @@ class Lane:
         )  # fmt: skip
 
     def _answer(self, claim: Claim, start: StartResponse) -> Iterable[bytes]:
-        org = claim.org
+        passage = self.gate.enter(claim.method, claim.path, claim.token, claim.org)
         notes: Notes = Notes()
-        org.lock.acquire()
         try:
             try:
-                org.faults.before_request(
-                    RequestInfo(claim.method, claim.path, claim.sobject, claim.token), org
-                )
-                org.usage.spend(org.clock.now())
+                self.gate.admit(passage, claim.sobject)
                 status, payload = _run(claim, notes)
                 error_code = None
             except ApiError as exc:
@@ -113,9 +108,9 @@ class Lane:
                                exc_info=exc)  # fmt: skip
                 error = ApiError(500, "UNKNOWN_EXCEPTION")
                 status, payload, error_code = 500, error, error.error_code
-            return _finish(claim, notes, status, payload, error_code, start)
+            return _finish(passage, notes, status, payload, error_code, start)
         finally:
-            org.lock.release()
+            self.gate.release(passage)
 
 
 class Notes:
@@ -158,49 +153,27 @@ def _run(claim: Claim, notes: Notes) -> Answer:
 
 
 def _finish(
-    claim: Claim,
+    passage: Passage,
     notes: Notes,
     status: int,
     payload: Any,
     error_code: str | None,
     start: StartResponse,
 ) -> list[bytes]:
-    org = claim.org
-    now = org.clock.now()
     if isinstance(payload, ApiError):
         body = json.dumps(payload.body()).encode()
     elif payload is None:
         body = b""
     else:
         body = json.dumps(payload, separators=(",", ":")).encode()
-    limit = ("Sforce-Limit-Info", org.usage.header(now))
+    records, written = tuple(dict.fromkeys(notes.records)), tuple(notes.written)
+    limit = ("Sforce-Limit-Info", Gate.leave(passage, status, error_code, records, written) or "")
     if body or status != 204:
         headers = [("Content-Type", JSON_CONTENT_TYPE), ("Content-Length", str(len(body))), limit]
     else:
         headers = [_EMPTY_TYPE, limit]
-    org.journal.record(
-        time=now,
-        method=claim.method,
-        path=claim.path,
-        org_id=org.org_id,
-        status=status,
-        error_code=error_code,
-        records=tuple(dict.fromkeys(notes.records)),
-        written=tuple(notes.written),
-        counted=True,
-        client=None,
-    )
     start(_REASONS.get(status, str(status)), headers)
     return [body]
-
-
-def _token(environ: dict[str, Any]) -> str | None:
-    header = environ.get("HTTP_AUTHORIZATION", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() in ("bearer", "oauth") and value.strip():
-        return str(value.strip())
-    session = environ.get("HTTP_X_SFDC_SESSION")
-    return str(session) if session else None
 
 
 def _body(environ: dict[str, Any]) -> bytes | None:
