@@ -163,9 +163,14 @@ class PushWorker:
             self.store.add_salesforce_writes(written(write, settings, now, RunKind.PUSH, run_id))
             self._mend_links(write, now, tally, run_id)
             return
-        if isinstance(error, ConvertedLeadError):
-            return  # handled after the batch, with one query for every converted Lead
         code, message = _describe(error)
+        if isinstance(error, ConvertedLeadError):
+            # Salesforce's refusal is a run error like any other (behaviour.md 8); the Lead is
+            # followed to its Contact after the batch, with one query for every converted Lead.
+            for person_id in write.person_ids:
+                note = Diagnostic(now, code, message, person_id, write.record_id, run_id)
+                self._note(tally, note, show=_news(items, code))
+            return
         # A transient failure reaches the diagnostics page once per item (its first); later
         # retries are in the run records only, so an outage does not flood the page. So does
         # a parked push failing its slow retry the same way it failed before.

@@ -223,6 +223,19 @@ def test_push_to_a_converted_lead_follows_it_to_the_contact_and_relinks(
     assert "LEAD_CONVERTED" in [d.code for d in service.diagnostics(person)]
 
 
+def test_push_to_a_converted_lead_shows_salesforces_error_with_the_lead_in_diagnostics(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    lead = org.create(SObject.LEAD)
+    person = service.add_person("roe@example.com", lead_id=lead, now=T0).id
+    org.convert(lead)
+    service.unsubscribe(person, Source.MANUAL, T0)
+    service.push_due(T0 + timedelta(seconds=1))
+    refused = [d for d in service.diagnostics(person) if d.code == "CANNOT_UPDATE_CONVERTED_LEAD"]
+    assert [(d.record_id, d.person_id) for d in refused] == [(to18(lead), person)]
+    assert refused[0].run_id is not None and refused[0].message
+
+
 def test_a_conversion_that_keeps_bouncing_ends_instead_of_spinning(
     service: SyncService, org: MemoryOrg
 ) -> None:
