@@ -82,8 +82,12 @@ class NightlyRun(Reader):
         began = self.clock() if self.clock else now
         calls = self._calls_at_start = self.gateway.calls
         self._now = now
-        run_id = None if dry_run else self.store.start_run(RunKind.NIGHTLY, now)
         report = NightlyReport(started_at=now, dry_run=dry_run, mode=None, plan=NightlyPlan())
+        if not settings.nightly_sync:
+            # behaviour.md 3.1: with the setting off the nightly sync does not run, so an
+            # admin's "sync now" starts no run (the report says why).
+            return _with(report, stopped=Code.NIGHTLY_OFF)
+        run_id = None if dry_run else self.store.start_run(RunKind.NIGHTLY, now)
         try:
             report = self._run(report, settings, now, full)
         except SyncError as exc:
@@ -101,8 +105,6 @@ class NightlyRun(Reader):
     def _run(
         self, report: NightlyReport, settings: Settings, now: datetime, full: bool
     ) -> NightlyReport:
-        if not settings.nightly_sync:
-            return _with(report, stopped=Code.NIGHTLY_OFF)
         self._check_headroom(settings, 1)
         described = self._call(settings, self.gateway.describe_all, list(SObject))
         problems = plan_requirements(settings, described)
@@ -303,7 +305,7 @@ class NightlyRun(Reader):
             for d in (*report.errors, *report.notes)
         ]
         diagnostics += self._new_skip_notes(report, now, run_id)
-        if report.stopped and report.stopped != Code.NIGHTLY_OFF:
+        if report.stopped:
             message = f"nightly run stopped ({report.stopped}); {report.left} writes left"
             diagnostics.append(Diagnostic(now, report.stopped, message, run_id=run_id))
         self.store.add_diagnostics(diagnostics)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sync_core.errors import ConfigurationError, TransientError
-from sync_core.model import DEFAULT_PACKAGE_FIELD, Code, ReadMode, SObject, Source, SyncField
+from sync_core.model import (
+    DEFAULT_PACKAGE_FIELD,
+    Code,
+    ReadMode,
+    RunKind,
+    SObject,
+    Source,
+    SyncField,
+)
 from sync_core.service import SyncService
 from tests.sync_core.conftest import T0, FrozenClock
 from tests.sync_core.memory_org import MemoryOrg
@@ -170,6 +178,14 @@ def test_nightly_off_reads_and_writes_nothing(service: SyncService, org: MemoryO
     report = service.run_nightly(NIGHT)
     assert report.stopped == Code.NIGHTLY_OFF and org.calls == 0
     assert service.next_nightly(NIGHT) is None
+
+
+def test_sync_now_with_the_nightly_sync_off_records_no_run(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    _person(service, org, "jane@example.com", HasOptedOutOfEmail=True)
+    assert service.run_nightly(NIGHT).stopped == Code.NIGHTLY_OFF
+    assert service.runs(RunKind.NIGHTLY) == [] and service.diagnostics() == []
 
 
 def test_dry_run_lists_both_sides_changes_and_their_cost_writing_nothing(
