@@ -16,6 +16,7 @@ from werkzeug.routing import BaseConverter
 
 from fake_salesforce import console
 from fake_salesforce.errors import JSON_CONTENT_TYPE, ApiError
+from fake_salesforce.faults import call_sobject
 from fake_salesforce.gate import Gate, Passage, token_of
 from fake_salesforce.journal import Deferred, Write
 from fake_salesforce.lane import Lane
@@ -35,6 +36,7 @@ from fake_salesforce.routes import (
 MAX_BODY_BYTES = 160 * 1024 * 1024  # Bulk API 2.0 takes uploads up to 150 MB
 _DATA_PATH = re.compile(r"^/services/(?:data/v(\d+\.\d)|async/(\d+\.\d))(?:/|$)(.*)$")
 _SOBJECT = re.compile(r"^(?:sobjects|composite/sobjects)/([A-Za-z0-9_]+)", re.IGNORECASE)
+_QUERY = re.compile(r"^query(?:All)?/?$", re.IGNORECASE)
 
 
 class VersionConverter(BaseConverter):
@@ -115,8 +117,20 @@ def _authenticate() -> None:
     token = token_of(req.headers.get("Authorization"), req.headers.get("X-SFDC-Session"))
     passage = gate.enter(req.method, req.path, token, bulk_v1=match.group(2) is not None)
     ctx.passage, ctx.org, ctx.token = passage, passage.org, token
-    sobject = _SOBJECT.match(match.group(3))
-    gate.admit(passage, sobject.group(1) if sobject else None)
+    gate.admit(passage, _sobject(req, match.group(3)))
+
+
+def _sobject(req: Any, rest: str) -> str | None:
+    """What a fault rule's `sobject` matches: the URL's object, a query's FROM, or the type
+    of a collection's records (only those bodies are parsed, and only here)."""
+    named = _SOBJECT.match(rest)
+    if named:
+        return named.group(1)
+    if _QUERY.match(rest):
+        return call_sobject(None, req.args.get("q"), None)
+    if rest.rstrip("/").lower() == "composite/sobjects" and req.method in ("PATCH", "POST"):
+        return call_sobject(None, None, req.get_json(silent=True))
+    return None
 
 
 def _release(_exc: BaseException | None) -> None:

@@ -91,6 +91,27 @@ def sobject_of(path: str) -> str | None:
     return match.group(1) if match else None
 
 
+_FROM = re.compile(r"\bFROM\s+([A-Za-z0-9_]+)", re.IGNORECASE)
+_SUBQUERY = re.compile(r"\([^()]*\)")
+
+
+def call_sobject(named: str | None, soql: str | None, body: Any) -> str | None:
+    """The sObject a call is about, for a rule's `sobject`: the one its URL names, else the
+    object a query reads (its outer FROM), else the type of a collection's first record."""
+    if named:
+        return named
+    if soql:
+        outer = soql
+        while _SUBQUERY.search(outer):
+            outer = _SUBQUERY.sub(" ", outer)
+        found = _FROM.search(outer)
+        return found.group(1) if found else None
+    records = body.get("records") if isinstance(body, dict) else None
+    first = records[0] if isinstance(records, list) and records else None
+    kind = first.get("attributes", {}).get("type") if isinstance(first, dict) else None
+    return kind if isinstance(kind, str) else None
+
+
 def relative_delta(text: str) -> timedelta | None:
     """`+90s`, `+15m`, `+2h`, `+3d`, `+250ms` as a timedelta (None when not relative)."""
     match = _RELATIVE.match(text.strip())

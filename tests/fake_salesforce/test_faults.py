@@ -106,6 +106,28 @@ def test_an_error_matched_by_sobject_spares_other_objects(fake: FakeSalesforce, 
         sf.Lead.create({"LastName": "Roe", "Company": "Acme"})
 
 
+def test_an_error_matched_by_sobject_hits_a_collection_update_of_that_object(
+    fake: FakeSalesforce, sf: Any
+) -> None:
+    lead = fake.org.create("Lead", {"LastName": "Roe", "Company": "Acme"})
+    add(fake, kind="error", code="ENTITY_IS_LOCKED", sobject="Contact", count=1)
+    body = {"allOrNone": False, "records": [{"attributes": {"type": "Lead"}, "id": lead}]}
+    assert sf.restful("composite/sobjects", method="PATCH", json=body)[0]["success"] is True
+    body["records"] = [{"attributes": {"type": "Contact"}, "id": contact(fake)}]
+    with pytest.raises(SalesforceMalformedRequest) as caught:
+        sf.restful("composite/sobjects", method="PATCH", json=body)
+    assert caught.value.content[0]["errorCode"] == "ENTITY_IS_LOCKED"
+
+
+def test_an_error_matched_by_sobject_hits_a_query_from_that_object(
+    fake: FakeSalesforce, sf: Any
+) -> None:
+    add(fake, kind="error", code="QUERY_TIMEOUT", sobject="Lead", count=1)
+    assert sf.query("SELECT Id FROM Contact WHERE Email = 'lead@example.com'")["totalSize"] == 0
+    with pytest.raises(SalesforceMalformedRequest):
+        sf.query_all("SELECT Id, Email FROM  lead WHERE IsConverted = false")
+
+
 def test_an_error_matched_by_path_glob_hits_only_those_urls(fake: FakeSalesforce, sf: Any) -> None:
     add(fake, kind="error", code="QUERY_TIMEOUT", path="/services/data/v*/query*")
     assert sf.Contact.create({"LastName": "Doe"})["success"] is True
