@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC
 from typing import Any
 
 from simulator.model import DiagnosticsCheck, Expect
@@ -151,6 +152,7 @@ def _history_view(entry: Any, keys: list[str]) -> dict[str, Any]:
         "source": None if entry.source is None else str(entry.source),
         "by": entry.admin,
         "reason": entry.reason,
+        "at": entry.at.astimezone(UTC).isoformat(),
     }
     return {k: values[k] for k in keys}
 

@@ -10,6 +10,7 @@ from simulator.model import DiagnosticsCheck, Expect, Source
 from simulator.problems import Problems, hint
 from simulator.records import FieldRules
 from simulator.source import Node, Seq
+from simulator.timespec import TimeError, parse_instant
 
 
 class ExpectReader:
@@ -124,7 +125,21 @@ class ExpectReader:
         for key in ("by", "reason"):
             if key in entry:
                 checks[key] = self.p.text(entry.get(key), key)
+        if "at" in entry:
+            checks["at"] = self._instant(entry.get("at"), f"expect.history.{ref}.at")
         return checks
+
+    def _instant(self, node: Node | None, where: str) -> str | None:
+        """The time of a history entry (behaviour.md 1: each change has its time), absolute
+        ISO 8601 with an offset, kept as its UTC ISO text for the comparison."""
+        text = self.p.text(node, where)
+        if text is None:
+            return None
+        try:
+            return parse_instant(text).isoformat()
+        except TimeError as exc:
+            self.p.add(node.line if node is not None else 0, f"{where}: {exc}")
+            return None
 
     def _diagnostics(self, node: Node | None) -> DiagnosticsCheck | None:
         given = self.p.mapping(node, "expect.diagnostics")

@@ -103,7 +103,7 @@ EXPECT = (
     "parked_pushes",
 )
 EXPECT_PERSON = ("unsubscribed", "source", "salesforce")
-EXPECT_HISTORY = ("kind", "source", "by", "reason")
+EXPECT_HISTORY = ("kind", "source", "by", "reason", "at")
 EXPECT_DIAGNOSTICS = ("includes", "count")
 EXPECT_DIAGNOSTIC = ("person", "record", "code")
 EXPECT_RUNS = ("nightly", "push")

@@ -6,7 +6,10 @@ import gc
 import time
 from datetime import UTC, datetime
 
+import pytest
+
 from simulator.load import load_text
+from simulator.problems import InvalidScenario
 from simulator.results import EventKind, RunResult
 from simulator.run import frozen_heap, run_scenario
 from sync_core.runner import Runner
@@ -138,3 +141,20 @@ def test_nothing_runs_while_the_service_is_down() -> None:
     assert result.passed, result.expectations
     pushes = [e.at for e in result.events if e.kind == EventKind.PUSH]
     assert pushes == [datetime(2026, 3, 2, 22, 0, tzinfo=UTC)]  # at the restart, 14:00
+
+
+def test_a_history_entry_is_checked_on_its_time_when_the_expectation_gives_one() -> None:
+    result = run(
+        "  - unsubscribe: {person: p1}\n"
+        "  - at: next_nightly\n"
+        "    expect: {history: {p1: [{kind: unsubscribe, at: 2026-03-02T09:00:00-08:00}]}}\n"
+        "  - expect: {history: {p1: [{kind: unsubscribe, at: 2026-03-02T20:00:00-08:00}]}}\n"
+    )
+    right, wrong = result.expectations
+    assert right.passed and not wrong.passed
+
+
+def test_a_history_time_without_an_offset_is_an_error_with_its_line() -> None:
+    with pytest.raises(InvalidScenario) as caught:
+        load_text(HEAD + "  - expect: {history: {p1: [{at: 2026-03-02T09:00:00}]}}\n", "h.yaml")
+    assert "h.yaml:10:" in str(caught.value) and "no offset" in str(caught.value)
