@@ -130,7 +130,7 @@ class ExpectReader:
         return checks
 
     def _instant(self, node: Node | None, where: str) -> str | None:
-        """The time of a history entry (behaviour.md 1: each change has its time), absolute
+        """The time of a history entry (docs/behaviour.md 1: each change has its time), absolute
         ISO 8601 with an offset, kept as its UTC ISO text for the comparison."""
         text = self.p.text(node, where)
         if text is None:

@@ -84,7 +84,7 @@ class NightlyRun(Reader):
         self._now = now
         report = NightlyReport(started_at=now, dry_run=dry_run, mode=None, plan=NightlyPlan())
         if not settings.nightly_sync:
-            # behaviour.md 3.1: with the setting off the nightly sync does not run, so an
+            # docs/behaviour.md 3.1: with the setting off the nightly sync does not run, so an
             # admin's "sync now" starts no run (the report says why).
             return _with(report, stopped=Code.NIGHTLY_OFF)
         run_id = None if dry_run else self.store.start_run(RunKind.NIGHTLY, now)

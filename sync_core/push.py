@@ -165,7 +165,7 @@ class PushWorker:
             return
         code, message = _describe(error)
         if isinstance(error, ConvertedLeadError):
-            # Salesforce's refusal is a run error like any other (behaviour.md 8); the Lead is
+            # Salesforce's refusal is a run error like any other (docs/behaviour.md 8); the Lead is
             # followed to its Contact after the batch, with one query for every converted Lead.
             for person_id in write.person_ids:
                 note = Diagnostic(now, code, message, person_id, write.record_id, run_id)
