@@ -116,7 +116,7 @@ class Reader:
         touched.update((p.id, p) for p in self.store.people(revived))
         records.update(self._read_ids(settings, list(touched.values()), records.keys()))
         # A changed record's people have other records, unchanged and so unread: absent, the
-        # plan would take them as all-false and write them again (behaviour.md 5: records
+        # plan would take them as all-false and write them again (docs/behaviour.md 5: records
         # already in agreement are not written).
         while more := self._read_ids(
             settings, self.store.people_linked_to(records.keys()), records.keys()
