@@ -1,4 +1,4 @@
-"""behaviour.md 4's delivery promise: an unsubscribe is never lost, and never parked for good.
+"""docs/behaviour.md 4's delivery promise: an unsubscribe is never lost, and never parked for good.
 
 Each captured unsubscribe is owed to Salesforce until the person's record shows the pushed
 fields true (or an admin resubscribes the person, which cancels it). While it is owed, the
@@ -58,7 +58,7 @@ class Owed:
 
     def settle(self, snap: Snapshot) -> int:
         """The record shows what a push writes: the selected fields with the sync on, the
-        Email Opt Out field with it off (behaviour.md 4)."""
+        Email Opt Out field with it off (docs/behaviour.md 4)."""
         pushed = snap.selected if snap.sync_on else frozenset({EMAIL_OPT_OUT})
         arrived = [
             pid

@@ -68,7 +68,7 @@ class Records:
 
 
 def id_form(record_id: str, fifteen: bool) -> str:
-    """behaviour.md 3.4: a person may give either form of an Id."""
+    """docs/behaviour.md 3.4: a person may give either form of an Id."""
     return record_id[:15] if fifteen and not waits_for("fifteen_character_ids") else record_id
 
 
@@ -254,7 +254,7 @@ class ContractMachine(RuleBasedStateMachine):
         self.w.notice()
 
     def _note_permanent_trouble(self) -> None:
-        """A field a push writes is read-only or gone (behaviour.md 3.2): parked until fixed."""
+        """A field a push writes is read-only or gone (docs/behaviour.md 3.2): parked."""
         settings = self.w.service.settings()
         pushed = (
             {settings.api_name(f) for f in settings.sync_fields}
@@ -286,7 +286,7 @@ class ContractMachine(RuleBasedStateMachine):
 
     @rule(count=st.integers(1, 3), mode=st.sampled_from(DROP_MODES))
     def connection_drops(self, count: int, mode: str) -> None:
-        """Replies cut mid-body, resets, protocol and TLS errors (transient, behaviour.md 8)."""
+        """Cut replies, resets, protocol and TLS errors (transient, docs/behaviour.md 8)."""
         self.w.control.add_fault({"kind": "drop", "mode": mode, "count": count})
 
     @rule()

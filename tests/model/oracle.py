@@ -19,7 +19,7 @@ from sync_core.service import SyncService
 EMAIL_OPT_OUT = "HasOptedOutOfEmail"
 API_NAMES = {"email_opt_out": EMAIL_OPT_OUT, "marketo_sales_opt_out": MSO_FIELD}
 SYNC_FIELDS = frozenset(API_NAMES.values())
-# behaviour.md 4: transient failures back off to at most 15 minutes (jitter on top), parked
+# docs/behaviour.md 4: transient failures back off to at most 15 minutes (jitter on top), parked
 # pushes are tried again hourly; a push waits up to about a second to be grouped.
 BACKOFF_CAP = timedelta(minutes=15)
 SLOW_RETRY = timedelta(hours=1)
@@ -32,7 +32,7 @@ class ContractBroken(AssertionError):
 
 def require(held: bool, rule: str, what: str) -> None:
     if not held:
-        raise ContractBroken(f"behaviour.md {rule}: {what}")
+        raise ContractBroken(f"docs/behaviour.md {rule}: {what}")
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def _true(record: Mapping[str, Any] | None) -> frozenset[str]:
 
 
 def view_of(org: Any, person: Person) -> View:
-    """behaviour.md 7: the Contact is written when there is one, else the Lead; a converted
+    """docs/behaviour.md 7: the Contact is written when there is one, else the Lead; a converted
     Lead counts for nothing and its Contact takes its place. Both linked records speak for
     the person (5: "either side said so")."""
     contact = _live(org, "Contact", person.contact_id)
@@ -121,7 +121,7 @@ def cut_replies(org: Any, low: int, high: int) -> int:
 def check_union(
     before: Snapshot, after: Snapshot, report: NightlyReport, follow_conversion: bool
 ) -> None:
-    """behaviour.md 5: after a complete run, a person is unsubscribed, and every selected
+    """docs/behaviour.md 5: after a complete run, a person is unsubscribed, and every selected
     field of its record is true, iff either side said so before the run."""
     failed = {d.record_id for d in report.errors if d.record_id}
     for pid, was in before.people.items():
@@ -153,7 +153,7 @@ def check_union(
 def check_no_write_in_agreement(
     before: Snapshot, writes: Iterable[tuple[Any, str, dict[str, Any]]], follow_conversion: bool
 ) -> None:
-    """behaviour.md 5: records already in agreement are not written; 7: a run writes only
+    """docs/behaviour.md 5: records already in agreement are not written; 7: a run writes only
     the record the contract names for a person."""
     for entry, rid, _values in writes:
         owners = [p for p, v in before.people.items() if v.record and v.record[:15] == rid[:15]]
@@ -179,7 +179,7 @@ def check_no_write_in_agreement(
 
 
 def check_headroom(before: Snapshot, calls: int, spent: int, unseen: int, seen: int | None) -> None:
-    """behaviour.md 8: a nightly run spends none of the headroom left for other integrations.
+    """docs/behaviour.md 8: a nightly run spends none of the headroom left for other integrations.
 
     `calls` are the requests it made, `spent` what they took from the allocation (a refused
     call takes nothing), `unseen` the calls whose reply was cut (the usage they spent never
@@ -202,7 +202,7 @@ def check_headroom(before: Snapshot, calls: int, spent: int, unseen: int, seen: 
 def check_push_for_unsubscribed(
     before: Snapshot, writes: Iterable[tuple[Any, str, dict[str, Any]]]
 ) -> None:
-    """behaviour.md 4: what a push delivers is decided by the person's state at delivery; a
+    """docs/behaviour.md 4: what a push delivers is decided by the person's state at delivery; a
     resubscribed person's push is cancelled, never written."""
     for entry, rid, _values in writes:
         owners = [v for v in before.people.values() if v.record and v.record[:15] == rid[:15]]
@@ -214,7 +214,7 @@ def check_push_for_unsubscribed(
 
 
 def check_writes_only_true(writes: Iterable[tuple[Any, str, dict[str, Any]]]) -> None:
-    """behaviour.md 4 and 5: the engine only ever writes true."""
+    """docs/behaviour.md 4 and 5: the engine only ever writes true."""
     for entry, rid, values in writes:
         for name, value in values.items():
             if name in SYNC_FIELDS:
@@ -245,7 +245,7 @@ class Ledger:
 
 
 def check_history(service: SyncService, ledger: Ledger) -> None:
-    """behaviour.md 1 and 6: history is append-only, every entry has its author, the flag is
+    """docs/behaviour.md 1 and 6: history is append-only, every entry has its author, the flag is
     the last entry's word, and the engine never resubscribes anyone."""
     for person in service.people():
         history = service.history(person.id)
@@ -296,7 +296,7 @@ def _check_unsubscribes(person: Person, history: list[Any], ledger: Ledger) -> N
 
 
 def check_writes_recorded(service: SyncService, org: Any, low: int, high: int) -> None:
-    """behaviour.md 8: every run records what it wrote; each engine write to a record shows
+    """docs/behaviour.md 8: every run records what it wrote; each engine write to a record shows
     in some person's trail."""
     trail = {w.record_id[:15] for p in service.people() for w in service.salesforce_writes(p.id)}
     for entry, rid, _values in engine_writes(org, low, high):
