@@ -48,10 +48,15 @@ def wait_for(
 
 
 def query_rows(
-    client: Bulk2Client, soql: str, sleep: Callable[[float], None], poll: float
+    client: Bulk2Client,
+    soql: str,
+    sleep: Callable[[float], None],
+    poll: float,
+    operation: str = "query",
 ) -> Iterator[dict[str, str]]:
-    """Every row of a Bulk 2.0 query job, page by page (locator until 'null')."""
-    job = client.create_job("query", soql)
+    """Every row of a Bulk 2.0 query job (`query`, or `queryAll` for the recycle bin too),
+    page by page (locator until 'null')."""
+    job = client.create_job(operation, soql)
     wait_for(client, job["id"], True, sleep, poll)
     locator = ""
     while True:

@@ -14,7 +14,7 @@ from functools import partial
 from typing import TypeVar
 
 from sync_core.errors import ReadTooLarge, TransientError
-from sync_core.model import Person, ReadMode, Settings, SfRecord, SObject
+from sync_core.model import Diagnostic, Person, ReadMode, Settings, SfRecord, SObject
 from sync_core.plan import next_retry_delay
 from sync_core.ports import Progress, SalesforceGateway, Sleep, Store, no_progress
 from sync_core.usage import Usage, last_usage
@@ -71,6 +71,31 @@ class Reader:
         unsubscribed = self.store.people_unsubscribed()
         records = {**found, **self._read_full(settings, unsubscribed)}
         return ReadMode.FULL, records, self._people_around(records, [*unsubscribed, *still_out])
+
+    def _set_aside_deleted(
+        self, people: list[Person], records: dict[str, SfRecord], now: datetime, dry_run: bool
+    ) -> tuple[list[Person], dict[str, SfRecord], list[Diagnostic]]:
+        """docs/behaviour.md 7: a record the watermark read found deleted is not written; each
+        person whose link targets it is reported (ENTITY_IS_DELETED, as a failed write is),
+        their link marked broken, mended as ever when the record is undeleted, and left out of
+        this run's plan (reported once, not also skipped; later runs count the skip)."""
+        gone = {i for i, r in records.items() if r.deleted}
+        if not gone:
+            return people, records, []
+        notes: list[Diagnostic] = []
+        kept: list[Person] = []
+        for person in people:
+            target = person.target
+            if target is not None and target[1] in gone:
+                message = f"{target[0]} {target[1]}: entity is deleted; the link is broken"
+                notes.append(Diagnostic(now, "ENTITY_IS_DELETED", message, person.id, target[1]))
+                if not dry_run:
+                    self.store.set_link(
+                        person.id, person.contact_id, person.lead_id, now, broken=True, touch=False
+                    )
+                continue
+            kept.append(person)
+        return kept, {i: r for i, r in records.items() if i not in gone}, notes
 
     def _people_around(self, records: Collection[str], seed: list[Person]) -> list[Person]:
         """Everyone the union can touch: `seed`, the people linked to `records`, and whoever

@@ -226,14 +226,16 @@ class SalesforceWrite:
 
 @dataclass(frozen=True)
 class SfRecord:
-    """What Salesforce holds for one record: which sync fields are true, and for a Lead
-    whether it is converted and to which Contact (docs/behaviour.md 7)."""
+    """What Salesforce holds for one record: which sync fields are true, for a Lead whether
+    it is converted and to which Contact, and whether it is in the recycle bin (`deleted`,
+    read by the watermark read; docs/behaviour.md 7)."""
 
     id: str
     sobject: SObject
     opted_out: frozenset[SyncField] = frozenset()
     converted: bool = False
     converted_contact: str | None = None
+    deleted: bool = False
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,8 @@ class NightlyRun(Reader):
         mode = ReadMode.FULL if full else self._mode(settings, now)
         report = _with(report, mode=mode)
         mode, records, people = self._gather(mode, settings, now)
-        report = _with(report, mode=mode)
+        people, records, gone = self._set_aside_deleted(people, records, now, report.dry_run)
+        report = _with(report, mode=mode, errors=(*report.errors, *gone))
         people, records, relinked = self._conversions(people, records, mode, settings, now, report)
         report = _with(report, notes=tuple(relinked))
         plan = plan_nightly(people, records, settings, described)
@@ -138,7 +139,7 @@ class NightlyRun(Reader):
             writes_done=outcome.written,
             left=outcome.left,
             stopped=outcome.stopped,
-            errors=tuple(outcome.errors),
+            errors=(*report.errors, *outcome.errors),
             notes=(*report.notes, *outcome.notes),
         )
 

@@ -344,9 +344,11 @@ class SalesforceAdapter:
         """REST pages, or a Bulk 2.0 job when `bulk`, or when the first REST page says there
         are more than `bulk_over` rows (one page spent to learn the size)."""
         columns = [names[f] for f in sorted(fields)]
-        select = format_soql(
-            "SELECT Id, {:literal} FROM {:literal}", ", ".join(_columns(sobject, columns)), sobject
-        )
+        # Since a watermark, a queryAll with IsDeleted: a deletion bumps SystemModstamp, so the
+        # records deleted since come back in the same call (docs/behaviour.md 7).
+        deleted = since is not None
+        selected = [*(["IsDeleted"] if deleted else []), *_columns(sobject, columns)]
+        select = format_soql("SELECT Id, {:literal} FROM {:literal}", ", ".join(selected), sobject)
         if since is None:
             # A converted Lead is read whatever it holds: its Contact is the person's record
             # from now on (docs/behaviour.md 7).
@@ -358,10 +360,10 @@ class SalesforceAdapter:
                 "SystemModstamp >= {}", since.replace(microsecond=0)
             )
         if bulk and give_up_over is None:
-            rows = self._bulk_query(sobject, soql)
+            rows = self._bulk_query(sobject, soql, deleted)
         else:
             threshold = 0 if bulk else bulk_over
-            rows = self._rest_query(soql, sobject, threshold, give_up_over)
+            rows = self._rest_query(soql, sobject, threshold, give_up_over, deleted)
         return [_record(sobject, row, fields, names) for row in rows]
 
     def read_records(
@@ -398,26 +400,35 @@ class SalesforceAdapter:
         sobject: SObject | None = None,
         bulk_over: int | None = None,
         give_up_over: int | None = None,
+        include_deleted: bool = False,
     ) -> list[dict[str, Any]]:
         """REST query pages of up to 2,000 rows, following nextRecordsUrl. The first page's
-        totalSize decides: give up (ReadTooLarge), go on by Bulk 2.0, or page through."""
-        page = self._run(lambda sf: sf.query(soql))
+        totalSize decides: give up (ReadTooLarge), go on by Bulk 2.0, or page through.
+        `include_deleted` asks /queryAll (and Bulk 2.0 `queryAll`): the recycle bin too."""
+        page = self._run(lambda sf: sf.query(soql, include_deleted=include_deleted))
         if give_up_over is not None and int(page["totalSize"]) > give_up_over:
             raise ReadTooLarge(int(page["totalSize"]))
         large = bulk_over is not None and int(page["totalSize"]) > bulk_over
         if sobject is not None and large and not page["done"]:
-            return self._bulk_query(sobject, soql)
+            return self._bulk_query(sobject, soql, include_deleted)
         rows: list[dict[str, Any]] = list(page["records"])
         while not page["done"]:
             page = self._run(partial(_next_page, url=page["nextRecordsUrl"]))
             rows += page["records"]
         return rows
 
-    def _bulk_query(self, sobject: SObject, soql: str) -> list[dict[str, Any]]:
+    def _bulk_query(
+        self, sobject: SObject, soql: str, include_deleted: bool = False
+    ) -> list[dict[str, Any]]:
+        operation = "queryAll" if include_deleted else "query"
         return self._run(
             lambda sf: list(
                 bulk.query_rows(
-                    self._bulk_client(sf, sobject), soql, self.sleep, self.bulk_poll_seconds
+                    self._bulk_client(sf, sobject),
+                    soql,
+                    self.sleep,
+                    self.bulk_poll_seconds,
+                    operation,
                 )
             )
         )
@@ -452,7 +463,9 @@ def _record(
     true = frozenset(f for f in fields if _truthy(lowered.get(names[f].lower())))
     converted = _truthy(lowered.get("isconverted"))
     contact = lowered.get("convertedcontactid") or None
-    return SfRecord(str(row["Id"]), sobject, true, converted, str(contact) if contact else None)
+    linked = str(contact) if contact else None
+    deleted = _truthy(lowered.get("isdeleted"))
+    return SfRecord(str(row["Id"]), sobject, true, converted, linked, deleted)
 
 
 def _match(record_id: str, asked: Sequence[str]) -> str:

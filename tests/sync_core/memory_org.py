@@ -68,6 +68,11 @@ class MemoryOrg:
         self.records[lead_id].modstamp = self.clock()
         return contact
 
+    def delete(self, record_id: str, deleted: bool = True) -> None:
+        """To the recycle bin (or back): like Salesforce, this bumps SystemModstamp."""
+        self.records[record_id].deleted = deleted
+        self.records[record_id].modstamp = self.clock()
+
     def value(self, record_id: str, name: str = EMAIL_OPT_OUT_FIELD) -> bool:
         return self.records[record_id].values[name]
 
@@ -141,7 +146,7 @@ class MemoryOrg:
     ) -> SfRecord:
         true = frozenset(f for f in fields if record.values.get(names[f], False))
         contact = record.converted_contact
-        return SfRecord(rid, record.sobject, true, contact is not None, contact)
+        return SfRecord(rid, record.sobject, true, contact is not None, contact, record.deleted)
 
     def read_opted_out(
         self,
@@ -154,10 +159,11 @@ class MemoryOrg:
         bulk_over: int | None = None,
         give_up_over: int | None = None,
     ) -> list[SfRecord]:
+        # The watermark read is a queryAll: records deleted since come back, marked deleted.
         rows = [
             self._snapshot(rid, r, fields, names)
             for rid, r in self.records.items()
-            if r.sobject is sobject and not r.deleted
+            if r.sobject is sobject and (since is not None or not r.deleted)
         ]
         if since is not None:
             rows = [r for r in rows if self.records[r.id].modstamp >= since]

@@ -195,6 +195,28 @@ def test_reading_since_a_watermark_returns_every_modified_record() -> None:
     assert old not in {r.id for r in rows}
 
 
+def test_reading_since_a_watermark_returns_records_deleted_since_in_the_same_call() -> None:
+    with freeze_time("2026-03-02T10:00:00Z") as frozen:
+        fake = FakeSalesforce()
+        adapter = SalesforceAdapter.with_password(
+            fake.username, fake.password, fake.security_token, session=fake.session()
+        )
+        kept, gone, long_gone = (_contact(fake) for _ in range(3))
+        fake.org.delete("Contact", long_gone)
+        frozen.tick(timedelta(hours=2))
+        fake.org.delete("Contact", gone)
+        since = datetime(2026, 3, 2, 11, tzinfo=UTC)
+        before = adapter.calls
+        rows = adapter.read_opted_out(SObject.CONTACT, frozenset({E}), NAMES, since=since)
+        assert adapter.calls - before == 1
+        by_bulk = adapter.read_opted_out(
+            SObject.CONTACT, frozenset({E}), NAMES, since=since, bulk=True
+        )
+    assert [(r.id, r.deleted) for r in rows] == [(gone, True)]
+    assert [(r.id, r.deleted) for r in by_bulk] == [(gone, True)]
+    assert kept not in {r.id for r in rows}
+
+
 def test_reading_records_by_id_skips_deleted_ones(
     fake: FakeSalesforce, adapter: SalesforceAdapter
 ) -> None:
