@@ -129,7 +129,11 @@ def _sobject(req: Any, rest: str) -> str | None:
     if _QUERY.match(rest):
         return call_sobject(None, req.args.get("q"), None)
     if rest.rstrip("/").lower() == "composite/sobjects" and req.method in ("PATCH", "POST"):
-        return call_sobject(None, None, req.get_json(silent=True))
+        try:
+            body = req.get_json(silent=True)
+        except RecursionError:  # nested too deeply: the route answers JSON_PARSER_ERROR
+            return None
+        return call_sobject(None, None, body)
     return None
 
 
