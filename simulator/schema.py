@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from fake_salesforce.catalog import catalog
+
 TOP = ("name", "description", "clock", "settings", "salesforce", "marketo_sales", "steps")
 CLOCK = ("start",)
 SETTINGS = ("nightly_sync", "sync_fields", "nightly_at", "timezone")
@@ -109,7 +111,7 @@ EXPECT_API_CALLS = ("max", "min")
 
 HISTORY_KINDS = ("unsubscribe", "resubscribe")
 RECORD_TYPES = ("Contact", "Lead")
-PACKAGES = ("marketo_sales_insight",)
+PACKAGES = catalog().packages  # the packages the fake can install, from its catalog
 
 # Every list above by the name docs/scenarios.md uses for it in `<!-- vocabulary: NAME -->`.
 VOCABULARY: Mapping[str, tuple[str, ...]] = {

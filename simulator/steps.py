@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from fake_salesforce.schema import STANDARD_OBJECTS
 from simulator import schema
 from simulator.expectations import ExpectReader
 from simulator.model import (
@@ -40,7 +39,7 @@ from simulator.model import (
     Unsubscribe,
 )
 from simulator.problems import Problems, hint
-from simulator.records import FieldRules
+from simulator.records import OBJECTS, FieldRules
 from simulator.source import Map, Node, Scalar
 from simulator.timespec import TimeError, parse_duration, parse_time, resolve
 
@@ -331,7 +330,6 @@ class StepReader:
         mode = p.choice(args.get("mode"), schema.DROP_MODES, "drop mode")
         if mode is not None and kind != "drop":
             p.add(args.key_line("mode"), '"mode" is for a fault of kind drop')
-        objects = [spec.name for spec in STANDARD_OBJECTS]
         fault = Fault(
             kind=kind or "", code=code,
             count=p.integer(args.get("count"), "fault.count", minimum=1),
@@ -340,7 +338,7 @@ class StepReader:
             seed=p.integer(args.get("seed"), "fault.seed"),
             ms=p.integer(args.get("ms"), "fault.ms"),
             method=p.choice(args.get("method"), schema.HTTP_METHODS, "method"),
-            sobject=p.choice(args.get("sobject"), objects, "sobject"),
+            sobject=p.choice(args.get("sobject"), OBJECTS, "sobject"),
             path=p.text(args.get("path"), "fault.path"),
             mode=mode,
         )  # fmt: skip
