@@ -1,18 +1,19 @@
 """The control API as Python methods over HTTP, for a served fake (`--server URL`) or in-process.
 
-control = ControlClient("http://127.0.0.1:8787")          # or session=fake.session()
+control = ControlClient("http://127.0.0.1:8787")          # or fake.control() in process
 control.set_clock("2026-03-02T09:00:00Z"); control.add_fault({"kind": "outage", "until": "+2h"})
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import requests
 
 from fake_salesforce.journal import Entry, check_written_once, writes_of
+from fake_salesforce.transport import rewriting_session
 
 TOKEN_HEADER = "X-Fake-Control-Token"
 
@@ -36,16 +37,27 @@ class ControlClient:
         org: str | None = None,
         session: requests.Session | None = None,
         timeout: float = 60.0,
+        api_session: Callable[[], requests.Session] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token, self.org, self.timeout = token, org, timeout
         self.http = session or requests.Session()
+        self._api_session = api_session
 
     def for_org(self, org: str) -> ControlClient:
         """The same server, addressing another org."""
         return ControlClient(
-            self.base_url, token=self.token, org=org, session=self.http, timeout=self.timeout
-        )
+            self.base_url, token=self.token, org=org, session=self.http, timeout=self.timeout,
+            api_session=self._api_session,
+        )  # fmt: skip
+
+    def api_session(self) -> requests.Session:
+        """A fresh session for the server's Salesforce API, for simple-salesforce or the sync
+        engine: their https URLs on any instance host reach this server (docs/salesforce-wire.md
+        1.5); in process, the fake's own in-process session."""
+        if self._api_session is not None:
+            return self._api_session()
+        return rewriting_session(self.base_url)
 
     def call(self, verb: str, route: str, body: Any = None, /, **params: Any) -> Any:
         headers = {TOKEN_HEADER: self.token} if self.token else {}
@@ -89,6 +101,13 @@ class ControlClient:
 
     def import_(self, state: Mapping[str, Any]) -> dict[str, Any]:
         return dict(self.call("PUT", "/state", dict(state)))
+
+    def columns(self, sobject: str, fields: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Some fields of every live record of `sobject`, by Id, read in one call; a field the
+        object lacks in this org (its package not installed) is left out of each record."""
+        data = self.call("GET", f"/records/{sobject}", fields=",".join(fields))
+        names = data["fields"][1:]
+        return {row[0]: dict(zip(names, row[1:], strict=True)) for row in data["records"]}
 
     def record(self, sobject: str, record_id: str) -> dict[str, Any]:
         """The stored record, deleted or not."""

@@ -15,6 +15,7 @@ import requests
 from flask import Flask
 
 from fake_salesforce.app import create_app
+from fake_salesforce.control_client import ControlClient
 from fake_salesforce.org import Credentials, Org, OrgSettings
 from fake_salesforce.registry import Registry
 from fake_salesforce.transport import in_process_session
@@ -102,6 +103,14 @@ class FakeSalesforce:
     def session(self) -> requests.Session:
         """A requests session answered by this fake without a socket."""
         return in_process_session(self.app)
+
+    def control(self, org: Org | None = None) -> ControlClient:
+        """The control API of this fake in process (`org`: another org than the default)."""
+        return ControlClient(
+            self.instance_url or DEFAULT_INSTANCE, token=self.app.config.get("CONTROL_TOKEN"),
+            session=self.session(),
+            org=None if org is None else org.org_id, api_session=self.session,
+        )  # fmt: skip
 
     def client(self, org: Org | None = None, version: str = API_VERSION, **kwargs: Any) -> Any:
         """A simple-salesforce client logged in to `org` (the default org) through SOAP."""

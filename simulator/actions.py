@@ -5,11 +5,12 @@ Every method returns the timeline's line of text for what happened.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import singledispatchmethod
 from typing import TYPE_CHECKING, Any
 
 from simulator.gateway import open_gateway
 from simulator.model import (
+    Action,
     ChangeSettings,
     ClearFaults,
     ConvertLead,
@@ -54,18 +55,14 @@ def engine_settings(change: SettingsChange) -> dict[str, Any]:
 class Actions:
     def __init__(self, sim: Simulation) -> None:
         self.sim = sim
-        self.handlers: dict[type, Callable[[Any], str]] = {
-            Unsubscribe: self._unsubscribe, Resubscribe: self._resubscribe, Link: self._link,
-            SalesforceUpdate: self._update, SalesforceCreate: self._create,
-            SalesforceDelete: self._delete, SalesforceUndelete: self._undelete,
-            ConvertLead: self._convert, ChangeSettings: self._settings,
-            InstallPackage: self._install, UninstallPackage: self._uninstall,
-            FieldAccess: self._field_access, Fault: self._fault, ClearFaults: self._clear,
-            RunNightly: self._run_nightly, RestartService: self._restart,
-        }  # fmt: skip
 
     def perform(self, step: Step) -> str:
-        return self.handlers[type(step.action)](step.action)
+        """Do the step; the performer is the method registered for its action's dataclass."""
+        return self.act(step.action)
+
+    @singledispatchmethod
+    def act(self, action: Action) -> str:
+        raise TypeError(f"no performer for the step action {type(action).__name__}")
 
     def _record(self, ref: str) -> tuple[str, str]:
         return self.sim.refs.records[ref]
@@ -75,6 +72,7 @@ class Actions:
 
     # Marketo Sales ---------------------------------------------------------------------------
 
+    @act.register
     def _unsubscribe(self, action: Unsubscribe) -> str:
         done = self.sim.service.unsubscribe(
             self._person(action.person), Source(action.source.value), self.sim.now
@@ -82,6 +80,7 @@ class Actions:
         note = "" if done else ": already unsubscribed, nothing to do"
         return f"{action.person} unsubscribes in Marketo Sales ({action.source}){note}"
 
+    @act.register
     def _resubscribe(self, action: Resubscribe) -> str:
         done = self.sim.service.resubscribe(
             self._person(action.person), action.by, action.reason, self.sim.now
@@ -89,6 +88,7 @@ class Actions:
         note = "" if done else ": was not unsubscribed"
         return f'{action.by} resubscribes {action.person} ("{action.reason}"){note}'
 
+    @act.register
     def _link(self, action: Link) -> str:
         ids = {
             self._record(ref)[0]: self._record(ref)[1][: action.id_length]
@@ -100,6 +100,7 @@ class Actions:
         )  # fmt: skip
         return f"{action.person} is linked to {', '.join(action.salesforce)}"
 
+    @act.register
     def _settings(self, action: ChangeSettings) -> str:
         given = engine_settings(action.change)
         self.sim.service.update_settings(self.sim.now, **given)
@@ -109,42 +110,51 @@ class Actions:
 
     # Salesforce ------------------------------------------------------------------------------
 
+    @act.register
     def _update(self, action: SalesforceUpdate) -> str:
         sobject, record_id = self._record(action.record)
         self.sim.side.update(sobject, record_id, action.fields)
         return f"a Salesforce user edits {action.record}: {shown(dict(action.fields))}"
 
+    @act.register
     def _create(self, action: SalesforceCreate) -> str:
         record_id = self.sim.side.create(action.type, action.fields)
         self.sim.refs.records[action.ref] = (action.type, record_id)
         return f"{action.type} {action.ref} is created in Salesforce ({record_id})"
 
+    @act.register
     def _delete(self, action: SalesforceDelete) -> str:
         self.sim.side.delete(*self._record(action.record))
         return f"{action.record} is deleted in Salesforce (recycle bin)"
 
+    @act.register
     def _undelete(self, action: SalesforceUndelete) -> str:
         self.sim.side.undelete(*self._record(action.record))
         return f"{action.record} is undeleted in Salesforce"
 
+    @act.register
     def _convert(self, action: ConvertLead) -> str:
         contact_id = self.sim.side.convert_lead(self._record(action.lead)[1])
         self.sim.refs.records[action.contact_ref] = ("Contact", contact_id)
         return f"Lead {action.lead} is converted into Contact {action.contact_ref}"
 
+    @act.register
     def _install(self, action: InstallPackage) -> str:
         self.sim.side.install_package(action.package)
         return f"package {action.package} is installed"
 
+    @act.register
     def _uninstall(self, action: UninstallPackage) -> str:
         self.sim.side.uninstall_package(action.package)
         return f"package {action.package} is uninstalled"
 
+    @act.register
     def _field_access(self, action: FieldAccess) -> str:
         self.sim.side.set_field_read_only(action.sobject, action.field, not action.updateable)
         state = "updateable" if action.updateable else "read-only"
         return f"{action.sobject}.{action.field} becomes {state} for the integration user"
 
+    @act.register
     def _fault(self, action: Fault) -> str:
         spec = {k: v for k, v in vars(action).items() if v is not None and k != "until"}
         if action.until is not None:
@@ -152,14 +162,17 @@ class Actions:
         self.sim.side.add_fault(spec)
         return f"Salesforce starts failing: {shown(spec)}"
 
+    @act.register
     def _clear(self, action: ClearFaults) -> str:
         self.sim.side.clear_faults()
         return "Salesforce faults end"
 
+    @act.register
     def _run_nightly(self, action: RunNightly) -> str:
         report = self.sim.core(lambda: self.sim.service.run_nightly(self.sim.now))
         return "admin runs the sync now: " + describe_nightly(report)
 
+    @act.register
     def _restart(self, action: RestartService) -> str:
         """The service stops; while it is down nothing runs; it starts again (catch-up)."""
         self.sim.stop_service()

@@ -103,75 +103,79 @@ class TimeSpec:
     offset: timedelta | None = None
 
 
-# Steps: one dataclass per action kind.
+# Steps: one dataclass per action kind (schema.STEPS lists the kinds).
+
+
+class Action:
+    """What one step does; each kind of step is a frozen dataclass deriving from this."""
 
 
 @dataclass(frozen=True)
-class Unsubscribe:
+class Unsubscribe(Action):
     person: str
     source: Source = Source.MANUAL
 
 
 @dataclass(frozen=True)
-class Resubscribe:
+class Resubscribe(Action):
     person: str
     by: str
     reason: str
 
 
 @dataclass(frozen=True)
-class Link:
+class Link(Action):
     person: str
     salesforce: tuple[str, ...]
     id_length: int = 18  # the Id is handed to the engine in this form (15 or 18 characters)
 
 
 @dataclass(frozen=True)
-class SalesforceUpdate:
+class SalesforceUpdate(Action):
     record: str
     fields: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
-class SalesforceCreate:
+class SalesforceCreate(Action):
     ref: str
     type: str
     fields: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
-class SalesforceDelete:
+class SalesforceDelete(Action):
     record: str
 
 
 @dataclass(frozen=True)
-class SalesforceUndelete:
+class SalesforceUndelete(Action):
     record: str
 
 
 @dataclass(frozen=True)
-class ConvertLead:
+class ConvertLead(Action):
     lead: str
     contact_ref: str
 
 
 @dataclass(frozen=True)
-class ChangeSettings:
+class ChangeSettings(Action):
     change: SettingsChange
 
 
 @dataclass(frozen=True)
-class InstallPackage:
+class InstallPackage(Action):
     package: str
 
 
 @dataclass(frozen=True)
-class UninstallPackage:
+class UninstallPackage(Action):
     package: str
 
 
 @dataclass(frozen=True)
-class FieldAccess:
+class FieldAccess(Action):
     """The integration user's field-level security on one field changes."""
 
     sobject: str
@@ -180,7 +184,7 @@ class FieldAccess:
 
 
 @dataclass(frozen=True)
-class Fault:
+class Fault(Action):
     kind: str
     code: str | None = None
     count: int | None = None
@@ -195,17 +199,17 @@ class Fault:
 
 
 @dataclass(frozen=True)
-class ClearFaults:
+class ClearFaults(Action):
     pass
 
 
 @dataclass(frozen=True)
-class RunNightly:
+class RunNightly(Action):
     pass
 
 
 @dataclass(frozen=True)
-class RestartService:
+class RestartService(Action):
     """The service stops, stays down for `down_for` (nothing runs), and starts again."""
 
     down_for: timedelta
@@ -219,7 +223,7 @@ class DiagnosticsCheck:
 
 
 @dataclass(frozen=True)
-class Expect:
+class Expect(Action):
     """Checks at one instant; only the given ones are made."""
 
     salesforce: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -232,27 +236,6 @@ class Expect:
     converged: bool | None = None
     pending_pushes: int | None = None  # not yet delivered, parked ones included
     parked_pushes: int | None = None  # of those, parked on a permanent error
-
-
-Action = (
-    Unsubscribe
-    | Resubscribe
-    | Link
-    | SalesforceUpdate
-    | SalesforceCreate
-    | SalesforceDelete
-    | SalesforceUndelete
-    | ConvertLead
-    | ChangeSettings
-    | InstallPackage
-    | UninstallPackage
-    | FieldAccess
-    | Fault
-    | ClearFaults
-    | RunNightly
-    | RestartService
-    | Expect
-)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Salesforce field rules for scenario values: the field exists in the org and takes the value.
 
-The fake's own sObject metadata is the authority, so a scenario cannot name a field the org
+The catalog the fake publishes is the authority, so a scenario cannot name a field the org
 does not have (a package field before the package is installed, a typo).
 """
 
@@ -8,21 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from fake_salesforce.schema import STANDARD_OBJECTS, ObjectSpec, visible_spec
+from fake_salesforce.catalog import ObjectInfo, catalog
 from simulator.problems import Problems, hint
 from simulator.source import Map, Node, Scalar
 
-_OBJECTS: Mapping[str, ObjectSpec] = {spec.name: spec for spec in STANDARD_OBJECTS}
+_OBJECTS: Mapping[str, ObjectInfo] = catalog().objects
+OBJECTS = tuple(_OBJECTS)  # every sObject a scenario may name
 
 
-def object_spec(sobject: str, packages: Collection[str] | None = None) -> ObjectSpec:
+def object_spec(sobject: str, packages: Collection[str] | None = None) -> ObjectInfo:
     """The sObject as an org with these packages sees it (None: every package installed)."""
     spec = _OBJECTS[sobject]
-    return spec if packages is None else visible_spec(spec, frozenset(packages))
+    return spec if packages is None else spec.visible(packages)
 
 
 class FieldRules:
-    """Checks record fields against the fake org's schema, reporting to `problems`."""
+    """Checks record fields against the fake's catalog, reporting to `problems`."""
 
     def __init__(self, problems: Problems) -> None:
         self.problems = problems
@@ -53,7 +54,7 @@ class FieldRules:
             self._required(sobject, spec, fields, where)
 
     def _required(
-        self, sobject: str, spec: ObjectSpec, fields: Mapping[str, Node], where: Map
+        self, sobject: str, spec: ObjectInfo, fields: Mapping[str, Node], where: Map
     ) -> None:
         given = {name.lower() for name in fields}
         missing = [
@@ -93,7 +94,7 @@ class FieldRules:
         line: int,
         sobject: str,
         name: str,
-        spec: ObjectSpec,
+        spec: ObjectInfo,
         packages: Collection[str] | None,
     ) -> None:
         full = object_spec(sobject).field(name)

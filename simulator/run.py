@@ -21,7 +21,7 @@ from simulator.checks import Checker, passed
 from simulator.gateway import open_gateway
 from simulator.model import Expect, Scenario, Step, TimeKind, TimeSpec
 from simulator.observe import Observer, Refs, Snapshot, changes
-from simulator.orgs import LocalOrg, OrgError, SalesforceSide
+from simulator.orgs import OrgError, OrgSetup, SalesforceSide, open_org
 from simulator.results import (
     Check,
     Event,
@@ -284,18 +284,10 @@ def _differs(old: LaneState, new: LaneState) -> bool:
 
 
 def run_scenario(scenario: Scenario, server: str | None = None) -> RunResult:
-    """Run one scenario against a fresh in-process fake org (or the server at `server`)."""
-    side: SalesforceSide
-    if server is not None:
-        side = remote_side(server, scenario)
-    else:
-        settings = scenario.settings
-        side = LocalOrg(scenario.packages, scenario.api_limit, settings.timezone, scenario.start)
-    return Simulation(scenario, side).run()
-
-
-def remote_side(server: str, scenario: Scenario) -> SalesforceSide:
-    """A fresh org on a running `fake-salesforce serve`, driven through its control API."""
-    from simulator.remote import RemoteOrg
-
-    return RemoteOrg(server, scenario)
+    """Run one scenario against a fresh org of an in-process fake (or the server at `server`):
+    the same code either way, through the fake's control API and its Salesforce API."""
+    setup = OrgSetup(
+        tuple(sorted(scenario.packages)), scenario.api_limit, scenario.settings.timezone,
+        scenario.start,
+    )  # fmt: skip
+    return Simulation(scenario, open_org(setup, server)).run()

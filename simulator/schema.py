@@ -7,6 +7,9 @@ compares both ways), so the page and the code cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+
+from fake_salesforce.catalog import catalog
 
 TOP = ("name", "description", "clock", "settings", "salesforce", "marketo_sales", "steps")
 CLOCK = ("start",)
@@ -18,56 +21,53 @@ MARKETO_SALES = ("people", "generate")
 PERSON = ("ref", "email", "salesforce", "id_length", "unsubscribed", "source")
 PEOPLE_BATCH = ("link", "unsubscribed", "seed")
 
-STEP_KINDS = (
-    "unsubscribe",
-    "resubscribe",
-    "link",
-    "salesforce_update",
-    "salesforce_create",
-    "salesforce_delete",
-    "salesforce_undelete",
-    "convert_lead",
-    "settings",
-    "install_package",
-    "uninstall_package",
-    "field_access",
-    "fault",
-    "clear_faults",
-    "run_nightly",
-    "restart_service",
-    "expect",
-)
-STEP = ("at", *STEP_KINDS)
 
+@dataclass(frozen=True)
+class StepKind:
+    """One action a step can take: the keys of its mapping (none: a plain value) and which of
+    them are required. The loader reads the step with `StepReader.read_<name>`, the runner does
+    it with the `Actions` performer registered for its dataclass (docs/scenarios.md, "Steps")."""
+
+    name: str
+    arguments: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+
+
+# The step table: every action a step may take, in the order docs/scenarios.md lists them.
+STEPS: Mapping[str, StepKind] = {
+    kind.name: kind
+    for kind in (
+        StepKind("unsubscribe", ("person", "source"), ("person",)),
+        StepKind("resubscribe", ("person", "by", "reason"), ("person", "by", "reason")),
+        StepKind("link", ("person", "salesforce", "id_length"), ("person", "salesforce")),
+        StepKind("salesforce_update", ("record", "fields"), ("record", "fields")),
+        StepKind("salesforce_create", ("ref", "type", "fields"), ("ref", "type")),
+        StepKind("salesforce_delete", ("record",), ("record",)),
+        StepKind("salesforce_undelete", ("record",), ("record",)),
+        StepKind("convert_lead", ("lead", "contact_ref"), ("lead", "contact_ref")),
+        StepKind("settings"),
+        StepKind("install_package"),
+        StepKind("uninstall_package"),
+        StepKind("field_access", ("field", "updateable"), ("field", "updateable")),
+        StepKind(
+            "fault",
+            (
+                *("kind", "code", "mode", "count", "until", "rate", "seed", "ms"),
+                *("method", "sobject", "path"),
+            ),
+            ("kind",),
+        ),
+        StepKind("clear_faults"),
+        StepKind("run_nightly"),
+        StepKind("restart_service", ("down_for",), ("down_for",)),
+        StepKind("expect"),
+    )
+}
+STEP_KINDS = tuple(STEPS)
+STEP = ("at", *STEP_KINDS)
 # Arguments of the step kinds whose value is a mapping.
 STEP_ARGUMENTS: Mapping[str, tuple[str, ...]] = {
-    "unsubscribe": ("person", "source"),
-    "resubscribe": ("person", "by", "reason"),
-    "link": ("person", "salesforce", "id_length"),
-    "salesforce_update": ("record", "fields"),
-    "salesforce_create": ("ref", "type", "fields"),
-    "salesforce_delete": ("record",),
-    "salesforce_undelete": ("record",),
-    "convert_lead": ("lead", "contact_ref"),
-    "field_access": ("field", "updateable"),
-    "fault": (
-        *("kind", "code", "mode", "count", "until", "rate", "seed", "ms"),
-        *("method", "sobject", "path"),
-    ),
-    "restart_service": ("down_for",),
-}
-REQUIRED_ARGUMENTS: Mapping[str, tuple[str, ...]] = {
-    "unsubscribe": ("person",),
-    "resubscribe": ("person", "by", "reason"),
-    "link": ("person", "salesforce"),
-    "salesforce_update": ("record", "fields"),
-    "salesforce_create": ("ref", "type"),
-    "salesforce_delete": ("record",),
-    "salesforce_undelete": ("record",),
-    "convert_lead": ("lead", "contact_ref"),
-    "field_access": ("field", "updateable"),
-    "fault": ("kind",),
-    "restart_service": ("down_for",),
+    kind.name: kind.arguments for kind in STEPS.values() if kind.arguments
 }
 
 FAULT_KINDS = ("outage", "error", "latency", "session_expired", "drop")
@@ -111,7 +111,7 @@ EXPECT_API_CALLS = ("max", "min")
 
 HISTORY_KINDS = ("unsubscribe", "resubscribe")
 RECORD_TYPES = ("Contact", "Lead")
-PACKAGES = ("marketo_sales_insight",)
+PACKAGES = catalog().packages  # the packages the fake can install, from its catalog
 
 # Every list above by the name docs/scenarios.md uses for it in `<!-- vocabulary: NAME -->`.
 VOCABULARY: Mapping[str, tuple[str, ...]] = {

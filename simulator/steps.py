@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from fake_salesforce.schema import STANDARD_OBJECTS
 from simulator import schema
 from simulator.expectations import ExpectReader
 from simulator.model import (
@@ -40,7 +39,7 @@ from simulator.model import (
     Unsubscribe,
 )
 from simulator.problems import Problems, hint
-from simulator.records import FieldRules
+from simulator.records import OBJECTS, FieldRules
 from simulator.source import Map, Node, Scalar
 from simulator.timespec import TimeError, parse_duration, parse_time, resolve
 
@@ -80,15 +79,8 @@ class StepReader:
         self.fields = fields
         self.setup = setup
         self.readers: dict[str, Callable[[Node, Timeline], Action | None]] = {
-            "unsubscribe": self._unsubscribe, "resubscribe": self._resubscribe,
-            "link": self._link, "salesforce_update": self._update,
-            "salesforce_create": self._create, "salesforce_delete": self._delete,
-            "salesforce_undelete": self._undelete, "convert_lead": self._convert,
-            "settings": self._settings, "install_package": self._install,
-            "uninstall_package": self._uninstall, "field_access": self._field_access,
-            "fault": self._fault, "clear_faults": self._clear, "run_nightly": self._nightly,
-            "restart_service": self._restart, "expect": self._expect,
-        }  # fmt: skip
+            kind: getattr(self, f"read_{kind}") for kind in schema.STEPS
+        }
 
     def read(self, node: Node | None, timeline: Timeline) -> tuple[Step, ...] | None:
         items = self.p.sequence(node, "steps")
@@ -149,9 +141,8 @@ class StepReader:
     def _args(self, node: Node, kind: str) -> Map | None:
         given = self.p.mapping(node, kind)
         if given is not None:
-            self.p.keys(
-                given, schema.STEP_ARGUMENTS[kind], kind, required=schema.REQUIRED_ARGUMENTS[kind]
-            )
+            step = schema.STEPS[kind]
+            self.p.keys(given, step.arguments, kind, required=step.required)
         return given
 
     def _person(self, node: Node | None, timeline: Timeline) -> str | None:
@@ -183,7 +174,7 @@ class StepReader:
         timeline.records[ref] = kind
         return ref
 
-    def _unsubscribe(self, node: Node, timeline: Timeline) -> Action | None:
+    def read_unsubscribe(self, node: Node, timeline: Timeline) -> Action | None:
         args = self._args(node, "unsubscribe")
         if args is None:
             return None
@@ -193,7 +184,7 @@ class StepReader:
             return None
         return Unsubscribe(person, source or Source.MANUAL)
 
-    def _resubscribe(self, node: Node, timeline: Timeline) -> Action | None:
+    def read_resubscribe(self, node: Node, timeline: Timeline) -> Action | None:
         args = self._args(node, "resubscribe")
         if args is None:
             return None
@@ -206,7 +197,7 @@ class StepReader:
             return None
         return Resubscribe(person, by, reason)
 
-    def _link(self, node: Node, timeline: Timeline) -> Action | None:
+    def read_link(self, node: Node, timeline: Timeline) -> Action | None:
         args = self._args(node, "link")
         if args is None:
             return None
@@ -215,7 +206,7 @@ class StepReader:
         id_length = self.setup.id_length(args.get("id_length"))
         return None if person is None or not refs else Link(person, refs, id_length)
 
-    def _update(self, node: Node, timeline: Timeline) -> Action | None:
+    def read_salesforce_update(self, node: Node, timeline: Timeline) -> Action | None:
         args = self._args(node, "salesforce_update")
         if args is None:
             return None
@@ -228,7 +219,7 @@ class StepReader:
                            creating=False)  # fmt: skip
         return SalesforceUpdate(record, {k: self.p.scalar(v, k) for k, v in fields.entries.items()})
 
-    def _create(self, node: Node, timeline: Timeline) -> Action | None:
+    def read_salesforce_create(self, node: Node, timeline: Timeline) -> Action | None:
         args = self._args(node, "salesforce_create")
         if args is None:
             return None
@@ -244,17 +235,17 @@ class StepReader:
         values = {k: self.p.scalar(v, k) for k, v in fields.entries.items()}
         return SalesforceCreate(ref, kind, values)
 
-    def _delete(self, node: Node, timeline: Timeline) -> Action | None:
+    def read_salesforce_delete(self, node: Node, timeline: Timeline) -> Action | None:
         args = self._args(node, "salesforce_delete")
         record = None if args is None else self._record(args.get("record"), timeline)
         return None if record is None else SalesforceDelete(record)
 
-    def _undelete(self, node: Node, timeline: Timeline) -> Action | None:
+    def read_salesforce_undelete(self, node: Node, timeline: Timeline) -> Action | None:
         args = self._args(node, "salesforce_undelete")
         record = None if args is None else self._record(args.get("record"), timeline)
         return None if record is None else SalesforceUndelete(record)
 
-    def _convert(self, node: Node, timeline: Timeline) -> Action | None:
+    def read_convert_lead(self, node: Node, timeline: Timeline) -> Action | None:
         args = self._args(node, "convert_lead")
         if args is None:
             return None
@@ -262,7 +253,7 @@ class StepReader:
         contact = self._new_ref(args.get("contact_ref"), timeline, "Contact")
         return None if lead is None or contact is None else ConvertLead(lead, contact)
 
-    def _settings(self, node: Node, timeline: Timeline) -> Action | None:
+    def read_settings(self, node: Node, timeline: Timeline) -> Action | None:
         change = self.setup.settings(node, "settings")
         timeline.settings = timeline.settings.updated(change)
         return ChangeSettings(change)
@@ -270,21 +261,21 @@ class StepReader:
     def _package(self, node: Node, kind: str) -> str | None:
         return self.p.choice(node, schema.PACKAGES, f"package in {kind}")
 
-    def _install(self, node: Node, timeline: Timeline) -> Action | None:
+    def read_install_package(self, node: Node, timeline: Timeline) -> Action | None:
         package = self._package(node, "install_package")
         if package is None:
             return None
         timeline.packages.add(package)
         return InstallPackage(package)
 
-    def _uninstall(self, node: Node, timeline: Timeline) -> Action | None:
+    def read_uninstall_package(self, node: Node, timeline: Timeline) -> Action | None:
         package = self._package(node, "uninstall_package")
         if package is None:
             return None
         timeline.packages.discard(package)
         return UninstallPackage(package)
 
-    def _field_access(self, node: Node, timeline: Timeline) -> Action | None:
+    def read_field_access(self, node: Node, timeline: Timeline) -> Action | None:
         args = self._args(node, "field_access")
         if args is None or args.get("field") is None:
             return None
@@ -300,13 +291,13 @@ class StepReader:
         self.p.add(node.line, f"{kind} takes the value true")
         return False
 
-    def _clear(self, node: Node, timeline: Timeline) -> Action | None:
+    def read_clear_faults(self, node: Node, timeline: Timeline) -> Action | None:
         return ClearFaults() if self._flag(node, "clear_faults") else None
 
-    def _nightly(self, node: Node, timeline: Timeline) -> Action | None:
+    def read_run_nightly(self, node: Node, timeline: Timeline) -> Action | None:
         return RunNightly() if self._flag(node, "run_nightly") else None
 
-    def _restart(self, node: Node, timeline: Timeline) -> Action | None:
+    def read_restart_service(self, node: Node, timeline: Timeline) -> Action | None:
         """The clock moves on by `down_for` while the service is down: later `at:`s see it."""
         args = self._args(node, "restart_service")
         value = args.get("down_for") if args is not None else None
@@ -321,11 +312,11 @@ class StepReader:
         timeline.now, timeline.now_line = timeline.now + down_for, value.line
         return RestartService(down_for, text)
 
-    def _expect(self, node: Node, timeline: Timeline) -> Action | None:
+    def read_expect(self, node: Node, timeline: Timeline) -> Action | None:
         reader = ExpectReader(self.p, self.fields, dict(timeline.records), set(timeline.people))
         return reader.read(node)
 
-    def _fault(self, node: Node, timeline: Timeline) -> Action | None:
+    def read_fault(self, node: Node, timeline: Timeline) -> Action | None:
         args = self._args(node, "fault")
         if args is None:
             return None
@@ -339,7 +330,6 @@ class StepReader:
         mode = p.choice(args.get("mode"), schema.DROP_MODES, "drop mode")
         if mode is not None and kind != "drop":
             p.add(args.key_line("mode"), '"mode" is for a fault of kind drop')
-        objects = [spec.name for spec in STANDARD_OBJECTS]
         fault = Fault(
             kind=kind or "", code=code,
             count=p.integer(args.get("count"), "fault.count", minimum=1),
@@ -348,7 +338,7 @@ class StepReader:
             seed=p.integer(args.get("seed"), "fault.seed"),
             ms=p.integer(args.get("ms"), "fault.ms"),
             method=p.choice(args.get("method"), schema.HTTP_METHODS, "method"),
-            sobject=p.choice(args.get("sobject"), objects, "sobject"),
+            sobject=p.choice(args.get("sobject"), OBJECTS, "sobject"),
             path=p.text(args.get("path"), "fault.path"),
             mode=mode,
         )  # fmt: skip

@@ -40,6 +40,10 @@ IO_MODULES = frozenset(
     }
 )
 PURE_MODULES = ("sync_core/plan.py", "sync_core/schedule.py", "sync_core/model.py")
+# The fake's public face: the simulator drives the fake through these and nothing else.
+FAKE_PUBLIC = frozenset(
+    {"fake_salesforce.control_client", "fake_salesforce.fixture", "fake_salesforce.catalog"}
+)
 
 
 def imported_modules(path: Path, root: Path = ROOT) -> Iterator[str]:
@@ -80,6 +84,21 @@ def offenders(package: str, forbidden: set[str]) -> list[str]:
 def test_dependencies_point_one_way(package: str, forbidden: set[str]) -> None:
     assert package_files(package), f"no modules found under {package}"
     assert offenders(package, forbidden) == []
+
+
+def fake_imports(package: str) -> list[tuple[str, str]]:
+    return [
+        (str(path.relative_to(ROOT)), module)
+        for path in package_files(package)
+        for module in imported_modules(path)
+        if module.split(".")[0] == "fake_salesforce"
+    ]
+
+
+def test_the_simulator_imports_the_fake_only_through_its_client_fixture_and_catalog() -> None:
+    found = fake_imports("simulator")
+    assert found, "the simulator no longer uses the fake at all?"
+    assert [f"{path} imports {module}" for path, module in found if module not in FAKE_PUBLIC] == []
 
 
 @pytest.mark.parametrize("module", PURE_MODULES)
