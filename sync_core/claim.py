@@ -18,13 +18,13 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from sync_core.liveness import HEARTBEAT, STALE, owner_dead, this_process
-from sync_core.ports import Clock, Store
-from sync_core.store import SqlStore
+from sync_core.ports import Clock, Database, Ledger, SyncState
 from sync_core.tables import sync_state
 
 SLOT_KEY = "service.nightly_slot"
@@ -35,6 +35,11 @@ log = logging.getLogger(__name__)
 Renew = Callable[[datetime], None]  # extends the lock's lease from `now`
 
 
+class Shared(Database, Ledger, SyncState, Protocol):
+    """The store as the lock uses it: its database, its runs (closed when their owner died,
+    kept alive by the heartbeat) and its state rows."""
+
+
 class NightlyBusy(Exception):
     """Another process is running the nightly sync against this store right now."""
 
@@ -43,15 +48,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _engine(store: Store) -> Engine:
-    if not isinstance(store, SqlStore):
-        raise TypeError("process cooperation needs the SQL store")
-    return store.engine
-
-
-def claim_slot(store: Store, slot: datetime) -> bool:
+def claim_slot(store: Database, slot: datetime) -> bool:
     """Mark `slot` done: True for exactly one caller per slot (never for an older slot)."""
-    engine = _engine(store)
+    engine = store.engine
     value = slot.astimezone(UTC).isoformat()
     with engine.begin() as conn:
         moved = conn.execute(
@@ -72,7 +71,7 @@ def claim_slot(store: Store, slot: datetime) -> bool:
     return True
 
 
-def slot_done(store: Store, slot: datetime) -> bool:
+def slot_done(store: SyncState, slot: datetime) -> bool:
     """Whether the nightly run of `slot`, or of a later one, has been claimed."""
     raw = store.get_state(SLOT_KEY)
     return raw is not None and datetime.fromisoformat(raw) >= slot
@@ -80,7 +79,7 @@ def slot_done(store: Store, slot: datetime) -> bool:
 
 @contextmanager
 def nightly_lock(
-    store: Store,
+    store: Shared,
     *,
     exclusive: bool = True,
     clock: Clock = utc_now,
@@ -94,7 +93,7 @@ def nightly_lock(
     if not exclusive:
         yield
         return
-    engine = _engine(store)
+    engine = store.engine
     held = _advisory(engine) if engine.dialect.name == "postgresql" else _leased_row(engine, clock)
     with held as renew:
         closed = store.close_interrupted(clock(), nightly_dead=True)
@@ -105,7 +104,7 @@ def nightly_lock(
 
 
 @contextmanager
-def _heartbeat(store: Store, renew: Renew, clock: Clock, every: float) -> Iterator[None]:
+def _heartbeat(store: Ledger, renew: Renew, clock: Clock, every: float) -> Iterator[None]:
     stop = threading.Event()
 
     def beat() -> None:

@@ -16,7 +16,7 @@ from typing import TypeVar
 from sync_core.errors import ReadTooLarge, TransientError
 from sync_core.model import Diagnostic, Person, ReadMode, Settings, SfRecord, SObject
 from sync_core.plan import next_retry_delay
-from sync_core.ports import Progress, SalesforceGateway, Sleep, Store, no_progress
+from sync_core.ports import Progress, RunStore, SalesforceGateway, Sleep, no_progress
 from sync_core.usage import Usage, last_usage
 
 T = TypeVar("T")
@@ -37,7 +37,7 @@ class HeadroomReached(Exception):
 class Reader:
     """Reads Salesforce for a nightly run, retrying transient failures, minding the headroom."""
 
-    store: Store
+    store: RunStore
     gateway: SalesforceGateway
     sleep: Sleep
     rng: random.Random = field(default_factory=random.Random)

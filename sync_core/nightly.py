@@ -51,10 +51,6 @@ from sync_core.usage import remember_usage
 
 log = logging.getLogger(__name__)
 
-# Failures whose person is now skipped (broken link) leave nothing for the next run to redo.
-SETTLED = frozenset({"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY"})
-
-
 WRITING = "writing to Salesforce"
 UNSUBSCRIBING = "unsubscribing in Marketo Sales"
 
@@ -68,6 +64,7 @@ class _Outcome:
     errors: list[Diagnostic] = field(default_factory=list)
     notes: list[Diagnostic] = field(default_factory=list)
     done: list[RecordWrite] = field(default_factory=list)
+    unsettled: int = 0  # errors that leave something for the next run to redo
 
 
 @dataclass
@@ -76,8 +73,10 @@ class NightlyRun(Reader):
 
     clock: Clock | None = None  # measures the run's duration; `now` anchors it
     _done: list[RecordWrite] = field(default_factory=list)
+    _unsettled: int = 0
 
     def run(self, now: datetime, *, dry_run: bool = False, full: bool = False) -> NightlyReport:
+        self._unsettled = 0
         settings = self.store.settings()
         began = self.clock() if self.clock else now
         calls = self._calls_at_start = self.gateway.calls
@@ -133,6 +132,7 @@ class NightlyRun(Reader):
             count = sum(1 for w in outcome.done if w.sobject is sobject)
             self.store.set_state(f"nightly.written.{sobject}", str(count))
         self._done = outcome.done
+        self._unsettled = outcome.unsettled
         self._settle_pushes(people, records, outcome.done, settings, now)
         return _with(
             report,
@@ -261,15 +261,19 @@ class NightlyRun(Reader):
         return converted
 
     def _fail(self, write: RecordWrite, error: Exception, now: datetime, outcome: _Outcome) -> None:
+        """A record gone (RecordGoneError) breaks its people's links: they are skipped from now
+        on (docs/behaviour.md 7), so the failure is settled. Any other failure is not."""
         code = error.code if isinstance(error, SyncError) else type(error).__name__
         message = error.message if isinstance(error, SyncError) else str(error)
         for person_id in write.person_ids:
             outcome.errors.append(Diagnostic(now, code, message, person_id, write.record_id))
-            if isinstance(error, RecordGoneError):
-                person = self.store.person(person_id)
-                self.store.set_link(
-                    person.id, person.contact_id, person.lead_id, now, broken=True, touch=False
-                )
+            if not isinstance(error, RecordGoneError):
+                outcome.unsettled += 1
+                continue
+            person = self.store.person(person_id)
+            self.store.set_link(
+                person.id, person.contact_id, person.lead_id, now, broken=True, touch=False
+            )
 
     def _follow(
         self, writes: list[RecordWrite], settings: Settings, now: datetime, outcome: _Outcome
@@ -330,9 +334,9 @@ class NightlyRun(Reader):
         return notes
 
     def _save_state(self, report: NightlyReport, settings: Settings, now: datetime) -> None:
-        """Only a run that left nothing unsettled may be followed by an incremental one."""
-        settled = all(e.code in SETTLED for e in report.errors)
-        clean = settled and report.stopped is None and report.mode is not None
+        """Only a run that left nothing unsettled may be followed by an incremental one: it
+        stopped nowhere and every record it failed to write is gone (see `_fail`)."""
+        clean = not self._unsettled and report.stopped is None and report.mode is not None
         self.store.set_state(CLEAN, "1" if clean else "0")
         if not clean:
             return

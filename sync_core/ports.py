@@ -1,10 +1,19 @@
-"""What the service needs from the outside world: Salesforce, a store, a clock, a sleep."""
+"""What the service needs from the outside world: Salesforce, a store, a clock, a sleep.
+
+The store is described by the roles it plays, one `Protocol` per part of the SQL store
+(sync_core.store, outbox, ledger, claim): `People`, `Outbox`, `Ledger`, `SyncState`,
+`NightlyLock`, and `Database` for the read models that query its tables directly. Each
+consumer names the roles it uses; `Store` is all of them (sync_core.store.SqlStore).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
+
+from sqlalchemy import Engine
 
 from sync_core.model import (
     Diagnostic,
@@ -96,8 +105,8 @@ class SalesforceGateway(Protocol):
         ...
 
 
-class Store(Protocol):
-    """Durable state: people, history, outbox, settings, runs, diagnostics, sync state."""
+class People(Protocol):
+    """The people, their Salesforce links and their unsubscribe history (sync_core.store)."""
 
     def add_person(
         self, email: str, contact_id: str | None, lead_id: str | None, now: datetime
@@ -143,9 +152,9 @@ class Store(Protocol):
 
     def history(self, person_id: int) -> list[HistoryEntry]: ...
 
-    def settings(self) -> Settings: ...
 
-    def save_settings(self, settings: Settings, now: datetime) -> None: ...
+class Outbox(Protocol):
+    """The pushes waiting for Salesforce, claimed under a lease per worker (sync_core.outbox)."""
 
     def claim_due(self, now: datetime, limit: int, worker: str) -> list[OutboxItem]: ...
 
@@ -171,6 +180,10 @@ class Store(Protocol):
 
     def parked_count(self) -> int: ...
 
+
+class Ledger(Protocol):
+    """What happened: runs, diagnostics and the engine's Salesforce writes (sync_core.ledger)."""
+
     def start_run(self, kind: RunKind, now: datetime) -> int: ...
 
     def finish_run(
@@ -193,6 +206,51 @@ class Store(Protocol):
 
     def latest_codes(self, person_ids: Iterable[int]) -> dict[int, str]: ...
 
+
+class SyncState(Protocol):
+    """The settings and the engine's own small facts: watermarks, usage, heartbeats."""
+
+    def settings(self) -> Settings: ...
+
+    def save_settings(self, settings: Settings, now: datetime) -> None: ...
+
     def get_state(self, key: str) -> str | None: ...
 
     def set_state(self, key: str, value: str | None) -> None: ...
+
+
+class NightlyLock(Protocol):
+    """Cooperation between processes sharing the store, and its release (sync_core.claim)."""
+
+    def nightly_lock(
+        self, *, exclusive: bool = True, clock: Clock | None = None
+    ) -> AbstractContextManager[None]:
+        """Hold the nightly lock for the block, or raise claim.NightlyBusy at once."""
+        ...
+
+    def claim_slot(self, slot: datetime) -> bool:
+        """Mark the nightly `slot` done: True for exactly one caller per slot."""
+        ...
+
+    def slot_done(self, slot: datetime) -> bool:
+        """Whether the nightly run of `slot`, or of a later one, has been claimed."""
+        ...
+
+    def close(self) -> None:
+        """Let go of the store's connections."""
+        ...
+
+
+class Database(Protocol):
+    """The store's database, for read models that query its tables (the console, imports)."""
+
+    @property
+    def engine(self) -> Engine: ...
+
+
+class RunStore(People, Outbox, Ledger, SyncState, Protocol):
+    """What a push or a nightly run reads and records: every role but the lock."""
+
+
+class Store(RunStore, NightlyLock, Database, Protocol):
+    """The whole store, as the service holds it."""

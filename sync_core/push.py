@@ -35,7 +35,7 @@ from sync_core.model import (
     WriteOutcome,
 )
 from sync_core.plan import next_retry_delay, plan_push
-from sync_core.ports import Clock, SalesforceGateway, Store
+from sync_core.ports import Clock, People, RunStore, SalesforceGateway
 from sync_core.usage import remember_usage
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class _Tally:
 class PushWorker:
     """Drains the outbox for one worker identity; all time comes in as `now`."""
 
-    store: Store
+    store: RunStore
     gateway: SalesforceGateway
     worker: str = "worker-1"
     rng: random.Random = field(default_factory=random.Random)
@@ -270,7 +270,7 @@ def update_in_shape(
 
 
 def follow_conversion(
-    store: Store,
+    store: People,
     person_id: int,
     lead_id: str,
     contact_id: str | None,

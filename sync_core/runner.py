@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from sync_core.claim import NightlyBusy, claim_slot, nightly_lock, slot_done
+from sync_core.claim import NightlyBusy
 from sync_core.errors import SyncError
 from sync_core.logging_setup import event
 from sync_core.model import NightlyReport, PushReport
-from sync_core.ports import Clock
+from sync_core.ports import Clock, SyncState
 from sync_core.schedule import catch_up_since
 from sync_core.service import SyncService
 
@@ -35,10 +35,12 @@ SEEN_KEY = "service.seen"  # when a running service last went round its loop
 SEEN_EVERY = timedelta(seconds=30)
 
 
-def service_running(store: Any, now: datetime) -> bool:
+def service_running(store: SyncState, now: datetime) -> bool:
     """True if a `sync-core run` loop sharing this store went round within two heartbeats."""
     seen = store.get_state(SEEN_KEY)
-    return bool(seen) and now - datetime.fromisoformat(seen) <= 2 * SEEN_EVERY
+    if not seen:
+        return False
+    return now - datetime.fromisoformat(seen) <= 2 * SEEN_EVERY
 
 
 def _direct(kind: str, action: Callable[[], T]) -> T:
@@ -161,13 +163,13 @@ class Runner:
         lock: the slot stays due and is looked at again)."""
         store = self.service.store
         try:
-            with nightly_lock(store, clock=self.clock):
-                if slot_done(store, slot):
+            with store.nightly_lock(clock=self.clock):
+                if store.slot_done(slot):
                     event(self.logger, "nightly_skipped", slot=slot, reason="already run")
                     return None
                 event(self.logger, "nightly_started", slot=slot)
                 report = self.service.run_nightly(self.clock())
-                claim_slot(store, slot)
+                store.claim_slot(slot)
         except NightlyBusy as exc:
             if self._waiting != slot:
                 event(self.logger, "nightly_skipped", slot=slot, reason=str(exc))

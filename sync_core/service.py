@@ -29,7 +29,7 @@ from sync_core.nightly import NightlyRun
 from sync_core.ports import Clock, Progress, SalesforceGateway, Sleep, Store, no_progress
 from sync_core.push import PushWorker
 from sync_core.schedule import next_slot
-from sync_core.store import SqlStore, open_store
+from sync_core.store import open_store
 
 SCHEDULE_CHANGED = "schedule.changed_at"
 
@@ -69,8 +69,7 @@ class SyncService:
         return cls(open_store(url), gateway, **kwargs)
 
     def close(self) -> None:
-        if isinstance(self.store, SqlStore):
-            self.store.close()
+        self.store.close()
 
     # people and capture --------------------------------------------------------------------
 

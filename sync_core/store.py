@@ -8,7 +8,7 @@ from __future__ import annotations
 import fcntl
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.pool import StaticPool
 
+from sync_core import claim
 from sync_core.ids import is_id_shaped, to18, to18_or_none
 from sync_core.ledger import LedgerStore
 from sync_core.model import (
@@ -38,6 +39,7 @@ from sync_core.model import (
     Source,
 )
 from sync_core.outbox import PENDING, OutboxStore
+from sync_core.ports import Clock
 from sync_core.tables import (
     history,
     outbox,
@@ -117,11 +119,25 @@ def _history(row: Any) -> HistoryEntry:
 
 
 class SqlStore(OutboxStore, LedgerStore):
-    """Implements ports.Store over SQLAlchemy Core."""
+    """Every role of ports.Store over SQLAlchemy Core: People and SyncState here, Outbox in
+    sync_core.outbox, Ledger in sync_core.ledger, NightlyLock by sync_core.claim."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.lease = timedelta(seconds=self.settings().lease_seconds)
+
+    # the nightly lock ---------------------------------------------------------------------
+
+    def nightly_lock(
+        self, *, exclusive: bool = True, clock: Clock | None = None
+    ) -> AbstractContextManager[None]:
+        return claim.nightly_lock(self, exclusive=exclusive, clock=clock or claim.utc_now)
+
+    def claim_slot(self, slot: datetime) -> bool:
+        return claim.claim_slot(self, slot)
+
+    def slot_done(self, slot: datetime) -> bool:
+        return claim.slot_done(self, slot)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sync_core.ports import SalesforceGateway, Store
+from sync_core.ports import SalesforceGateway, SyncState
 
 USAGE_KEY = "api.usage"
 WINDOW = timedelta(hours=24)
@@ -30,7 +30,7 @@ class Usage:
         return self.allocation - self.used - upcoming >= headroom * self.allocation
 
 
-def remember_usage(store: Store, gateway: SalesforceGateway, now: datetime) -> Usage | None:
+def remember_usage(store: SyncState, gateway: SalesforceGateway, now: datetime) -> Usage | None:
     """Keep the usage the gateway last saw (on a push's response or a run's) as seen `now`."""
     seen = gateway.api_usage()
     if seen is None:
@@ -40,7 +40,7 @@ def remember_usage(store: Store, gateway: SalesforceGateway, now: datetime) -> U
     return usage
 
 
-def last_usage(store: Store, now: datetime) -> Usage | None:
+def last_usage(store: SyncState, now: datetime) -> Usage | None:
     """The usage last seen by any process, unless a whole window has passed since."""
     raw = store.get_state(USAGE_KEY)
     if not raw:

@@ -11,7 +11,7 @@ from sync_core import config as config_file
 from sync_core.cli.context import EXIT_OK, CliError, Context
 from sync_core.model import RunRecord, Settings, SyncField
 from sync_core.outbox import PARKED
-from sync_core.store import SqlStore
+from sync_core.ports import Database
 from sync_core.tables import outbox, people
 
 TRUE = {"true", "on", "yes", "1"}
@@ -156,9 +156,7 @@ def diagnostics(ctx: Context) -> int:
     return EXIT_OK
 
 
-def _parked(store: object) -> list[dict[str, Any]]:
-    if not isinstance(store, SqlStore):
-        return []
+def _parked(store: Database) -> list[dict[str, Any]]:
     query = (
         select(outbox.c.id, people.c.email, outbox.c.attempts, outbox.c.last_code)
         .add_columns(outbox.c.last_message, outbox.c.created_at, outbox.c.due_at)

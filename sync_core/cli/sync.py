@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from sync_core.claim import NightlyBusy, nightly_lock
+from sync_core.claim import NightlyBusy
 from sync_core.cli.context import EXIT_FAILED, EXIT_OK, CliError, Context
 from sync_core.model import NightlyReport, Person, PushReport, RecordWrite, SObject, SyncField
 from sync_core.plan import plan_requirements
@@ -141,7 +141,7 @@ def nightly(ctx: Context) -> int:
         assert gateway is not None
         calls = gateway.calls
         with (
-            nightly_lock(service.store, exclusive=not ctx.args.dry_run, clock=ctx.clock),
+            service.store.nightly_lock(exclusive=not ctx.args.dry_run, clock=ctx.clock),
             phased_progress(
                 label, ctx.stderr, bar, lambda: f"{gateway.calls - calls} API calls"
             ) as progress,

@@ -128,7 +128,7 @@ def admin_add(ctx: Context) -> int:
         password = getpass.getpass(f"password for {ctx.args.name}: ")
         if getpass.getpass("again: ") != password:
             raise CliError("the passwords differ")
-    accounts = Accounts(ctx.service().store.engine)  # type: ignore[attr-defined]
+    accounts = Accounts(ctx.service().store.engine)
     try:
         added = accounts.add(ctx.args.name, password, ctx.clock())
     except ValueError as exc:

@@ -22,7 +22,6 @@ from flask import Flask, abort, g, redirect, request, session, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from sync_core.store import SqlStore
 from sync_core.web.accounts import Accounts
 from sync_core.web.display import install_filters
 
@@ -69,7 +68,8 @@ def create_app(
     clock: Callable[[], datetime],
     push: Callable[[datetime], object] | None = None,
 ) -> Flask:
-    """The console and the unsubscribe page over one service (its store must be SQL)."""
+    """The console and the unsubscribe page over one service (its store's database holds the
+    admin accounts)."""
     from sync_core.web.console import console
     from sync_core.web.unsubscribe import unsubscribe
 
@@ -84,8 +84,6 @@ def create_app(
         SESSION_COOKIE_SECURE=options.public_url.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
     )
-    if not isinstance(service.store, SqlStore):
-        raise TypeError("the web console needs the SQL store")
     app.extensions["sync"] = service
     app.extensions["accounts"] = Accounts(service.store.engine)
     app.extensions["options"] = options

@@ -117,6 +117,20 @@ def test_the_pure_modules_import_only_pure_project_modules() -> None:
         assert set(project) <= pure | {"sync_core.ids"}, f"{module} imports {project}"
 
 
+def test_sync_core_reaches_its_store_through_the_ports_only() -> None:
+    """The shell names the store roles it uses (sync_core.ports); only the service opens the
+    SQL store, so no module can test for, or reach into, the concrete class."""
+    allowed = {"sync_core/store.py", "sync_core/service.py"}
+    found = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in package_files("sync_core")
+        if path.relative_to(ROOT).as_posix() not in allowed
+        for module in imported_modules(path)
+        if module == "sync_core.store"
+    ]
+    assert found == []
+
+
 def test_the_reader_finds_every_kind_of_import(tmp_path: Path) -> None:
     """Plain, from-, relative and function-level imports are all read."""
     package = tmp_path / "sync_core"

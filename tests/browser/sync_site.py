@@ -73,7 +73,7 @@ def site_fixture(tmp_path: Path, serve_wsgi: Callable[[Any], str]) -> Iterator[S
     service = SyncService.open(
         f"sqlite:///{tmp_path / 'store.db'}", adapter, clock=clock, sleep=_never_sleep
     )
-    Accounts(service.store.engine).add(ADMIN, ADMIN_PASSWORD, clock())  # type: ignore[attr-defined]
+    Accounts(service.store.engine).add(ADMIN, ADMIN_PASSWORD, clock())
     options = WebOptions(public_url="http://127.0.0.1", link_key=LINK_KEY, instance_url=INSTANCE)
     app = create_app(service, options, clock=clock, push=service.push_due)
     url = serve_wsgi(app)

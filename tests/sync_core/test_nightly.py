@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sync_core.errors import ConfigurationError, TransientError
+from sync_core.errors import ConfigurationError, PermanentError, TransientError
 from sync_core.model import (
     DEFAULT_PACKAGE_FIELD,
     Code,
@@ -278,6 +278,34 @@ def test_deleted_record_in_nightly_breaks_the_link_and_keeps_the_unsubscribe(
     revived = service.run_nightly(NIGHT + timedelta(days=2))
     assert revived.writes_done == 1 and org.value(contact)
     assert not service.person(person).link_broken
+
+
+def test_a_run_whose_only_failures_are_gone_records_is_followed_by_an_incremental_one(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    _on(service)
+    person, contact = _person(service, org, "jane@example.com")
+    service.store.record_unsubscribe(person, Source.IMPORT, T0, None)
+    org.records[contact].deleted = True
+    first = service.run_nightly(NIGHT)
+    assert [e.code for e in first.errors] == ["ENTITY_IS_DELETED"] and first.stopped is None
+    assert service.run_nightly(NIGHT + timedelta(hours=1)).mode is ReadMode.INCREMENTAL
+
+
+def test_a_failure_named_like_a_gone_record_but_not_one_is_redone_by_a_full_read(
+    service: SyncService, org: MemoryOrg
+) -> None:
+    """Settled is decided by the error's type (RecordGoneError breaks the link), not its code:
+    a NOT_FOUND that is not about a gone record leaves the person linked and unwritten."""
+    _on(service)
+    person, contact = _person(service, org, "jane@example.com")
+    service.store.record_unsubscribe(person, Source.IMPORT, T0, None)
+    org.record_faults[contact] = [PermanentError("NOT_FOUND", "the resource was not found")]
+    first = service.run_nightly(NIGHT)
+    assert [e.code for e in first.errors] == ["NOT_FOUND"] and first.stopped is None
+    assert not service.person(person).link_broken
+    again = service.run_nightly(NIGHT + timedelta(hours=1))
+    assert again.mode is ReadMode.FULL and again.writes_done == 1 and org.value(contact)
 
 
 def test_an_undeleted_record_gets_the_opt_out_and_its_parked_push_is_settled(

@@ -40,7 +40,7 @@ def _csrf(client: FlaskClient, path: str = "/login") -> str:
 
 
 def _log_in(client: FlaskClient, service: SyncService, clock: FrozenClock) -> str:
-    Accounts(service.store.engine).add("ops", "long enough password", clock())  # type: ignore[attr-defined]
+    Accounts(service.store.engine).add("ops", "long enough password", clock())
     token = _csrf(client)
     form = {"username": "ops", "password": "long enough password", "csrf": token}
     assert client.post("/login", data=form, environ_base=LOCAL).status_code == 302
@@ -158,7 +158,7 @@ def test_a_wrong_password_is_refused_and_a_login_redirects_only_inside(
     web: tuple[FlaskClient, list[Any]], service: SyncService, clock: FrozenClock
 ) -> None:
     client, _ = web
-    Accounts(service.store.engine).add("ops", "long enough password", clock())  # type: ignore[attr-defined]
+    Accounts(service.store.engine).add("ops", "long enough password", clock())
     token = _csrf(client)
     bad = {"username": "ops", "password": "wrong password!", "csrf": token}
     assert client.post("/login", data=bad).status_code == 401
