@@ -28,8 +28,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from fake_salesforce.fixture import FakeSalesforce
+from sync_core.claim import slot_done
 from sync_core.config import TEMPLATE
 from sync_core.model import Kind, RunKind, Source
+from sync_core.schedule import next_nightly
 from sync_core.service import SyncService
 from sync_core.store import SqlStore, open_store
 from sync_core.tables import history
@@ -39,6 +41,8 @@ PASSWORD = "Campaign-pw-31"
 TOKEN = "CampaignTok77"
 USERNAME = "crash@corp.example"
 FIELD = "HasOptedOutOfEmail"
+AIMED_SHARE = 0.1  # of the rounds, while a slot's nightly run is open, kill inside it
+NIGHTLY_KILL_WITHIN = 0.2  # seconds after the nightly run shows as running
 
 
 def campaign_org() -> FakeSalesforce:
@@ -140,6 +144,7 @@ class Campaign:
     captured: set[int] = field(default_factory=set)
     salesforce_side: set[str] = field(default_factory=set)
     slot_minute: str = ""
+    fresh_slot: bool = False  # a slot made due since the last round aimed at a nightly run
 
     @property
     def env(self) -> dict[str, str]:
@@ -172,6 +177,7 @@ class Campaign:
         if minute == self.slot_minute:
             return
         self.slot_minute = minute
+        self.fresh_slot = True
         text = TEMPLATE.replace(
             'login_url = "https://login.salesforce.com"', f'login_url = "{self.url}"'
         )
@@ -238,13 +244,31 @@ class Campaign:
         final = Process(self.home, self.env, "nightly", "--json")
         assert final.finish() == 0, final.seen[-5:]
 
-    def wait_running(self, kind: RunKind, timeout: float = 60.0) -> bool:
-        """Until the store records a run of `kind` in progress (the moment to kill it)."""
+    def nightly_open(self) -> bool:
+        """Whether the current slot's nightly run is still to finish (killed ones leave it open)."""
+        slot = next_nightly(datetime.now(UTC) - timedelta(days=1), self.slot_minute, "UTC")
+        store = open_store(self.store_url)
+        try:
+            return not slot_done(store, slot)
+        finally:
+            store.close()
+
+    def last_run(self, kind: RunKind) -> int:
+        """The id of the latest run of `kind` in the store (0 when none)."""
+        store = open_store(self.store_url)
+        try:
+            return max((r.id for r in store.runs(kind)), default=0)
+        finally:
+            store.close()
+
+    def wait_running(self, kind: RunKind, timeout: float = 60.0, after: int = 0) -> bool:
+        """Until the store records a run of `kind` in progress (the moment to kill it), one
+        newer than run `after` (a killed run stays "running" until a process closes it)."""
         store = open_store(self.store_url)
         deadline = time.monotonic() + timeout
         try:
             while time.monotonic() < deadline:
-                if any(r.status == "running" and r.kind is kind for r in store.runs(kind)):
+                if any(r.status == "running" and r.id > after for r in store.runs(kind)):
                     return True
                 time.sleep(0.02)
             return False
@@ -311,8 +335,10 @@ def _duplicate_history(store: SqlStore) -> list[str]:
 
 
 def random_kills(campaign: Campaign, kills: int, budget: float, say: Callable[[str], None]) -> None:
-    """`kills` rounds: capture, opt out in Salesforce, start `sync-core run`, SIGKILL it at a
-    random moment (start-up, a push batch, the nightly run), within `budget` seconds."""
+    """`kills` rounds within `budget` seconds: capture, opt out in Salesforce, start `sync-core
+    run`, SIGKILL it. Every slot's first round, and a share of the rounds while the slot's
+    nightly run is still to finish, kill inside that nightly run; the others kill at a random
+    moment (start-up, a push batch, a nightly run taken over), whatever the machine's load."""
     started = time.monotonic()
     for round_number in range(kills):
         if time.monotonic() - started > budget:
@@ -321,6 +347,21 @@ def random_kills(campaign: Campaign, kills: int, budget: float, say: Callable[[s
         campaign.capture(campaign.rng.randint(10, 120))
         campaign.opt_out_in_salesforce(campaign.rng.randint(0, 15))
         campaign.schedule_now()
-        process = campaign.start()
-        time.sleep(campaign.rng.uniform(0.3, 4.0))
-        campaign.kill(process)
+        aimed = campaign.rng.random() < AIMED_SHARE and campaign.nightly_open()
+        if campaign.fresh_slot or aimed:
+            campaign.fresh_slot = False
+            kill_mid_nightly(campaign)
+        else:
+            process = campaign.start()
+            time.sleep(campaign.rng.uniform(0.3, 4.0))
+            campaign.kill(process)
+
+
+def kill_mid_nightly(campaign: Campaign) -> None:
+    """Start `sync-core run`, wait until the store shows its nightly run in progress, SIGKILL
+    it at a random moment inside the run."""
+    before = campaign.last_run(RunKind.NIGHTLY)
+    process = campaign.start()
+    if campaign.wait_running(RunKind.NIGHTLY, after=before):
+        time.sleep(campaign.rng.uniform(0.0, NIGHTLY_KILL_WITHIN))
+    campaign.kill(process)
