@@ -2,8 +2,9 @@
 unsubscribe reaches Salesforce, nobody's history says it twice, both sides hold the union.
 
 The quick test kills at fixed moments (a nightly run in progress, a push delivered). The slow
-ones (`make test-slow`) kill at random moments, 30 times or more on SQLite and on PostgreSQL,
-and kill one of three workers sharing a PostgreSQL store; each prints its figures.
+ones (`make test-slow`) kill 30 times or more on SQLite and on PostgreSQL, at random moments and
+inside each nightly slot's run, and kill one of three workers sharing a PostgreSQL store; each
+prints its figures.
 """
 
 from __future__ import annotations
