@@ -17,7 +17,7 @@ from fake_salesforce.bulk_apply.cells import (
 )
 from fake_salesforce.bulk_apply.stamp import Stamp
 from fake_salesforce.bulk_outcomes import SKIP, JobOutcomes
-from fake_salesforce.history import TRACKED_FIELDS
+from fake_salesforce.history import TRACKED_FIELDS, TRACKED_OBJECTS
 from fake_salesforce.save_results import Outcome
 from fake_salesforce.schema import FieldSpec, ObjectSpec
 from fake_salesforce.write import NAME_PARTS
@@ -132,11 +132,13 @@ class Updater:
         self, column: Column, values: list[Any], live: list[int], targets: list[Any]
     ) -> None:
         slot, name, table = column.slot, column.name, self.table
+        tracked = self.tracked(column)  # decided once a column, not once a cell
         for k in live:
             value = values[k]
             if value is SKIP:
                 continue
-            self.track(targets[k], column, value)
+            if tracked and targets[k][slot] != value:
+                self.track(targets[k], column, value)
             if column.indexed:
                 table.update(targets[k][0], {name: value})
             else:
@@ -187,9 +189,13 @@ class Updater:
                 stored[column.slot] = value
         self.stamp.rows([stored])
 
+    def tracked(self, column: Column) -> bool:
+        """Whether writes to `column` go into the field history (fake_salesforce.history)."""
+        return column.name in TRACKED_FIELDS and self.table.spec.name in TRACKED_OBJECTS
+
     def track(self, stored: list[Any], column: Column, value: Any) -> None:
         """Field history of the opt-out fields (fake_salesforce.history) for a Bulk write."""
-        if column.name in TRACKED_FIELDS:
+        if self.tracked(column):
             before, after = {column.name: stored[column.slot]}, {column.name: value}
             self.org.history.note(self.table.spec.name, stored[0], before, after, self.now)
 
