@@ -63,7 +63,8 @@ class Client:
 def _serve() -> tuple[subprocess.Popen[str], dict[str, str]]:
     process = subprocess.Popen(
         [sys.executable, "-m", "fake_salesforce.cli", "serve", "--port", "0",
-         "--journal-limit", str(JOURNAL_LIMIT), "--api-limit", "100000000", "--threads", "8"],
+         "--journal-limit", str(JOURNAL_LIMIT), "--api-limit", "100000000", "--threads", "8",
+         "--quiet"],  # its per-request log would fill the unread pipe and stall the server
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert process.stdout is not None
