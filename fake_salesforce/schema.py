@@ -152,6 +152,21 @@ class ObjectSpec:
         return replace(self, fields=tuple(fields))
 
 
+def _account_id(child_relationship: str) -> FieldSpec:
+    """The `AccountId` lookup of an object that belongs to an Account (Account's
+    `child_relationship` lists its records)."""
+    return FieldSpec(
+        "AccountId",
+        "Account ID",
+        "reference",
+        18,
+        reference_to=("Account",),
+        relationship_name="Account",
+        child_relationship=child_relationship,
+        indexed=True,
+    )
+
+
 def _id() -> FieldSpec:
     return FieldSpec(
         "Id",
@@ -332,16 +347,7 @@ CONTACT = ObjectSpec(
     "003",
     (
         _id(),
-        FieldSpec(
-            "AccountId",
-            "Account ID",
-            "reference",
-            18,
-            reference_to=("Account",),
-            relationship_name="Account",
-            child_relationship="Contacts",
-            indexed=True,
-        ),
+        _account_id("Contacts"),
         *_person_fields(),
         FieldSpec("Department", "Department", "string", 80),
         FieldSpec("Birthdate", "Birthdate", "date"),
@@ -591,16 +597,7 @@ OPPORTUNITY = ObjectSpec(
     "006",
     (
         _id(),
-        FieldSpec(
-            "AccountId",
-            "Account ID",
-            "reference",
-            18,
-            reference_to=("Account",),
-            relationship_name="Account",
-            indexed=True,
-            child_relationship="Opportunities",
-        ),
+        _account_id("Opportunities"),
         FieldSpec("Name", "Name", "string", 120, nillable=False),
         FieldSpec(
             "Description", "Description", "textarea", 32000, filterable=False, sortable=False
