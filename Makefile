@@ -9,8 +9,11 @@ TAP_VENV := .venv-tap
 # Singer's tap-salesforce pins requests and singer-python versions that clash with the project's
 # own, so its contract tests run it from a virtualenv of its own.
 TAP_VERSION := 2.8.1
+# CumulusCI (`cci`) likewise brings its own pins of simple-salesforce, requests and friends.
+CCI_VENV := .venv-cci
+CCI_VERSION := 4.10.1
 
-.PHONY: simulate test test-fast test-slow lint format serve bench bench-slow node-deps tap-venv browser-deps screenshots clean
+.PHONY: simulate test test-fast test-slow lint format serve bench bench-slow node-deps tap-venv cci-venv browser-deps screenshots clean
 CHROMIUM ?= /usr/bin/chromium
 
 $(STAMP): pyproject.toml
@@ -40,6 +43,13 @@ $(TAP_VENV)/.installed:
 	@$(TAP_VENV)/bin/python -m pip install --quiet "tap-salesforce==$(TAP_VERSION)"
 	@touch $@
 
+cci-venv: $(CCI_VENV)/.installed
+
+$(CCI_VENV)/.installed:
+	@test -x $(CCI_VENV)/bin/python || $(PYTHON) -m venv $(CCI_VENV)
+	@$(CCI_VENV)/bin/python -m pip install --quiet "cumulusci==$(CCI_VERSION)"
+	@touch $@
+
 # The browser tests drive Debian's chromium package (never a downloaded browser). Installed
 # with apt where it is missing and apt is there; otherwise the tests say why they skip.
 browser-deps:
@@ -60,13 +70,13 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(STAMP) node-deps tap-venv browser-deps lint
+test: $(STAMP) node-deps tap-venv cci-venv browser-deps lint
 	$(BIN)/pytest -q -m "not slow"
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -m "not slow and not postgres and not node" -x
 
-test-slow: $(STAMP) node-deps tap-venv browser-deps
+test-slow: $(STAMP) node-deps tap-venv cci-venv browser-deps
 	$(BIN)/pytest -q -rP -m slow
 
 serve: $(STAMP)
@@ -79,4 +89,4 @@ bench-slow: $(STAMP)
 	$(BIN)/python -m bench --full $(ARGS)
 
 clean:
-	rm -rf $(VENV) $(TAP_VENV) $(NODE_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TAP_VENV) $(CCI_VENV) $(NODE_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 
 from fake_salesforce.org import Org
 from fake_salesforce.routes.context import current_org, json_response
@@ -66,6 +66,30 @@ def _drop_version(_endpoint: str | None, values: dict[str, Any] | None) -> None:
 @bp.get("/limits")
 def limits() -> Response:
     return json_response(org_limits(current_org()))
+
+
+@bp.get("/limits/recordCount")
+def record_count() -> Response:
+    """Live records of each object named in `sObjects` (every object when it is absent), in
+    Salesforce's shape: `{"sObjects": [{"count", "name"}]}`. Names the org lacks are left out,
+    as Salesforce ignores them; deleted records (in the recycle bin) are not counted."""
+    org = current_org()
+    asked = request.args.get("sObjects")
+    if asked is None:
+        names = sorted(n for n in org.tables if n != "Organization")
+    else:
+        wanted = {n.strip().lower() for n in asked.split(",") if n.strip()}
+        names = sorted(n for n in org.tables if n.lower() in wanted)
+    counts = [{"count": _live(org, name), "name": name} for name in names]
+    return json_response({"sObjects": counts})
+
+
+def _live(org: Org, name: str) -> int:
+    table = org.tables[name]
+    if "IsDeleted" not in table.slots:
+        return len(table)
+    deleted = table.slots["IsDeleted"]
+    return sum(1 for row in table.rows.values() if not row[deleted])
 
 
 def org_limits(org: Org) -> dict[str, dict[str, Any]]:

@@ -76,3 +76,17 @@ def test_the_bulk_v1_api_is_refused_too_when_the_allocation_is_spent() -> None:
     refused = http.post(url, json=body, headers=headers)
     assert refused.status_code == 400
     assert refused.json()["exceptionCode"] == "ExceededQuota"
+
+
+def test_record_count_counts_live_records_of_the_objects_asked_for() -> None:
+    fake = FakeSalesforce()
+    sf = fake.client()
+    for n in range(3):
+        sf.Contact.create({"LastName": f"C{n}"})
+    gone = sf.Account.create({"Name": "Gone"})["id"]
+    sf.Account.create({"Name": "Kept"})
+    sf.Account.delete(gone)  # in the recycle bin: not counted
+    counts = sf.restful("limits/recordCount", params={"sObjects": "Contact,account,NoSuchThing"})
+    assert counts == {"sObjects": [{"count": 1, "name": "Account"}, {"count": 3, "name": "Contact"}]}
+    every = {c["name"]: c["count"] for c in sf.restful("limits/recordCount")["sObjects"]}
+    assert every["Contact"] == 3 and every["Lead"] == 0 and "Organization" not in every
