@@ -52,6 +52,16 @@ project:
         name: FakeOrgCheck
         api_version: "59.0"
 """
+UPSERT_MAPPING = """\
+Upsert Contacts:
+  sf_object: Contact
+  action: upsert
+  update_key: External_Id__c
+  fields:
+    - LastName
+    - External_Id__c
+    - Title
+"""
 Cci = Callable[..., str]
 
 
@@ -63,6 +73,17 @@ def _missing_reason() -> str | None:
     if shutil.which("git") is None:
         return "git is not installed (CumulusCI projects are git repositories)"
     return None
+
+
+def _upserts(title: str) -> str:
+    rows = [f"INSERT INTO \"Contact\" VALUES('Contact-{n}','Key {n}','K{n}','{title}');"
+            for n in range(1, 2_101)]  # fmt: skip
+    return "\n".join([
+        "BEGIN TRANSACTION;",
+        'CREATE TABLE "Contact" (id VARCHAR(255) NOT NULL, "LastName" VARCHAR(255), '
+        '"External_Id__c" VARCHAR(255), "Title" VARCHAR(255), PRIMARY KEY (id));',
+        *rows, "COMMIT;", "",
+    ])  # fmt: skip
 
 
 def _dataset() -> str:
@@ -101,6 +122,7 @@ def cci(make_target: Callable[..., Target], tls_files: TlsFiles, tmp_path: Path)
     project.mkdir()
     (project / "cumulusci.yml").write_text(PROJECT)
     (project / "mapping.yml").write_text(MAPPING)
+    (project / "upsert.yml").write_text(UPSERT_MAPPING)
     env = {
         **os.environ,
         "HOME": str(home),
@@ -192,3 +214,19 @@ def test_cci_imports_the_org_then_loads_extracts_queries_and_deletes(cci: Cci) -
     gone = sum(1 for c in range(1, CONTACTS + 1) if str(c).startswith("2"))
     assert len(left) == CONTACTS - gone
     assert not any(r["LastName"].startswith("Person 2") for r in left)
+
+
+@pytest.mark.node
+def test_cci_upserts_by_external_id_through_bulk_api_1(cci: Cci) -> None:
+    target: Target = cci.target  # type: ignore[attr-defined]
+    project: Path = cci.project  # type: ignore[attr-defined]
+    api = target.direct()
+    cci("org", "import", "fake", "dev")
+    for title in ("Draft", "Final"):  # inserts, then updates the same 2,100 records
+        (project / "upserts.sql").write_text(_upserts(title))
+        cci("task", "run", "load_dataset", "-o", "mapping", "upsert.yml",
+            "-o", "sql_path", "upserts.sql", "--org", "dev")  # fmt: skip
+    rows = api.query_all("SELECT External_Id__c, Title FROM Contact")["records"]
+    assert len(rows) == 2_100 and {r["Title"] for r in rows} == {"Final"}
+    jobs = [j for j in target.org.bulk_v1.jobs.values() if j.sobject == "Contact"]
+    assert [j.operation for j in jobs] == ["upsert", "upsert"]
