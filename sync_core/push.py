@@ -171,13 +171,10 @@ class PushWorker:
                 note = Diagnostic(now, code, message, person_id, write.record_id, run_id)
                 self._note(tally, note, show=_news(items, code))
             return
-        # A transient failure reaches the diagnostics page once per item (its first); later
-        # retries are in the run records only, so an outage does not flood the page. So does
-        # a parked push failing its slow retry the same way it failed before.
-        if isinstance(error, TransientError):
-            first = min(i.attempts for i in items) == 0
-        else:
-            first = _news(items, code)
+        # A failure reaches the diagnostics page on an item's first try and whenever its cause
+        # changes (an outage, then lock errors); a retry failing as before is in the run
+        # records only, so an outage, or a parked push's slow retry, does not flood the page.
+        first = _news(items, code)
         for person_id in write.person_ids:
             note = Diagnostic(now, code, message, person_id, write.record_id, run_id)
             self._note(tally, note, show=first)

@@ -27,7 +27,9 @@ from tests.model.oracle import (
 class Trouble:
     """When each cause that may hold a push back was last present."""
 
-    transient_until: datetime  # outages, lock errors, limits, the service being down
+    # outages, limits, the service being down; and a lock error or a dropped reply (a fault
+    # that lasts a number of requests) until the last request it hit, as the journal shows it
+    transient_until: datetime
     permanent_since: datetime | None = None  # a read-only field, a missing package field
     permanent_cleared: datetime | None = None
     relinked: dict[int, datetime] = field(default_factory=dict)  # requeued at once

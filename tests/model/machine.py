@@ -384,6 +384,9 @@ class ContractMachine(RuleBasedStateMachine):
         high = self.w.journal_mark()
         oracle.check_writes_only_true(oracle.engine_writes(self.w.org, self.checked_seq, high))
         oracle.check_writes_recorded(self.w.service, self.w.org, self.checked_seq, high)
+        for entry in self.w.org.journal.query(after_seq=self.checked_seq):
+            if entry.faults and entry.seq <= high:  # a lock error or a drop: until its last hit
+                self.t.transient(entry.time)
         self.checked_seq = high
         oracle.check_history(self.w.service, self.ledger)
         snap = self._snapshot()

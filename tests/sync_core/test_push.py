@@ -121,6 +121,22 @@ def test_transient_failure_is_retried_with_doubling_backoff_until_delivered(
     assert errors == [1, 1, 1, 1, 0]
 
 
+def test_diagnostics_show_a_retried_push_when_its_cause_changes(
+    service: SyncService, org: MemoryOrg, clock: FrozenClock
+) -> None:
+    person = _linked(service, org)
+    service.unsubscribe(person, Source.MANUAL, T0)
+    causes = ["SERVER_UNAVAILABLE"] * 3 + ["UNABLE_TO_LOCK_ROW"] * 2 + ["SERVER_UNAVAILABLE"]
+    org.faults.extend(TransientError(code, "transient", status=503) for code in causes)
+    now = T0 + timedelta(seconds=1)
+    while service.push_due(now).delivered == 0:
+        due = service.next_push_due()
+        assert due is not None
+        now = due
+    codes = [d.code for d in service.diagnostics(person)]
+    assert codes == ["SERVER_UNAVAILABLE", "UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE"]
+
+
 def test_backoff_is_capped_at_fifteen_minutes_and_retries_forever(
     service: SyncService, org: MemoryOrg
 ) -> None:
