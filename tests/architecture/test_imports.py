@@ -131,6 +131,23 @@ def test_sync_core_reaches_its_store_through_the_ports_only() -> None:
     assert found == []
 
 
+def test_only_the_salesforce_package_imports_simple_salesforce() -> None:
+    """One gateway to an org: the rest of the engine sees `errors` and `model` types only."""
+    found = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in package_files("sync_core")
+        if "salesforce" not in path.relative_to(ROOT).parts[1:-1]
+        for module in imported_modules(path)
+        if module.split(".")[0] == "simple_salesforce"
+    ]
+    assert found == []
+    assert any(
+        module.startswith("simple_salesforce")
+        for path in package_files("sync_core/salesforce")
+        for module in imported_modules(path)
+    )
+
+
 def test_the_reader_finds_every_kind_of_import(tmp_path: Path) -> None:
     """Plain, from-, relative and function-level imports are all read."""
     package = tmp_path / "sync_core"

@@ -87,6 +87,7 @@ def test_record_count_counts_live_records_of_the_objects_asked_for() -> None:
     sf.Account.create({"Name": "Kept"})
     sf.Account.delete(gone)  # in the recycle bin: not counted
     counts = sf.restful("limits/recordCount", params={"sObjects": "Contact,account,NoSuchThing"})
-    assert counts == {"sObjects": [{"count": 1, "name": "Account"}, {"count": 3, "name": "Contact"}]}
+    expected = [{"count": 1, "name": "Account"}, {"count": 3, "name": "Contact"}]
+    assert counts == {"sObjects": expected}
     every = {c["name"]: c["count"] for c in sf.restful("limits/recordCount")["sObjects"]}
     assert every["Contact"] == 3 and every["Lead"] == 0 and "Organization" not in every
