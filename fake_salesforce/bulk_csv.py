@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from fake_salesforce.errors import ApiError
+from fake_salesforce.foreign_keys import ForeignKey
 from fake_salesforce.schema import FieldSpec
 from fake_salesforce.values import format_bulk_datetime
 
@@ -54,14 +55,20 @@ def read_upload(data: bytes, delimiter: str = ",") -> tuple[list[str], list[list
     return [h.strip() for h in header], rows
 
 
-def upload_values(fields: Sequence[FieldSpec], row: Sequence[str]) -> dict[str, Any]:
+def upload_values(fields: Sequence[FieldSpec | ForeignKey], row: Sequence[str]) -> dict[str, Any]:
     """A row's JSON-style values by field name: empty cells left out, `#N/A` as None, checkbox
-    words as booleans (anything else is left for the field's own type check)."""
+    words as booleans (anything else is left for the field's own type check); a parent named
+    by external Id as REST names it, `{"Account": {"Ext__c": cell}}`."""
     values: dict[str, Any] = {}
     for field, text in zip(fields, row, strict=True):
         if text == "":
             continue
-        if text == NULL_MARK:
+        if isinstance(field, ForeignKey):
+            if text == NULL_MARK:
+                values[field.reference.name] = None
+            else:
+                values[field.relationship] = {field.external_field: text}
+        elif text == NULL_MARK:
             values[field.name] = None
         elif field.type == "boolean":
             values[field.name] = CHECKBOX_WORDS.get(text.strip().lower(), text)

@@ -16,9 +16,10 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from fake_salesforce import bulk_apply, bulk_csv, save_results
+from fake_salesforce import bulk_apply, bulk_csv, foreign_keys, save_results
 from fake_salesforce.bulk_outcomes import JobOutcomes
 from fake_salesforce.errors import ApiError
+from fake_salesforce.foreign_keys import ForeignKey
 from fake_salesforce.save_results import Operation, Outcome
 from fake_salesforce.schema import FieldSpec, ObjectSpec
 from fake_salesforce.soql.engine import Result, execute
@@ -248,7 +249,10 @@ def _run_ingest(org: Org, job: Job) -> None:
         job.state = "JobComplete"
 
 
-def ingest_columns(org: Org, job: Job) -> list[FieldSpec] | None:
+Column = FieldSpec | ForeignKey  # a field, or `Account.Ext__c`: a parent by its external Id
+
+
+def ingest_columns(org: Org, job: Job) -> list[Column] | None:
     """The fields of the job's header (none when nothing was uploaded); None, and the job
     Failed, when the header is unusable."""
     if not (job.header or job.rows):
@@ -260,18 +264,20 @@ def ingest_columns(org: Org, job: Job) -> list[FieldSpec] | None:
     return columns
 
 
-def apply_rows(org: Org, job: Job, columns: list[FieldSpec], rows: list[list[str]]) -> JobOutcomes:
-    """Apply `rows` of the job (all of them, or a slice in upload order) and their outcomes."""
+def apply_rows(org: Org, job: Job, columns: list[Column], rows: list[list[str]]) -> JobOutcomes:
+    """Apply `rows` of the job (all of them, or a slice in upload order) and their outcomes.
+    A job naming parents by external Id takes the per-record path, where they are found."""
     spec = org.require_spec(job.sobject)
     outcomes = None
     fast = FAST_PATHS.get(job.operation)
-    if fast is not None:
+    fields = [c for c in columns if isinstance(c, FieldSpec)]
+    if fast is not None and len(fields) == len(columns):
 
         def one_row(row: list[str]) -> Outcome:
             operation = _operation(org, spec, job, columns, row)
             return save_results.run_all(org, [operation], all_or_none=False)[0]
 
-        outcomes = fast(org, spec, columns, rows, one_row)
+        outcomes = fast(org, spec, fields, rows, one_row)
     if outcomes is None:
         operations = [_operation(org, spec, job, columns, row) for row in rows]
         outcomes = JobOutcomes.of(save_results.run_all(org, operations, all_or_none=False))
@@ -280,14 +286,14 @@ def apply_rows(org: Org, job: Job, columns: list[FieldSpec], rows: list[list[str
     return outcomes
 
 
-def _columns(spec: ObjectSpec, job: Job) -> list[FieldSpec] | str:
-    fields: list[FieldSpec] = []
+def _columns(spec: ObjectSpec, job: Job) -> list[Column] | str:
+    fields: list[Column] = []
     for name in job.header:
-        found = spec.field(name)
+        found = spec.field(name) or foreign_keys.column(spec, name)
         if found is None:
             return f"InvalidBatch : Field name not found : {name}"
         fields.append(found)
-    names = {f.name for f in fields}
+    names = {f.name for f in fields if isinstance(f, FieldSpec)}
     if job.operation in ("delete", "hardDelete") and names != {"Id"}:
         return "InvalidBatch : The 'delete' batch must contain only the 'Id' column"
     if job.operation == "update" and "Id" not in names:
@@ -298,7 +304,7 @@ def _columns(spec: ObjectSpec, job: Job) -> list[FieldSpec] | str:
 
 
 def _operation(
-    org: Org, spec: ObjectSpec, job: Job, columns: list[FieldSpec], row: list[str]
+    org: Org, spec: ObjectSpec, job: Job, columns: list[Column], row: list[str]
 ) -> Operation:
     if len(row) != len(columns):
         error = ApiError(400, "INVALID_FIELD", "Row has a different number of columns", [])

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from fake_salesforce import ids
+from fake_salesforce import foreign_keys, ids
 from fake_salesforce.bulk_jobs import BulkStore
 from fake_salesforce.bulk_v1_jobs import BatchJobs
 from fake_salesforce.clock import OrgClock
@@ -231,7 +231,7 @@ class Org:
         spec = self.require_spec(sobject)
         if not spec.createable:
             raise ApiError(400, "INVALID_TYPE", f"entity type {spec.name} does not support insert")
-        values = check_create(spec, body)
+        values = check_create(spec, foreign_keys.resolve(self, spec, body))
         self._check_references(spec, values)
         table = self.tables[spec.name]
         now = self.clock.now()
@@ -249,7 +249,7 @@ class Org:
     def update(self, sobject: str, record_id: str, body: Mapping[str, Any]) -> None:
         spec = self.require_spec(sobject)
         rid = self.require_writable(spec, record_id)
-        values = check_update(spec, body)
+        values = check_update(spec, foreign_keys.resolve(self, spec, body))
         self._check_references(spec, values)
         if spec.record_rules:
             check_unique(self, spec, values, rid)

@@ -125,7 +125,8 @@ def job_info(raw: bytes) -> dict[str, Any]:
 
 
 def sobjects(raw: bytes) -> list[dict[str, Any]]:
-    """An XML batch's records: each `<sObject>`'s fields; `xsi:nil="true"` is null."""
+    """An XML batch's records: each `<sObject>`'s fields; `xsi:nil="true"` is null; a parent
+    named by external Id, `<Account><Ext__c>A-1</Ext__c></Account>`, as a nested record."""
     root = _parse(raw, "batch", "InvalidBatch")
     if _local(root.tag) != "sObjects":
         raise ApiError(400, "InvalidBatch", f"Expected an sObjects element, got {_local(root.tag)}")
@@ -135,6 +136,9 @@ def sobjects(raw: bytes) -> list[dict[str, Any]]:
         record: dict[str, Any] = {}
         for child in item:
             name = _local(child.tag)
-            record[name] = None if child.get(nil) == "true" else (child.text or "")
+            if len(child):
+                record[name] = {_local(c.tag): (c.text or "").strip() for c in child}
+            else:
+                record[name] = None if child.get(nil) == "true" else (child.text or "")
         records.append(record)
     return records
