@@ -80,7 +80,10 @@ class FieldSpec:
     indexed: bool = False
     restricted_picklist: bool = False
     child_relationship: str | None = None  # the parent's name for its children (Contacts)
-    cascade_delete: bool = False
+    cascade_delete: bool = False  # describe's field-level flag (master-detail, Cascade lookups)
+    # What deleting the parent does to this lookup (fake_salesforce.delete_rules): "SetNull",
+    # "Restrict" or "Cascade"; None leaves it alone (parents that cannot be deleted).
+    delete_constraint: str | None = None
     auto_number: str | None = None  # the display format, e.g. "W-{0000}"
     formula: str | None = None
     precision: int = 0
@@ -154,7 +157,9 @@ class ObjectSpec:
 
 def _account_id(child_relationship: str) -> FieldSpec:
     """The `AccountId` lookup of an object that belongs to an Account (Account's
-    `child_relationship` lists its records)."""
+    `child_relationship` lists its records). Deleting an Account deletes its contacts and
+    opportunities, and restoring it restores them (Help, "Delete Accounts"); describe shows
+    `cascadeDelete` on Account's child relationship, not on the field itself."""
     return FieldSpec(
         "AccountId",
         "Account ID",
@@ -164,6 +169,7 @@ def _account_id(child_relationship: str) -> FieldSpec:
         relationship_name="Account",
         child_relationship=child_relationship,
         indexed=True,
+        delete_constraint="Cascade",
     )
 
 
@@ -449,6 +455,7 @@ def _account_fields() -> tuple[FieldSpec, ...]:
             reference_to=("Account",),
             relationship_name="Parent",
             child_relationship="ChildAccounts",
+            delete_constraint="SetNull",  # undelete restores it (Apex guide, "Undelete")
         ),
         FieldSpec("BillingStreet", "Billing Street", "textarea", 255),
         FieldSpec("ShippingStreet", "Shipping Street", "textarea", 255),
