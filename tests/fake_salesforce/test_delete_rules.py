@@ -73,6 +73,7 @@ def test_undeleting_an_account_restores_the_contacts_and_opportunities_deleted_w
     account, contacts, opportunity = _account_with_children(sf)
     sf.Contact.delete(contacts[0])  # deleted on its own first: it stays in the bin
     sf.Account.delete(account)
+    assert _binned(sf, "Contact") == sorted(contacts)
     fake.org.undelete("Account", account)
     assert _live(sf, "Contact") == [contacts[1]]
     assert _live(sf, "Opportunity") == [opportunity]
@@ -190,5 +191,6 @@ def test_a_snapshot_keeps_what_an_account_delete_took_with_it(
     sf.Account.delete(account)
     copy = FakeSalesforce()
     import_into(copy.org, export_org(fake.org))
+    assert _binned(copy.client(), "Contact") == sorted(contacts)
     copy.org.undelete("Account", account)
     assert _live(copy.client(), "Contact") == sorted(contacts)

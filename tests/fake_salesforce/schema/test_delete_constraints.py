@@ -14,21 +14,8 @@ from simple_salesforce.exceptions import SalesforceMalformedRequest
 from fake_salesforce.errors import ApiError
 from fake_salesforce.fixture import FakeSalesforce
 from fake_salesforce.schema_load import SchemaError, load
-from tests.fake_salesforce.schema.project import SFDX
+from tests.fake_salesforce.schema.project import SFDX, thing_project
 
-OBJECT = """<?xml version="1.0" encoding="UTF-8"?>
-<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
-    <label>Thing</label><pluralLabel>Things</pluralLabel>
-    <nameField><label>Thing Name</label><type>Text</type></nameField>
-</CustomObject>
-"""
-LOOKUP = """<?xml version="1.0" encoding="UTF-8"?>
-<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
-    <fullName>{name}</fullName><label>{name}</label><type>Lookup</type>
-    <referenceTo>{parent}</referenceTo><relationshipName>{children}</relationshipName>
-    {extra}
-</CustomField>
-"""
 LOOKUPS = {
     "Keeper__c": ("Account", "Kept_Things", "<deleteConstraint>Restrict</deleteConstraint>"),
     "Holder__c": ("Account", "Held_Things", "<deleteConstraint>Cascade</deleteConstraint>"),
@@ -36,19 +23,9 @@ LOOKUPS = {
 }
 
 
-def _project(root: Path, lookups: dict[str, tuple[str, str, str]]) -> Path:
-    folder = root / "objects" / "Thing__c"
-    (folder / "fields").mkdir(parents=True)
-    (folder / "Thing__c.object-meta.xml").write_text(OBJECT)
-    for name, (parent, children, extra) in lookups.items():
-        text = LOOKUP.format(name=name, parent=parent, children=children, extra=extra)
-        (folder / "fields" / f"{name}.field-meta.xml").write_text(text)
-    return root
-
-
 @pytest.fixture
 def fake(tmp_path: Path) -> FakeSalesforce:
-    return FakeSalesforce(schema=[_project(tmp_path, LOOKUPS)])
+    return FakeSalesforce(schema=[thing_project(tmp_path, LOOKUPS)])
 
 
 def test_deleting_a_parent_with_restricting_children_fails_with_delete_failed(sf: Any) -> None:
@@ -108,7 +85,7 @@ def test_a_restricting_child_of_a_cascaded_record_stops_the_whole_delete(
         "Holder__c": LOOKUPS["Holder__c"],
         "Guard__c": ("Contact", "Guarded", "<deleteConstraint>Restrict</deleteConstraint>"),
     }
-    sf = FakeSalesforce(schema=[_project(tmp_path, lookups)]).client()
+    sf = FakeSalesforce(schema=[thing_project(tmp_path, lookups)]).client()
     account = sf.Account.create({"Name": "Acme"})["id"]
     contact = sf.Contact.create({"LastName": "Held", "AccountId": account})["id"]
     sf.Thing__c.create({"Name": "T1", "Guard__c": contact})
@@ -160,16 +137,16 @@ def test_a_detail_deleted_with_its_master_cannot_be_undeleted_on_its_own(sf: Any
 
 def test_a_required_lookup_defaults_to_restrict_and_refuses_set_null(tmp_path: Path) -> None:
     required = ("Account", "Things", "<required>true</required>")
-    spec = load(_project(tmp_path / "a", {"Firm__c": required})).objects["Thing__c"]
+    spec = load(thing_project(tmp_path / "a", {"Firm__c": required})).objects["Thing__c"]
     firm = spec.field("Firm__c")
     assert firm is not None and firm.delete_constraint == "Restrict"
     set_null = ("Account", "Things", "<required>true</required>"
                 "<deleteConstraint>SetNull</deleteConstraint>")  # fmt: skip
     with pytest.raises(SchemaError, match=r"field Firm__c <deleteConstraint>: SetNull cannot"):
-        load(_project(tmp_path / "b", {"Firm__c": set_null}))
+        load(thing_project(tmp_path / "b", {"Firm__c": set_null}))
     unknown = ("Account", "Things", "<deleteConstraint>Nothing</deleteConstraint>")
     with pytest.raises(SchemaError, match=r"'Nothing' is not one of SetNull, Restrict, Cascade"):
-        load(_project(tmp_path / "c", {"Firm__c": unknown}))
+        load(thing_project(tmp_path / "c", {"Firm__c": unknown}))
 
 
 def test_a_describe_snapshot_takes_delete_rules_from_the_field_and_the_parents_relationships(
