@@ -455,6 +455,7 @@ def _account_fields() -> tuple[FieldSpec, ...]:
             reference_to=("Account",),
             relationship_name="Parent",
             child_relationship="ChildAccounts",
+            indexed=True,  # lookups are indexed (Query Plan: "foreign keys")
             delete_constraint="SetNull",  # undelete restores it (Apex guide, "Undelete")
         ),
         FieldSpec("BillingStreet", "Billing Street", "textarea", 255),
