@@ -22,12 +22,8 @@ from fake_salesforce.faults import FaultSet
 from fake_salesforce.history import TRACKED_FIELDS, FieldHistory
 from fake_salesforce.journal import Journal
 from fake_salesforce.record_rules import auto_numbers, check_unique
-from fake_salesforce.schema import (
-    PACKAGES,
-    STANDARD_OBJECTS,
-    ObjectSpec,
-    visible_spec,
-)
+from fake_salesforce.schema import PACKAGES, ObjectSpec, visible_spec
+from fake_salesforce.standard_objects import STANDARD_OBJECTS
 from fake_salesforce.table import Table
 from fake_salesforce.usage import ApiUsage
 from fake_salesforce.write import NAME_PARTS, check_create, check_update, compound_name

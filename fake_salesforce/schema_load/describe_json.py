@@ -14,9 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from fake_salesforce.schema import SOAP_TYPES, FieldSpec, ObjectSpec, _audit, _id
+from fake_salesforce.schema import SOAP_TYPES, FieldSpec, ObjectSpec
 from fake_salesforce.schema_load.errors import SchemaError
 from fake_salesforce.schema_load.model import Schema
+from fake_salesforce.standard_fields import audit_fields, id_field
 
 SKIPPED_TYPES = frozenset({"address", "location", "base64", "anyType", "complexvalue"})
 MAX_BYTES = 50_000_000
@@ -64,7 +65,7 @@ def object_spec(result: Any, path: Path, where: str) -> ObjectSpec:
         if not (isinstance(f, dict) and f.get("type") in SKIPPED_TYPES)
     ]
     present = {f.name for f in fields}
-    fields += [f for f in (_id(), *_audit()) if f.name not in present]
+    fields += [f for f in (id_field(), *audit_fields()) if f.name not in present]
     fields.sort(key=lambda f: f.name != "Id")  # the Id takes slot 0
     prefix = result.get("keyPrefix") or ""
     return ObjectSpec(
