@@ -5,7 +5,8 @@ Each lookup says what its parent's delete does (`FieldSpec.delete_constraint`):
 - Cascade (master-detail fields, a lookup's `Cascade`, Contact's and Opportunity's AccountId):
   the children go to the recycle bin with the parent and come back with it (Help, "Object
   Relationships Overview"; "Delete Accounts"). A detail deleted with its master cannot be
-  undeleted on its own: UNDELETE_FAILED (Knowledge 000386040).
+  undeleted on its own: UNDELETE_FAILED; a detail already in the recycle bin when its master
+  is deleted becomes hard-deleted, out of queryAll's reach (Knowledge 000386040).
 - Restrict: deleting a parent that still has live children fails, DELETE_FAILED "Your attempt
   to delete <name> could not be completed because it is associated with the following
   <children>.: <names>" (Help, "Lookup Relationship Options"; the REST error as observed).
@@ -112,6 +113,9 @@ def delete(org: Org, sobject: str, rid: str) -> None:
     now = org.clock.now()
     for obj, record_id in records:
         _mark(org, obj, record_id, now, deleted=True)
+    going = {record_id for _, record_id in records}
+    for obj, record_id in records:
+        _purge_binned_details(org, obj, record_id, going)
     for child_obj, child_id, field_name, _ in cleared:
         org.apply_changes(child_obj, child_id, {field_name: None, "SystemModstamp": now})
     if cascaded or cleared:
@@ -152,15 +156,37 @@ def _cleared(org: Org, records: list[tuple[str, str]]) -> list[tuple[str, str, s
     return cleared
 
 
+def _purge_binned_details(org: Org, sobject: str, rid: str, going: set[str]) -> None:
+    """A master's details deleted before it cannot come back once it is deleted too: they
+    leave the recycle bin (undone with the transaction)."""
+    for link in org.child_lookups.get(sobject, ()):
+        if not link.master_detail:
+            continue
+        table = org.tables[link.child]
+        for child in children(org, link, rid, deleted=True):
+            if child in going or child in org.deletions.top_of:
+                continue
+            org.log_undo(("call", partial(table.insert_rows, [table.rows[child]])))
+            table.remove(child)
+            forgotten = org.deletions.forget(child)
+            if forgotten is not None:
+                org.log_undo(("call", partial(org.deletions.note, child, forgotten)))
+
+
 def live_children(org: Org, link: ChildLookup, parent_id: str) -> list[str]:
     """The live records whose `link.field` holds `parent_id`, in Id order."""
+    return children(org, link, parent_id, deleted=False)
+
+
+def children(org: Org, link: ChildLookup, parent_id: str, deleted: bool) -> list[str]:
+    """The records whose `link.field` holds `parent_id`, live or deleted, in Id order."""
     table = org.tables[link.child]
     found = table.lookup(link.field, [parent_id])
     if found is None:  # a lookup without an index: scan
         slot = table.slots[link.field]
         found = {rid for rid, row in table.rows.items() if row[slot] == parent_id}
-    deleted = table.slots["IsDeleted"]
-    return sorted(r for r in found if not table.rows[r][deleted])
+    flag = table.slots["IsDeleted"]
+    return sorted(r for r in found if bool(table.rows[r][flag]) is deleted)
 
 
 def restricted(org: Org, sobject: str, rid: str, link: ChildLookup, kept: list[str]) -> ApiError:

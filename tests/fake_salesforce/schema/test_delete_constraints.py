@@ -122,7 +122,7 @@ def test_describe_shows_each_lookups_delete_rule_on_the_field_and_the_parent(sf:
     assert children["Held_Things__r"]["cascadeDelete"] is True
 
 
-def test_a_detail_deleted_with_its_master_cannot_be_undeleted_on_its_own(sf: Any) -> None:
+def test_a_detail_deleted_with_its_master_cannot_be_undeleted_on_its_own() -> None:
     fake = FakeSalesforce(schema=[SFDX])
     sf = fake.client()
     widget = sf.Widget__c.create({"Name": "W", "Size__c": "S"})["id"]
@@ -180,3 +180,32 @@ def test_a_describe_snapshot_takes_delete_rules_from_the_field_and_the_parents_r
     sf.Thing__c.create({"Keeper__c": kept})
     with pytest.raises(SalesforceMalformedRequest):
         sf.Account.delete(kept)
+
+
+def test_a_detail_deleted_before_its_master_is_hard_deleted_with_the_master() -> None:
+    fake = FakeSalesforce(schema=[SFDX])
+    sf = fake.client()
+    widget = sf.Widget__c.create({"Name": "W", "Size__c": "S"})["id"]
+    early, late = (sf.Widget_Part__c.create({"Widget__c": widget})["id"] for _ in range(2))
+    sf.Widget_Part__c.delete(early)
+    sf.Widget__c.delete(widget)
+    soql = "SELECT Id FROM Widget_Part__c WHERE IsDeleted = true"
+    assert [r["Id"] for r in sf.query_all(soql, include_deleted=True)["records"]] == [late]
+    with pytest.raises(ApiError) as caught:
+        fake.org.undelete("Widget_Part__c", early)
+    assert caught.value.error_code == "INVALID_CROSS_REFERENCE_KEY"
+    fake.org.undelete("Widget__c", widget)
+    assert sf.query("SELECT Id FROM Widget_Part__c")["records"][0]["Id"] == late
+
+
+def test_a_rolled_back_master_delete_leaves_its_binned_detail_in_the_bin() -> None:
+    fake = FakeSalesforce(schema=[SFDX])
+    sf = fake.client()
+    widget = sf.Widget__c.create({"Name": "W", "Size__c": "S"})["id"]
+    part = sf.Widget_Part__c.create({"Widget__c": widget})["id"]
+    sf.Widget_Part__c.delete(part)
+    missing = widget[:-3] + "zzz"
+    params = {"ids": f"{widget},{missing}", "allOrNone": "true"}
+    sf.restful("composite/sobjects", method="DELETE", params=params)
+    fake.org.undelete("Widget_Part__c", part)
+    assert sf.Widget_Part__c.get(part)["Widget__c"] == widget
