@@ -48,7 +48,8 @@ def child_lookups(specs: Iterable[ObjectSpec]) -> dict[str, list[ChildLookup]]:
         for f in spec.fields:
             if f.type != "reference" or f.delete_constraint is None:
                 continue
-            link = ChildLookup(spec.name, f.name, f.delete_constraint, f.cascade_delete)
+            master_detail = f.cascade_delete and not f.nillable  # as describe's relationshipOrder
+            link = ChildLookup(spec.name, f.name, f.delete_constraint, master_detail)
             for parent in f.reference_to:
                 out.setdefault(parent, []).append(link)
     return out

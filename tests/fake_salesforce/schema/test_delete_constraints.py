@@ -209,3 +209,13 @@ def test_a_rolled_back_master_delete_leaves_its_binned_detail_in_the_bin() -> No
     sf.restful("composite/sobjects", method="DELETE", params=params)
     fake.org.undelete("Widget_Part__c", part)
     assert sf.Widget_Part__c.get(part)["Widget__c"] == widget
+
+
+def test_a_child_deleted_through_a_cascade_lookup_can_be_undeleted_on_its_own(
+    fake: FakeSalesforce, sf: Any
+) -> None:
+    account = sf.Account.create({"Name": "Acme"})["id"]
+    thing = sf.Thing__c.create({"Name": "T1", "Holder__c": account})["id"]
+    sf.Account.delete(account)
+    fake.org.undelete("Thing__c", thing)  # not a detail: it has no master to wait for
+    assert sf.Thing__c.get(thing)["Name"] == "T1"
