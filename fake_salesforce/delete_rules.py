@@ -255,9 +255,13 @@ def _unrelease(org: Org, top: str, rid: str, entry: tuple[str, bool]) -> None:
     org.deletions.top_of[rid] = top
 
 
-def taken_with(org: Org, rid: str) -> list[tuple[str, str]]:
-    """The (sObject, Id) of the records a delete of `rid` took with it, still deleted."""
-    deletion = org.deletions.by_top.get(rid)
-    if deletion is None:
-        return []
-    return [(obj, child) for child, (obj, _) in deletion.cascaded.items()]
+def purge(org: Org, sobject: str, record_ids: Iterable[str]) -> None:
+    """Empty deleted records, and the records deleted with them, out of the recycle bin."""
+    for rid in record_ids:
+        deletion = org.deletions.forget(rid)
+        taken = deletion.cascaded.items() if deletion else ()
+        for target, name in [(rid, sobject), *((child, obj) for child, (obj, _) in taken)]:
+            table = org.tables[name]
+            row = table.rows.get(target)
+            if row is not None and table.value(row, "IsDeleted"):
+                table.remove(target)

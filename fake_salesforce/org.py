@@ -264,48 +264,12 @@ class Org:
         rid = self.require_writable(spec, record_id, converted_ok=True)
         delete_rules.delete(self, spec.name, rid)
 
-    def mark_viewed(self, sobject: str, record_ids: Iterable[str], mode: str) -> None:
-        """SOQL `FOR VIEW` stamps LastViewedDate and LastReferencedDate with now, `FOR
-        REFERENCE` LastReferencedDate only (SOQL reference, "FOR VIEW", "FOR REFERENCE");
-        neither is a modification, so SystemModstamp stays."""
-        table = self.tables[self.require_spec(sobject).name]
-        names = ["LastReferencedDate"] + (["LastViewedDate"] if mode == "VIEW" else [])
-        slots = [table.slots[n] for n in names if n in table.slots]
-        now = self.clock.now()
-        for rid in record_ids:
-            row = table.rows.get(rid)
-            if row is not None:
-                for slot in slots:
-                    row[slot] = now
-
-    def recently_viewed(self, limit: int) -> list[tuple[str, str]]:
-        """(sObject, Id) of the records last viewed or referenced, newest first (`/recent`)."""
-        seen: list[tuple[datetime, str, str]] = []
-        for name, table in self.tables.items():
-            if "LastReferencedDate" not in table.slots:
-                continue
-            viewed, referenced = table.slots["LastViewedDate"], table.slots["LastReferencedDate"]
-            deleted = table.slots["IsDeleted"]
-            for rid, row in table.rows.items():
-                stamps = [s for s in (row[viewed], row[referenced]) if s is not None]
-                if stamps and not row[deleted]:
-                    seen.append((max(stamps), name, rid))
-        seen.sort(key=lambda item: item[0], reverse=True)
-        return [(name, rid) for _, name, rid in seen[:limit]]
-
     def purge(self, sobject: str, record_ids: Iterable[str]) -> None:
         """Empty deleted records out of the recycle bin, as a Bulk `hardDelete` does (Bulk API
         guide: hard-deleted records "are not stored in the Recycle Bin"): queryAll no longer
         finds them and undelete cannot bring them back; the delete log (getDeleted) keeps them.
         The records deleted with them go too."""
-        name = self.require_spec(sobject).name
-        for rid in record_ids:
-            for target in [(name, rid), *delete_rules.taken_with(self, rid)]:
-                table = self.tables[target[0]]
-                row = table.rows.get(target[1])
-                if row is not None and table.value(row, "IsDeleted"):
-                    table.remove(target[1])
-            self.deletions.forget(rid)
+        delete_rules.purge(self, self.require_spec(sobject).name, record_ids)
 
     def undelete(self, sobject: str, record_id: str) -> None:
         spec = self.require_spec(sobject)
