@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from fake_salesforce.schema import PACKAGES, STANDARD_OBJECTS, FieldSpec, ObjectSpec
+from fake_salesforce.schema import PACKAGES, FieldSpec, ObjectSpec
+from fake_salesforce.standard_objects import STANDARD_OBJECTS
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,7 @@ def field_entry(f: FieldSpec) -> dict[str, Any]:
         "referenceTo": list(f.reference_to),
         "relationshipName": f.relationship_name,
         "relationshipOrder": 0 if f.cascade_delete and not f.nillable else None,
-        "restrictedDelete": False,
+        "restrictedDelete": f.delete_constraint == "Restrict",
         "restrictedPicklist": f.restricted_picklist,
         "scale": f.scale,
         "searchPrefilterable": False,
@@ -151,17 +151,18 @@ def _extra_type(f: FieldSpec) -> str | None:
 
 def child_relationships(spec: ObjectSpec, specs: Iterable[ObjectSpec]) -> list[dict[str, Any]]:
     """Every lookup on any object of the org that points at `spec`, named from the parent's
-    side where it has a name (ChildRelationship: `Contacts` on Account, `Widgets__r`)."""
+    side where it has a name (ChildRelationship: `Contacts` on Account, `Widgets__r`), with
+    what deleting the parent does to the children (`cascadeDelete`, `restrictedDelete`)."""
     return [
         {
-            "cascadeDelete": f.cascade_delete,
+            "cascadeDelete": f.cascade_delete or f.delete_constraint == "Cascade",
             "childSObject": child.name,
             "deprecatedAndHidden": False,
             "field": f.name,
             "junctionIdListNames": [],
             "junctionReferenceTo": [],
             "relationshipName": f.child_relationship,
-            "restrictedDelete": False,
+            "restrictedDelete": f.delete_constraint == "Restrict",
         }
         for child in specs
         for f in child.fields

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from fake_salesforce import foreign_keys, ids
+from fake_salesforce import delete_rules, foreign_keys, ids
 from fake_salesforce.bulk_jobs import BulkStore
 from fake_salesforce.bulk_v1_jobs import BatchJobs
 from fake_salesforce.clock import OrgClock
@@ -21,13 +21,9 @@ from fake_salesforce.errors import ApiError
 from fake_salesforce.faults import FaultSet
 from fake_salesforce.history import TRACKED_FIELDS, FieldHistory
 from fake_salesforce.journal import Journal
-from fake_salesforce.record_rules import auto_numbers, cascades, check_unique
-from fake_salesforce.schema import (
-    PACKAGES,
-    STANDARD_OBJECTS,
-    ObjectSpec,
-    visible_spec,
-)
+from fake_salesforce.record_rules import auto_numbers, check_unique
+from fake_salesforce.schema import PACKAGES, ObjectSpec, visible_spec
+from fake_salesforce.standard_objects import STANDARD_OBJECTS
 from fake_salesforce.table import Table
 from fake_salesforce.usage import ApiUsage
 from fake_salesforce.write import NAME_PARTS, check_create, check_update, compound_name
@@ -90,7 +86,8 @@ class Org:
         self.history = FieldHistory()
         self._undo: list[list[tuple[str, Any]]] = []
         self.auto_numbers: dict[tuple[str, str], int] = {}
-        self.cascades: dict[str, list[tuple[str, str]]] = {}
+        self.child_lookups = delete_rules.child_lookups(STANDARD_OBJECTS)
+        self.deletions = delete_rules.Deletions()
         if self.settings.schema:
             self._install_schema(self.settings.schema)
         now = self.clock.now()
@@ -163,11 +160,11 @@ class Org:
         schema_load.install(self, schema_load.load_all(paths))
 
     def refresh_schema(self) -> None:
-        """Forget the per-view specs after objects or fields were added; note which objects'
-        deletes cascade to detail records (master-detail fields)."""
+        """Forget the per-view specs after objects or fields were added; note which lookups
+        an object's deletes act on (fake_salesforce.delete_rules)."""
         self._by_lower = {name.lower(): name for name in self.tables}
         self._views.clear()
-        self.cascades = cascades([t.spec for t in self.tables.values()])
+        self.child_lookups = delete_rules.child_lookups(t.spec for t in self.tables.values())
 
     def require_spec(self, sobject: str) -> ObjectSpec:
         spec = self.object_spec(sobject)
@@ -241,7 +238,7 @@ class Org:
         record_id = self.minter.mint(spec.key_prefix)
         if table.spec.field("OwnerId") is not None:
             values.setdefault("OwnerId", self.user_id)
-        self._log_undo(("insert", (spec.name, record_id)))
+        self.log_undo(("insert", (spec.name, record_id)))
         table.insert(record_id, {**self.audit_stamp(now, created=True), **values})
         self.refresh_name(table, record_id)
         return record_id
@@ -253,64 +250,26 @@ class Org:
         self._check_references(spec, values)
         if spec.record_rules:
             check_unique(self, spec, values, rid)
-        self._apply(spec.name, rid, {**values, **self.audit_stamp(self.clock.now(), created=False)})
+        self.apply_changes(
+            spec.name, rid, {**values, **self.audit_stamp(self.clock.now(), created=False)}
+        )
         if any(part in values for part in NAME_PARTS):
             self.refresh_name(self.tables[spec.name], rid)
 
     def delete(self, sobject: str, record_id: str) -> None:
+        """Into the recycle bin, with what the lookups to it say (delete_rules)."""
         spec = self.require_spec(sobject)
         if not spec.deletable:
             raise ApiError(400, "INVALID_TYPE", f"entity type {spec.name} does not support delete")
         rid = self.require_writable(spec, record_id, converted_ok=True)
-        now = self.clock.now()
-        self._apply(
-            spec.name, rid, {"IsDeleted": True, "SystemModstamp": now, "LastModifiedDate": now}
-        )
-        self.deleted_at[spec.name][rid] = now
-        self._log_undo(("undelete-log", (spec.name, rid)))
-        for child, field_name in self.cascades.get(spec.name, ()):
-            for detail in self._details(child, field_name, rid, deleted=False):
-                self.delete(child, detail)
-
-    def mark_viewed(self, sobject: str, record_ids: Iterable[str], mode: str) -> None:
-        """SOQL `FOR VIEW` stamps LastViewedDate and LastReferencedDate with now, `FOR
-        REFERENCE` LastReferencedDate only (SOQL reference, "FOR VIEW", "FOR REFERENCE");
-        neither is a modification, so SystemModstamp stays."""
-        table = self.tables[self.require_spec(sobject).name]
-        names = ["LastReferencedDate"] + (["LastViewedDate"] if mode == "VIEW" else [])
-        slots = [table.slots[n] for n in names if n in table.slots]
-        now = self.clock.now()
-        for rid in record_ids:
-            row = table.rows.get(rid)
-            if row is not None:
-                for slot in slots:
-                    row[slot] = now
-
-    def recently_viewed(self, limit: int) -> list[tuple[str, str]]:
-        """(sObject, Id) of the records last viewed or referenced, newest first (`/recent`)."""
-        seen: list[tuple[datetime, str, str]] = []
-        for name, table in self.tables.items():
-            if "LastReferencedDate" not in table.slots:
-                continue
-            viewed, referenced = table.slots["LastViewedDate"], table.slots["LastReferencedDate"]
-            deleted = table.slots["IsDeleted"]
-            for rid, row in table.rows.items():
-                stamps = [s for s in (row[viewed], row[referenced]) if s is not None]
-                if stamps and not row[deleted]:
-                    seen.append((max(stamps), name, rid))
-        seen.sort(key=lambda item: item[0], reverse=True)
-        return [(name, rid) for _, name, rid in seen[:limit]]
+        delete_rules.delete(self, spec.name, rid)
 
     def purge(self, sobject: str, record_ids: Iterable[str]) -> None:
         """Empty deleted records out of the recycle bin, as a Bulk `hardDelete` does (Bulk API
         guide: hard-deleted records "are not stored in the Recycle Bin"): queryAll no longer
-        finds them and undelete cannot bring them back; the delete log (getDeleted) keeps them."""
-        table = self.tables[self.require_spec(sobject).name]
-        deleted = table.slots["IsDeleted"]
-        for rid in record_ids:
-            row = table.rows.get(rid)
-            if row is not None and row[deleted]:
-                table.remove(rid)
+        finds them and undelete cannot bring them back; the delete log (getDeleted) keeps them.
+        The records deleted with them go too."""
+        delete_rules.purge(self, self.require_spec(sobject).name, record_ids)
 
     def undelete(self, sobject: str, record_id: str) -> None:
         spec = self.require_spec(sobject)
@@ -321,20 +280,7 @@ class Org:
             raise ApiError(404, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
         if not table.value(row, "IsDeleted"):
             raise ApiError(400, "UNDELETE_FAILED", "Entity is not in the recycle bin")
-        now = self.clock.now()
-        self._apply(
-            spec.name, rid, {"IsDeleted": False, "SystemModstamp": now, "LastModifiedDate": now}
-        )
-        self.deleted_at[spec.name].pop(rid, None)
-        for child, field_name in self.cascades.get(spec.name, ()):
-            for detail in self._details(child, field_name, rid, deleted=True):
-                self.undelete(child, detail)
-
-    def _details(self, child: str, field_name: str, master: str, deleted: bool) -> list[str]:
-        """The detail records of `master` through a master-detail field, deleted or live."""
-        table = self.tables[child]
-        found = table.lookup(field_name, [master]) or set()
-        return sorted(r for r in found if table.value(table.rows[r], "IsDeleted") is deleted)
+        delete_rules.undelete(self, spec.name, rid)
 
     def get(self, sobject: str, record_id: str) -> dict[str, Any] | None:
         """The live record as a dict of canonical field names (None when absent or deleted)."""
@@ -397,18 +343,18 @@ class Org:
         full = compound_name([table.value(row, p) for p in NAME_PARTS if p in table.slots])
         if full != table.value(row, "Name"):
             # Through _apply, so a rolled-back transaction restores the old name too.
-            self._apply(table.spec.name, record_id, {"Name": full})
+            self.apply_changes(table.spec.name, record_id, {"Name": full})
 
-    def _apply(self, sobject: str, record_id: str, changes: dict[str, Any]) -> None:
+    def apply_changes(self, sobject: str, record_id: str, changes: dict[str, Any]) -> None:
         table = self.tables[sobject]
         row = table.rows[record_id]
         before = {name: table.value(row, name) for name in changes}
         table.update(record_id, changes)
-        self._log_undo(("update", (sobject, record_id, before)))
+        self.log_undo(("update", (sobject, record_id, before)))
         if not TRACKED_FIELDS.isdisjoint(changes):  # the opt-outs' field history
             noted = self.history.note(sobject, record_id, before, changes, self.clock.now())
             if noted:
-                self._log_undo(("history", noted))
+                self.log_undo(("history", noted))
 
     # -- all-or-none -----------------------------------------------------------------------
     @property
@@ -416,7 +362,7 @@ class Org:
         """True inside `transaction()`: every write must be logged so it can be undone."""
         return bool(self._undo)
 
-    def _log_undo(self, entry: tuple[str, Any]) -> None:
+    def log_undo(self, entry: tuple[str, Any]) -> None:
         if self._undo:
             self._undo[-1].append(entry)
 
@@ -447,6 +393,8 @@ class Org:
             elif kind == "undelete-log":
                 sobject, rid = data
                 self.deleted_at[sobject].pop(rid, None)
+            elif kind == "call":  # a ledger change of delete_rules, undone by a callable
+                data()
 
     def deleted_log(self, sobject: str) -> Iterator[tuple[str, datetime]]:
         name = self.canonical(sobject) or sobject

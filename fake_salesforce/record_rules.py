@@ -1,13 +1,11 @@
-"""Rules a write meets that look beyond its own values: unique fields, auto-numbers, and
-deletes that cascade from a master record to its details.
+"""Rules a write meets that look beyond its own values: unique fields and auto-numbers (what a
+delete does to related records is fake_salesforce.delete_rules).
 
 A unique (or unique external Id) field refuses a value another record holds, case-insensitively
 unless the field is case-sensitive: DUPLICATE_VALUE, "duplicate value found: <field>
 duplicates value on record with id: <Id>" (SOAP API Developer Guide, StatusCode). Auto-number
 fields take the next number of their display format on create, `{0000}` zero-padded, with the
 `{YYYY}`, `{YY}`, `{MM}` and `{DD}` of the org's date (Help, "Custom Field Types": Auto Number).
-Deleting a master record deletes its detail records, and undeleting it restores them (Help,
-"Object Relationships Overview": Master-Detail).
 """
 
 from __future__ import annotations
@@ -70,14 +68,3 @@ def display(fmt: str, number: int, now: datetime) -> str:
         )
 
     return _TOKEN.sub(token, fmt)
-
-
-def cascades(specs: list[ObjectSpec]) -> dict[str, list[tuple[str, str]]]:
-    """For each master object, the (detail object, master-detail field) pairs under it."""
-    out: dict[str, list[tuple[str, str]]] = {}
-    for spec in specs:
-        for f in spec.fields:
-            if f.cascade_delete and f.type == "reference":
-                for master in f.reference_to:
-                    out.setdefault(master, []).append((spec.name, f.name))
-    return out

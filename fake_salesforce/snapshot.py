@@ -77,6 +77,7 @@ def export_org(org: Org) -> dict[str, Any]:
                 for name, log in org.deleted_at.items()
                 if log
             },
+            "deletions": org.deletions.as_json(),
         }
 
 
@@ -126,6 +127,7 @@ def import_into(org: Org, data: Mapping[str, Any]) -> None:
         org.deleted_at = {name: {} for name in tables}
         for name, log in data.get("deleted", {}).items():
             org.deleted_at[name] = {rid: datetime.fromisoformat(w) for rid, w in log.items()}
+        org.deletions.restore(data.get("deletions", {}))
         org.cursors = {}
         now = datetime.fromisoformat(data["clock"])
         org.clock.restore(now)

@@ -23,11 +23,11 @@ def delete_rows(
 ) -> JobOutcomes | None:
     """The outcome of each delete (or hardDelete: the same soft delete) row, as per-record
     `Org.delete` gives it; None when this job cannot take the fast path (inside a transaction,
-    an object that cannot be deleted, a header other than the one Id column, a master object
-    whose details are deleted with it)."""
+    an object that cannot be deleted, a header other than the one Id column, a parent whose
+    delete acts on the records that look up to it: fake_salesforce.delete_rules)."""
     if org.in_transaction or not spec.deletable or [f.name for f in fields] != ["Id"]:
         return None
-    if org.cascades.get(spec.name):  # a master's details go with it, record by record
+    if org.child_lookups.get(spec.name):  # its children are acted on, record by record
         return None
     return Deleter(org, spec, slow).run(rows)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
+from fake_salesforce import viewed
 from fake_salesforce.errors import JSON_CONTENT_TYPE, ApiError
 from fake_salesforce.routes.context import (
     api_version,
@@ -46,7 +47,7 @@ def _run(include_deleted: bool) -> Response:
         return json_response(metadata.columns(text, org))
     result = execute(text, org, now, org.timezone, include_deleted)
     if result.for_mode is not None:
-        org.mark_viewed(result.sobject, result.ids, result.for_mode)
+        viewed.mark_viewed(org, result.sobject, result.ids, result.for_mode)
     batch = cursor.batch_size(request.headers.get("Sforce-Query-Options"))
     page = cursor.first_page(
         org.cursors, result, api_version(), batch, now, lambda: org.minter.mint("01g")
@@ -110,7 +111,7 @@ def recent() -> Response:
     if not raw.isdigit():
         raise ApiError(400, "INVALID_QUERY_PARAMETER_VALUE", f"Invalid limit: {raw}")
     out = []
-    found = org.recently_viewed(min(int(raw), MAX_RECENT))
+    found = viewed.recently_viewed(org, min(int(raw), MAX_RECENT))
     for sobject, rid in found:
         record = org.get(sobject, rid) or {}
         out.append(

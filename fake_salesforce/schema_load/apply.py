@@ -69,8 +69,8 @@ def _bound(
     obj: str, fields: Iterable[FieldSpec], names: dict[str, str], schema: Schema
 ) -> list[FieldSpec]:
     """`obj`'s fields with lookups pointed at canonical object names (a file's unknown target
-    is an error, a describe snapshot's is dropped) and the child relationship names a
-    snapshot gives."""
+    is an error, a describe snapshot's is dropped) and the child relationship names and
+    delete rules a snapshot's parent gives."""
     bound = []
     for f in fields:
         if f.reference_to:
@@ -78,6 +78,9 @@ def _bound(
         child = schema.child_names.get((obj, f.name))
         if child and f.child_relationship is None:
             f = replace(f, child_relationship=child)
+        rule = schema.child_rules.get((obj, f.name))
+        if rule and f.reference_to:
+            f = replace(f, delete_constraint=rule)
         bound.append(f)
     return bound
 

@@ -4,7 +4,8 @@
 Field properties map one to one onto FieldSpec (DescribeSObjectResult, "Field"). Compound
 fields (address, location) are left out, their component fields are loaded; so are base64
 and anyType fields, which the fake cannot store. childRelationships name the children's
-relationship where the child object is loaded too.
+relationship where the child object is loaded too, and say what deleting the parent does to
+them: Account's `Contacts` relationship has `cascadeDelete` while Contact.AccountId does not.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from fake_salesforce.schema import SOAP_TYPES, FieldSpec, ObjectSpec, _audit, _id
+from fake_salesforce.schema import SOAP_TYPES, FieldSpec, ObjectSpec
 from fake_salesforce.schema_load.errors import SchemaError
 from fake_salesforce.schema_load.model import Schema
+from fake_salesforce.standard_fields import audit_fields, id_field
 
 SKIPPED_TYPES = frozenset({"address", "location", "base64", "anyType", "complexvalue"})
 MAX_BYTES = 50_000_000
@@ -40,9 +42,14 @@ def load_describe(path: Path) -> Schema:
         spec = object_spec(result, path, where)
         schema.objects[spec.name] = spec
         for child in result.get("childRelationships") or []:
-            if isinstance(child, dict) and child.get("relationshipName"):
-                key = (str(child.get("childSObject")), str(child.get("field")))
+            if not isinstance(child, dict):
+                continue
+            key = (str(child.get("childSObject")), str(child.get("field")))
+            if child.get("relationshipName"):
                 schema.child_names[key] = str(child["relationshipName"])
+            if child.get("restrictedDelete") or child.get("cascadeDelete"):
+                rule = "Restrict" if child.get("restrictedDelete") else "Cascade"
+                schema.child_rules[key] = rule
     return schema
 
 
@@ -58,7 +65,7 @@ def object_spec(result: Any, path: Path, where: str) -> ObjectSpec:
         if not (isinstance(f, dict) and f.get("type") in SKIPPED_TYPES)
     ]
     present = {f.name for f in fields}
-    fields += [f for f in (_id(), *_audit()) if f.name not in present]
+    fields += [f for f in (id_field(), *audit_fields()) if f.name not in present]
     fields.sort(key=lambda f: f.name != "Id")  # the Id takes slot 0
     prefix = result.get("keyPrefix") or ""
     return ObjectSpec(
@@ -81,6 +88,14 @@ def field_spec(data: Any, path: Path, where: str) -> FieldSpec:
         return _field_spec(data, path, where)
     except (TypeError, ValueError, KeyError) as exc:
         raise SchemaError(path, where, f"a property has the wrong kind of value ({exc})") from None
+
+
+def _delete_constraint(data: dict[str, Any]) -> str:
+    """What deleting the parent does, from the field's `restrictedDelete`/`cascadeDelete`
+    (a parent's childRelationships may say more: see `load_describe`)."""
+    if data.get("restrictedDelete"):
+        return "Restrict"
+    return "Cascade" if data.get("cascadeDelete") else "SetNull"
 
 
 def _field_spec(data: Any, path: Path, where: str) -> FieldSpec:
@@ -120,6 +135,7 @@ def _field_spec(data: Any, path: Path, where: str) -> FieldSpec:
         indexed=bool(data.get("externalId") or data.get("unique") or ftype == "reference"),
         restricted_picklist=bool(data.get("restrictedPicklist")),
         cascade_delete=bool(data.get("cascadeDelete")),
+        delete_constraint=_delete_constraint(data) if ftype == "reference" else None,
         auto_number="{0}" if data.get("autoNumber") else None,
         formula=data.get("calculatedFormula") or None,
         precision=int(data.get("precision") or 0),

@@ -41,6 +41,7 @@ TYPES: dict[str, tuple[str, int]] = {
     "MasterDetail": ("reference", 18),
     "AutoNumber": ("string", 30),
 }
+DELETE_CONSTRAINTS = ("SetNull", "Restrict", "Cascade")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _STRING = re.compile(r"""^(['"])(.*)\1$""", re.S)
@@ -183,13 +184,33 @@ def _reference(
     name: str = props["name"]
     own = name[:-3] + "__r" if name.endswith("__c") else name.removesuffix("Id")
     master = kind == "MasterDetail"
+    constraint = "Cascade" if master else _delete_constraint(element, props, path, where)
     return {
         "reference_to": (target,),
         "relationship_name": own,
         "child_relationship": children + "__r" if props["custom"] else children,
-        "cascade_delete": master or text(element, "deleteConstraint") == "Cascade",
+        "cascade_delete": constraint == "Cascade",
+        "delete_constraint": constraint,
         "updateable": not master or flag(element, "reparentableMasterDetail"),
     }
+
+
+def _delete_constraint(element: ET.Element, props: dict[str, Any], path: Path, where: str) -> str:
+    """A lookup's `deleteConstraint`: SetNull (the default: "Clear the value of this field"),
+    Restrict or Cascade. A required lookup cannot be cleared, so it defaults to Restrict and
+    refuses SetNull (Help, "Lookup Relationship Options"; Metadata API, "CustomField")."""
+    required = not props["nillable"]
+    given = text(element, "deleteConstraint")
+    if given is None:
+        return "Restrict" if required else "SetNull"
+    if given not in DELETE_CONSTRAINTS:
+        known = ", ".join(DELETE_CONSTRAINTS)
+        raise SchemaError(path, f"{where} <deleteConstraint>", f"{given!r} is not one of {known}")
+    if given == "SetNull" and required:
+        raise SchemaError(
+            path, f"{where} <deleteConstraint>", "SetNull cannot clear a required lookup"
+        )
+    return given
 
 
 def _auto_number(element: ET.Element) -> dict[str, Any]:

@@ -34,6 +34,7 @@ class Schema:
     extensions: dict[str, list[FieldSpec]] = field(default_factory=dict)
     origins: dict[tuple[str, str], str] = field(default_factory=dict)
     child_names: dict[tuple[str, str], str] = field(default_factory=dict)
+    child_rules: dict[tuple[str, str], str] = field(default_factory=dict)  # Cascade/Restrict
 
     def merge(self, other: Schema) -> None:
         self.objects.update(other.objects)
@@ -41,3 +42,4 @@ class Schema:
             self.extensions.setdefault(name, []).extend(fields)
         self.origins.update(other.origins)
         self.child_names.update(other.child_names)
+        self.child_rules.update(other.child_rules)

@@ -16,11 +16,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from fake_salesforce.ids import encode_base62
-from fake_salesforce.schema import FieldSpec, ObjectSpec, _audit, _id, _owner
+from fake_salesforce.schema import FieldSpec, ObjectSpec
 from fake_salesforce.schema_load.errors import SchemaError
 from fake_salesforce.schema_load.fields import field_spec
 from fake_salesforce.schema_load.model import ValueSets
 from fake_salesforce.schema_load.xmltree import text
+from fake_salesforce.standard_fields import audit_fields, id_field, owner_field
 
 CUSTOM = re.compile(r"^[A-Za-z][A-Za-z0-9_]*__c$")
 PREFIX_SLOTS = 62 * 62
@@ -61,7 +62,7 @@ def bare_standard_object(name: str, fields: Iterable[FieldSpec], taken: set[str]
     prefix = STANDARD_PREFIXES.get(name)
     if prefix is None or prefix in taken:
         prefix = mint_prefix(name, taken)
-    system = (_id(), _owner(), *_audit())
+    system = (id_field(), owner_field(), *audit_fields())
     return ObjectSpec(name, name, name + "s", prefix, (*system, *fields))
 
 
@@ -76,7 +77,12 @@ def custom_object(
     custom = list(fields)
     detail = any(f.cascade_delete and not f.nillable for f in custom)
     owned = not detail and text(element, "sharingModel") != "ControlledByParent"
-    system = [_id(), _name_field(element, path), *([_owner()] if owned else []), *_audit()]
+    system = [
+        id_field(),
+        _name_field(element, path),
+        *([owner_field()] if owned else []),
+        *audit_fields(),
+    ]
     taken = {f.name.lower() for f in system}
     for f in custom:
         if f.name.lower() in taken:

@@ -6,15 +6,8 @@ import pytest
 
 from fake_salesforce.describe import describe_global, describe_object, field_entry, global_entry
 from fake_salesforce.org import Org, OrgSettings
-from fake_salesforce.schema import (
-    CONTACT,
-    LEAD,
-    MARKETO_SALES_INSIGHT,
-    MSO_FIELD,
-    ORGANIZATION,
-    STANDARD_OBJECTS,
-    visible_spec,
-)
+from fake_salesforce.schema import MARKETO_SALES_INSIGHT, MSO_FIELD, visible_spec
+from fake_salesforce.standard_objects import CONTACT, LEAD, ORGANIZATION, STANDARD_OBJECTS
 
 # docs/salesforce-wire.md 8: every property of a describe field entry.
 FIELD_PROPERTIES = set(

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from fake_salesforce.errors import ApiError
-from fake_salesforce.schema import CONTACT, LEAD, MARKETO_SALES_INSIGHT, visible_spec
+from fake_salesforce.schema import MARKETO_SALES_INSIGHT, visible_spec
+from fake_salesforce.standard_objects import CONTACT, LEAD
 from fake_salesforce.values import coerce, format_bulk_datetime, format_datetime, parse_datetime
 from fake_salesforce.write import check_create, check_update
 

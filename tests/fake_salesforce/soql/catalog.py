@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fake_salesforce import ids
-from fake_salesforce.schema import STANDARD_OBJECTS, ObjectSpec, visible_spec
+from fake_salesforce.schema import ObjectSpec, visible_spec
+from fake_salesforce.standard_objects import STANDARD_OBJECTS
 from fake_salesforce.table import Table
 
 T0 = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
