@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 
 from sync_core.web.accounts import Accounts
 from sync_core.web.display import install_filters
+from sync_core.web.throttle import LoginThrottle
 
 ONE_CLICK = "List-Unsubscribe=One-Click"  # RFC 8058 section 3.1
 
@@ -86,6 +87,7 @@ def create_app(
     )
     app.extensions["sync"] = service
     app.extensions["accounts"] = Accounts(service.store.engine)
+    app.extensions["login_throttle"] = LoginThrottle()
     app.extensions["options"] = options
     app.extensions["clock"] = clock
     app.extensions["pusher"] = Pusher(push)

@@ -28,6 +28,7 @@ from sync_core.web import queries
 from sync_core.web.accounts import Accounts
 from sync_core.web.app import require_admin, require_read
 from sync_core.web.settings_form import save_settings, settings_page
+from sync_core.web.throttle import LoginThrottle
 
 console = Blueprint("console", __name__)
 Page = str | Response | tuple[str, int]
@@ -194,9 +195,17 @@ def login() -> Page:
     if request.method == "GET":
         return render_template("login.html", next=target, error=None)
     accounts: Accounts = current_app.extensions["accounts"]
-    username = request.form.get("username", "")
-    token = accounts.log_in(username, request.form.get("password", ""), _now())
+    throttle: LoginThrottle = current_app.extensions["login_throttle"]
+    username, address, now = request.form.get("username", ""), request.remote_addr or "", _now()
+    wait = throttle.wait(username, address, now)
+    if wait is not None:
+        minutes = max(1, -(-int(wait.total_seconds()) // 60))
+        error = f"Too many failed logins. Try again in {minutes} minute{'s' * (minutes > 1)}."
+        page = render_template("login.html", next=target, error=error, username=username)
+        return Response(page, 429, {"Retry-After": str(max(1, int(wait.total_seconds())))})
+    token = accounts.log_in(username, request.form.get("password", ""), now)
     if token is None:
+        throttle.failed(username, address, now)
         page = render_template(
             "login.html",
             next=target,
@@ -204,6 +213,7 @@ def login() -> Page:
             username=username,
         )
         return page, 401
+    throttle.succeeded(username, address)
     session.clear()
     session["sid"] = token
     return redirect(target)

@@ -167,6 +167,33 @@ def test_a_wrong_password_is_refused_and_a_login_redirects_only_inside(
     assert answer.headers["Location"] == "/"
 
 
+def test_failed_logins_are_throttled_per_name_and_per_address_for_a_window(
+    web: tuple[FlaskClient, list[Any]], service: SyncService, clock: FrozenClock
+) -> None:
+    client, _ = web
+    Accounts(service.store.engine).add("ops", "long enough password", clock())
+    token = _csrf(client)
+    bad = {"username": "ops", "password": "wrong password!", "csrf": token}
+    good = {"username": "ops", "password": "long enough password", "csrf": token}
+    for _ in range(5):  # five guesses at one name from one address
+        clock.now += timedelta(minutes=1)
+        assert client.post("/login", data=bad, environ_base=REMOTE).status_code == 401
+    refused = client.post("/login", data=good, environ_base=REMOTE)  # even the right one
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) == 11 * 60
+    assert "Too many failed logins. Try again in 11 minutes." in refused.get_data(as_text=True)
+    assert client.post("/login", data=good, environ_base=LOCAL).status_code == 302
+    clock.now += timedelta(minutes=11)  # the first guess is out of the window
+    good["csrf"] = _csrf(client)
+    assert client.post("/login", data=good, environ_base=REMOTE).status_code == 302
+    token = _csrf(client)
+    clock.now += timedelta(minutes=15)  # every earlier failure is out of the window
+    for name in (f"guess{n}" for n in range(20)):  # many names from one address
+        spray = {"username": name, "password": "wrong password!", "csrf": token}
+        assert client.post("/login", data=spray, environ_base=REMOTE).status_code == 401
+    good["csrf"] = token
+    assert client.post("/login", data=good, environ_base=REMOTE).status_code == 429
+
+
 def test_a_nightly_run_page_lists_what_it_changed_on_each_side(
     web: tuple[FlaskClient, list[Any]], service: SyncService, clock: FrozenClock, org: Any
 ) -> None:
