@@ -5,6 +5,7 @@ Every method returns the timeline's line of text for what happened.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import singledispatchmethod
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,7 @@ from simulator.model import (
     UninstallPackage,
     Unsubscribe,
 )
-from simulator.results import shown
+from simulator.results import Window, shown
 from sync_core.errors import SyncError
 from sync_core.model import NightlyReport, PushReport, Source, SyncField
 
@@ -160,11 +161,19 @@ class Actions:
         if action.until is not None:
             spec["until"] = self.sim.resolve(action.until).isoformat()
         self.sim.side.add_fault(spec)
+        until = self.sim.resolve(action.until) if action.until is not None else None
+        label = f"Salesforce {action.kind}"
+        self.sim.windows.append(Window("fault", self.sim.now, until, label))
         return f"Salesforce starts failing: {shown(spec)}"
 
     @act.register
     def _clear(self, action: ClearFaults) -> str:
         self.sim.side.clear_faults()
+        now = self.sim.now
+        self.sim.windows[:] = [
+            replace(w, end=now) if w.kind == "fault" and (w.end is None or w.end > now) else w
+            for w in self.sim.windows
+        ]
         return "Salesforce faults end"
 
     @act.register
@@ -176,7 +185,9 @@ class Actions:
     def _restart(self, action: RestartService) -> str:
         """The service stops; while it is down nothing runs; it starts again (catch-up)."""
         self.sim.stop_service()
+        down = self.sim.now
         self.sim.move(self.sim.now + action.down_for)
+        self.sim.windows.append(Window("down", down, self.sim.now, "service down"))
         note = ""
         try:  # a new process logs in again: nothing it saw before lives on but the store
             self.sim.service.gateway = open_gateway(self.sim.side, self.sim.sleep)

@@ -57,6 +57,18 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Window:
+    """A stretch of the run the report shades: Salesforce failing (`fault`, from a fault step
+    to its `until` or the next `clear_faults`; `end` None for a fault that lasts a number of
+    requests) or the service down (`down`, a `restart_service` step)."""
+
+    kind: str
+    start: datetime
+    end: datetime | None
+    label: str
+
+
+@dataclass(frozen=True)
 class Check:
     """One compared value of an expectation."""
 
@@ -115,6 +127,7 @@ class RunResult:
     lanes: tuple[Lane, ...] = ()
     stopped: str | None = None  # why the run ended early, if it did
     figures: Mapping[str, Any] = field(default_factory=dict)
+    windows: tuple[Window, ...] = ()
 
     @property
     def passed(self) -> bool:

@@ -30,6 +30,7 @@ from simulator.results import (
     Lane,
     LaneState,
     RunResult,
+    Window,
 )
 from simulator.setup import populate
 from sync_core.model import NightlyReport, PushReport
@@ -57,6 +58,7 @@ class Simulation:
         self.events: list[Event] = []
         self.results: list[ExpectationResult] = []
         self.lanes: dict[str, list[LaneState]] = {}
+        self.windows: list[Window] = []
         self.service = SyncService.open(
             "sqlite:///:memory:", open_gateway(side, self.sleep), sleep=self.sleep,
             clock=lambda: self.now, rng=random.Random(0),
@@ -237,6 +239,7 @@ class Simulation:
             expectations=tuple(self.results), stopped=stopped,
             lanes=tuple(Lane(ref, tuple(states)) for ref, states in self.lanes.items()),
             figures={"simulated_days": (self.now - self.scenario.start).total_seconds() / 86400},
+            windows=tuple(self.windows),
         )  # fmt: skip
 
 

@@ -1,8 +1,9 @@
-"""The report chart's geometry: a real time axis, nights, fault windows and collapsed retries.
+"""The report chart's geometry: a real time axis, nights, fault and downtime windows, and
+collapsed retries.
 
 Positions are percentages of the run's span (the chart is as wide as the window): an 11-hour
 gap is 11 hours wide, a one-second gap next to nothing. Everything is read from the RunResult's
-events, in the scenario's time zone; nothing here renders HTML.
+events and windows, in the scenario's time zone; nothing here renders HTML.
 """
 
 from __future__ import annotations
@@ -16,11 +17,7 @@ from simulator.results import Event, EventKind, RunResult
 
 NIGHT_FROM, NIGHT_TO = time(20, 0), time(7, 0)  # the hours shaded as night, local wall time
 MAX_NIGHTS = 62  # longer runs show month and day ticks without shading every night
-FAULT_STARTS = "Salesforce starts failing: "
-FAULTS_END = "Salesforce faults end"
 _RETRY = re.compile(r"^push: 0 delivered\b.*; errors: (?P<codes>.+)$")
-_KIND = re.compile(r"\bkind: (\w+)")
-_UNTIL = re.compile(r"\buntil: ([0-9T:+\-.Z]+)")
 # (largest span, tick step, label format): steps are wall-clock, so ticks stay on the hour
 # across a daylight-saving change.
 _TICKS = (
@@ -139,34 +136,22 @@ def _months(wall: datetime) -> list[datetime]:
     return months
 
 
-def fault_windows(result: RunResult) -> list[Band]:
-    """While Salesforce was failing: from each `fault` step to its `until`, or to the next
-    `clear_faults`, or (a counted fault) to the last push or nightly run that met an error."""
-    events = result.events
-    windows = []
-    for i, event in enumerate(events):
-        if event.kind != EventKind.STEP or not event.text.startswith(FAULT_STARTS):
+def windows(result: RunResult, kind: str) -> list[Band]:
+    """The run's `fault` or `down` windows (results.Window) as bands. A fault that lasts a
+    number of requests ends with the last push or nightly run after it that met an error (or a
+    minute after it began, if none did), and no window runs past the end of the run."""
+    bands = []
+    for window in result.windows:
+        if window.kind != kind:
             continue
-        spec = event.text[len(FAULT_STARTS) :]
-        kind = _KIND.search(spec)
-        label = f"Salesforce {kind.group(1) if kind else 'fault'}"
-        windows.append(Band(event.at, _window_end(events, i, spec, result.end), label))
-    return windows
+        end = window.end or _last_error_after(result.events, window.start, result.end)
+        bands.append(Band(window.start, min(end, result.end), window.label))
+    return bands
 
 
-def _window_end(events: tuple[Event, ...], i: int, spec: str, run_end: datetime) -> datetime:
-    until = _UNTIL.search(spec)
-    if until:
-        try:
-            return datetime.fromisoformat(until.group(1).replace("Z", "+00:00"))
-        except ValueError:
-            pass
-    later = events[i + 1 :]
-    cleared = next((e.at for e in later if e.text == FAULTS_END), None)
-    if cleared is not None:
-        return cleared
-    errors = [e.at for e in later if "; errors: " in e.text]
-    return errors[-1] if errors else min(run_end, events[i].at + timedelta(minutes=1))
+def _last_error_after(events: tuple[Event, ...], start: datetime, run_end: datetime) -> datetime:
+    errors = [e.at for e in events if e.at >= start and "; errors: " in e.text]
+    return errors[-1] if errors else min(run_end, start + timedelta(minutes=1))
 
 
 def items(events: tuple[Event, ...]) -> list[Item]:

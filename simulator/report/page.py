@@ -14,7 +14,7 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from simulator.report.chart import Axis, Band, Item, fault_windows, items
+from simulator.report.chart import Axis, Band, Item, items, windows
 from simulator.report.style import CSS
 from simulator.report.text import verdict
 from simulator.results import ExpectationResult, Lane, LaneState, RunResult, local, shown
@@ -69,6 +69,7 @@ def _legend() -> str:
         ("sw none", "no Salesforce record"),
         ("sw night", "night (20:00 to 07:00)"),
         ("sw fault", "Salesforce failing"),
+        ("sw down", "service down"),
         ("dot push", "push"),
         ("dot retry", "retries"),
         ("dot nightly", "nightly run"),
@@ -81,7 +82,11 @@ def _legend() -> str:
 
 def _chart(result: RunResult, axis: Axis, listed: list[Item], emails: Mapping[str, str]) -> str:
     labels = ["<div class=label-events>Events</div>"]
-    rows = [_bands(axis, axis.nights(), "night"), _bands(axis, fault_windows(result), "fault")]
+    rows = [
+        _bands(axis, axis.nights(), "night"),
+        _bands(axis, windows(result, "fault"), "fault"),
+        _bands(axis, windows(result, "down"), "down"),
+    ]
     rows.append(f"<div class='row events'>{''.join(_mark(i, axis, result) for i in listed)}")
     rows.append(_expectation_marks(result.expectations, axis) + "</div>")
     for lane in result.lanes:

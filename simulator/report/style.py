@@ -25,6 +25,7 @@ color:var(--muted);font-size:.88em}
 .sw.out{background:var(--out)}.sw.in{background:var(--in)}.sw.mixed{background:var(--mixed)}
 .sw.none{background:var(--none)}.sw.night{background:#dfe3f3}
 .sw.fault{background:repeating-linear-gradient(135deg,#f6c6c1 0 3px,#fdecea 3px 6px)}
+.sw.down{background:repeating-linear-gradient(45deg,#c9ced6 0 3px,#eef0f3 3px 6px)}
 .dot{display:inline-block;width:10px;height:10px;border-radius:50%}
 .dot.push{background:#1f6fb2}
 .dot.nightly{background:#6a3fa0;border-radius:2px;transform:rotate(45deg)}
@@ -49,6 +50,9 @@ overflow:hidden}
 .band.fault{background:repeating-linear-gradient(135deg,rgba(192,57,43,.22) 0 4px,
 rgba(192,57,43,.06) 4px 8px);
 border-left:1px solid rgba(192,57,43,.5);border-right:1px solid rgba(192,57,43,.5)}
+.band.down{background:repeating-linear-gradient(45deg,rgba(85,96,110,.22) 0 4px,
+rgba(85,96,110,.06) 4px 8px);
+border-left:1px solid rgba(85,96,110,.5);border-right:1px solid rgba(85,96,110,.5)}
 .mark{position:absolute;top:11px;width:10px;height:10px;margin-left:-5px;border-radius:50%;
 background:#55606e;z-index:2}
 .mark.push{background:#1f6fb2}

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from simulator.load import load
 from simulator.report import junit, machine, page, text
 from simulator.results import (
     Change,
@@ -17,8 +19,10 @@ from simulator.results import (
     LaneState,
     RunResult,
 )
+from simulator.run import run_scenario
 
 T0 = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
+LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def result(failing: bool = True) -> RunResult:
@@ -109,3 +113,16 @@ def test_a_run_that_held_everything_says_passed() -> None:
         .rstrip()
         .endswith("PASSED: 2 of 2 expectations held (scenarios/x.yaml)")
     )
+
+
+def test_a_scenarios_outage_and_downtime_are_shaded_as_their_own_windows() -> None:
+    ran = run_scenario(load(LIBRARY / "service_schedule_and_catch_up.yaml"))
+    down = [w for w in ran.windows if w.kind == "down"]
+    assert down and all(w.end is not None and w.end > w.start for w in down)
+    html = page.render(ran)
+    assert html.count("class='band down'") == len(down)
+    outage = run_scenario(load(LIBRARY / "outage_during_push_burst.yaml"))
+    (fault,) = outage.windows
+    assert (fault.kind, fault.label) == ("fault", "Salesforce outage")
+    assert fault.end == datetime(2026, 3, 2, 19, 0, tzinfo=UTC)  # its until: 11:00 in LA
+    assert page.render(outage).count("class='band fault'") == 1

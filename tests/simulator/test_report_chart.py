@@ -7,8 +7,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from simulator.report import page
-from simulator.report.chart import Axis, fault_windows, items
-from simulator.results import Event, RunResult
+from simulator.report.chart import Axis, items, windows
+from simulator.results import Event, RunResult, Window
 
 T0 = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)  # 09:00 in Los Angeles
 
@@ -50,16 +50,23 @@ def test_ticks_are_on_the_local_hour_across_a_daylight_saving_change() -> None:
     assert labels[:3] == ["00:00", "01:00", "03:00"]  # there is no 02:00 that night
 
 
-def test_a_fault_window_runs_to_its_until_or_to_when_the_faults_were_cleared() -> None:
-    until = "until: 2026-03-02T19:00:00+00:00"
-    result = run(
-        Event(at(0), "step", f"Salesforce starts failing: {{kind: outage, {until}}}"),
-        Event(at(7200), "step", "Salesforce starts failing: {kind: error, code: X}"),
-        Event(at(9000), "step", "Salesforce faults end"),
-    )
-    outage, error = fault_windows(result)
-    assert (outage.label, outage.end) == ("Salesforce outage", at(7200))
-    assert (error.label, error.start, error.end) == ("Salesforce error", at(7200), at(9000))
+def test_fault_and_downtime_windows_come_from_the_runs_windows_not_its_text() -> None:
+    result = RunResult(
+        name="n", description="", path="x.yaml", timezone="America/Los_Angeles", start=T0,
+        end=at(9000), expectations=(),
+        events=(Event(at(0), "step", "a"),
+                Event(at(400), "push", "push: 0 delivered, 1 to retry (1 calls); errors: X")),
+        windows=(Window("fault", at(0), at(7200), "Salesforce outage"),
+                 Window("fault", at(100), None, "Salesforce error"),  # counted: to its last error
+                 Window("down", at(7200), at(12000), "service down")),  # past the run's end
+    )  # fmt: skip
+    outage, error = windows(result, "fault")
+    assert (outage.label, outage.start, outage.end) == ("Salesforce outage", at(0), at(7200))
+    assert (error.label, error.end) == ("Salesforce error", at(400))
+    (down,) = windows(result, "down")
+    assert (down.label, down.start, down.end) == ("service down", at(7200), at(9000))
+    html = page.render(result)
+    assert "band down" in html and "service down" in html
 
 
 def test_retries_failing_the_same_way_collapse_into_one_span_and_others_stay_apart() -> None:
