@@ -174,6 +174,8 @@ class BulkStore:
             raise ApiError(
                 409, "INVALIDJOBSTATE", f"Job {job.id} is not Open: data can only be uploaded once"
             )
+        if not data.strip():
+            return  # an empty upload is no upload (docs/coverage.md, "empty Bulk 2.0 job")
         delimiter = bulk_csv.DELIMITERS.get(job.delimiter, ",")
         with bulk_apply.gc_paused():
             header, rows = bulk_csv.read_upload(data, delimiter)
@@ -298,7 +300,9 @@ def _columns(spec: ObjectSpec, job: Job) -> list[Column] | str:
         return "InvalidBatch : The 'delete' batch must contain only the 'Id' column"
     if job.operation == "update" and "Id" not in names:
         return "InvalidBatch : Field name not found : Id"
-    if job.operation == "upsert" and job.external_id not in names:
+    # An upsert on Id without an Id column creates every row (the Salesforce CLI's
+    # `force data bulk upsert --external-id Id` loads new records this way).
+    if job.operation == "upsert" and job.external_id not in names | {"Id"}:
         return f"InvalidBatch : Field name not found : {job.external_id}"
     return fields
 

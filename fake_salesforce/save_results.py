@@ -78,7 +78,7 @@ def run_all(org: Org, operations: Sequence[Operation], all_or_none: bool) -> lis
 def _rolled_back(outcome: Outcome) -> Outcome:
     # A record created and then undone has no Id any more.
     rid = None if outcome.created else outcome.record_id
-    return Outcome(rid, ROLLED_BACK)
+    return Outcome(rid, ROLLED_BACK, outcome.created)
 
 
 def _guarded(org: Org, operation: Operation) -> Outcome:
@@ -87,7 +87,8 @@ def _guarded(org: Org, operation: Operation) -> Outcome:
     try:
         return operation()
     except ApiError as exc:
-        return Outcome(getattr(exc, "record_id", None), _as_record_error(exc))
+        created = getattr(exc, "created", False)
+        return Outcome(getattr(exc, "record_id", None), _as_record_error(exc), created)
 
 
 def _as_record_error(exc: ApiError) -> ApiError:
@@ -184,6 +185,10 @@ def upsert(org: Org, spec: ObjectSpec, field: str, values: Mapping[str, Any]) ->
             (k for k in values if (f := spec.field(k)) is not None and f.name == field), None
         )
         value = values.get(key) if key else None
+        if value in (None, "") and field == "Id":
+            # Upsert on Id with no Id: Salesforce creates the record.
+            body = {k: v for k, v in values.items() if k != key}
+            return _inserted(org, spec, body)
         if value in (None, ""):
             raise ApiError(
                 400, "MISSING_ARGUMENT", f"{field} not specified in an upsert call", [field]
@@ -206,9 +211,20 @@ def upsert(org: Org, spec: ObjectSpec, field: str, values: Mapping[str, Any]) ->
             return Outcome(found[0], written=body)
         if field == "Id":
             raise ApiError(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [])
-        return replace(insert(org, spec, values)(), created=True)
+        return _inserted(org, spec, values)
 
     return run
+
+
+def _inserted(org: Org, spec: ObjectSpec, values: Mapping[str, Any]) -> Outcome:
+    """An upsert that matched nothing creates the record. Its UpsertResult says `created`
+    even when the insert fails or is rolled back: Salesforce decides insert-or-update before
+    it saves (jsforce's own suite asserts `created: true` on rolled-back collection upserts)."""
+    try:
+        return replace(insert(org, spec, values)(), created=True)
+    except ApiError as exc:
+        exc.created = True  # type: ignore[attr-defined]
+        raise
 
 
 def _label(spec: ObjectSpec, name: str) -> str:

@@ -19,6 +19,21 @@ from fake_salesforce.standard_fields import (
     viewed_fields,
 )
 
+
+def _picklist(name: str, label: str, values: tuple[str, ...], **kw: Any) -> FieldSpec:
+    return FieldSpec(name, label, "picklist", 255, picklist=values, **kw)
+
+
+INDUSTRIES = (
+    "Agriculture", "Apparel", "Banking", "Biotechnology", "Chemicals", "Communications",
+    "Construction", "Consulting", "Education", "Electronics", "Energy", "Engineering",
+    "Entertainment", "Environmental", "Finance", "Food & Beverage", "Government", "Healthcare",
+    "Hospitality", "Insurance", "Machinery", "Manufacturing", "Media", "Not For Profit", "Other",
+    "Recreation", "Retail", "Shipping", "Technology", "Telecommunications", "Transportation",
+    "Utilities",
+)  # fmt: skip
+
+
 CONTACT = ObjectSpec(
     "Contact",
     "Contact",
@@ -64,13 +79,7 @@ LEAD = ObjectSpec(
                 "Closed - Not Converted",
             ),
         ),
-        FieldSpec(
-            "Industry",
-            "Industry",
-            "picklist",
-            255,
-            picklist=("Technology", "Finance", "Healthcare", "Retail", "Other"),
-        ),
+        _picklist("Industry", "Industry", INDUSTRIES),
         FieldSpec("City", "City", "string", 40),
         FieldSpec("Country", "Country", "string", 80),
         read_only(
@@ -106,10 +115,6 @@ LEAD = ObjectSpec(
         mso_field(),
     ),
 )
-
-
-def _picklist(name: str, label: str, values: tuple[str, ...], **kw: Any) -> FieldSpec:
-    return FieldSpec(name, label, "picklist", 255, picklist=values, **kw)
 
 
 def _strings(*specs: tuple[str, str, int]) -> tuple[FieldSpec, ...]:
@@ -151,6 +156,9 @@ def _account_fields() -> tuple[FieldSpec, ...]:
         _picklist("Ownership", "Ownership", ("Public", "Private", "Subsidiary", "Other")),
         _picklist("Rating", "Account Rating", ("Hot", "Warm", "Cold")),
         _picklist("AccountSource", "Account Source", LEAD_SOURCES),
+        FieldSpec("SicDesc", "SIC Description", "string", 80),
+        FieldSpec("Jigsaw", "Data.com Key", "string", 20),
+        read_only("JigsawCompanyId", "Jigsaw Company ID", "string", length=20),
         FieldSpec(
             "Description",
             "Account Description",
@@ -181,13 +189,7 @@ ACCOUNT = ObjectSpec(
     (
         id_field(),
         FieldSpec("Name", "Account Name", "string", 255, nillable=False),
-        FieldSpec(
-            "Industry",
-            "Industry",
-            "picklist",
-            255,
-            picklist=("Technology", "Finance", "Healthcare", "Retail", "Other"),
-        ),
+        _picklist("Industry", "Industry", INDUSTRIES),
         FieldSpec("Website", "Website", "url", 255),
         FieldSpec("Phone", "Account Phone", "phone", 40),
         FieldSpec("BillingCity", "Billing City", "string", 40),

@@ -192,6 +192,10 @@ def add_batch(job_id: str) -> Response:
 
 
 def _records(job: V1Job, raw: bytes) -> list[dict[str, Any]] | CsvRows:
+    if not raw.strip():
+        # Bulk API Developer Guide, "Errors": a request with no data is a ClientInputError
+        # (jsforce's suite expects it for `bulk.load(type, op, [])`).
+        raise ApiError(400, "ClientInputError", "Unable to find any data to create batch")
     if job.content_type == "CSV":
         with bulk_apply.gc_paused():
             return CsvRows(*bulk_csv.read_upload(raw))

@@ -1,5 +1,6 @@
-"""Bulk edges checked against Salesforce's documentation: a hard delete skips the recycle bin,
-a job closed without rows completes having processed none."""
+"""Bulk edges checked against Salesforce's documentation and jsforce's own test suite: a hard
+delete skips the recycle bin, a job closed without rows completes having processed none, an
+upsert on Id without Ids creates."""
 
 from __future__ import annotations
 
@@ -72,3 +73,59 @@ def test_a_job_closed_without_an_upload_completes_having_processed_nothing(
 def test_a_header_only_upload_completes_having_processed_nothing(fake: FakeSalesforce) -> None:
     info = run_job(fake, "insert", "LastName,Email\n")
     assert (info["state"], info["numberRecordsProcessed"]) == ("JobComplete", 0)
+
+
+def test_an_empty_upload_completes_having_processed_nothing(fake: FakeSalesforce) -> None:
+    """jsforce's `bulk2.loadAndWaitForResults({input: []})` uploads 0 bytes and expects a
+    completed job with no results."""
+    for operation in ("insert", "delete"):
+        info = run_job(fake, operation, "")
+        assert (info["state"], info["numberRecordsProcessed"]) == ("JobComplete", 0)
+
+
+def test_a_bulk_v1_batch_with_no_data_is_a_client_input_error(fake: FakeSalesforce) -> None:
+    v1 = "/services/async/59.0/job"
+    job_xml = (
+        '<jobInfo xmlns="http://www.force.com/2009/06/asyncapi/dataload"><operation>update'
+        "</operation><object>Contact</object><contentType>CSV</contentType></jobInfo>"
+    )
+    xml = {"Content-Type": "application/xml; charset=UTF-8"}
+    made = call(fake, "POST", v1, data=job_xml, headers=xml)
+    job_id = made.text.split("<id>")[1].split("</id>")[0]
+    batch = call(
+        fake, "POST", f"{v1}/{job_id}/batch", data=b"", headers={"Content-Type": "text/csv"}
+    )
+    assert batch.status_code == 400
+    assert "<exceptionCode>ClientInputError</exceptionCode>" in batch.text
+    assert "Unable to find any data to create batch" in batch.text
+
+
+def test_a_bulk_upsert_on_id_without_an_id_column_creates_every_row(
+    fake: FakeSalesforce,
+) -> None:
+    job = call(
+        fake,
+        "POST",
+        INGEST,
+        json={"object": "Contact", "operation": "upsert", "externalIdFieldName": "Id"},
+    ).json()
+    put = call(
+        fake,
+        "PUT",
+        f"{INGEST}/{job['id']}/batches",
+        data=b"LastName\nNew One\nNew Two\n",
+        headers={"Content-Type": "text/csv"},
+    )
+    assert put.status_code == 201
+    call(fake, "PATCH", f"{INGEST}/{job['id']}", json={"state": "UploadComplete"})
+    info = call(fake, "GET", f"{INGEST}/{job['id']}").json()
+    assert (info["state"], info["numberRecordsProcessed"], info["numberRecordsFailed"]) == (
+        "JobComplete",
+        2,
+        0,
+    )
+    made = call(fake, "GET", f"{INGEST}/{job['id']}/successfulResults").text.splitlines()
+    assert made[0] == '"sf__Id","sf__Created","LastName"'
+    assert all(line.split(",")[1] == '"true"' for line in made[1:])
+    found = query_all(fake, "SELECT LastName FROM Contact ORDER BY LastName")
+    assert [c["LastName"] for c in found] == ["New One", "New Two"]

@@ -1,0 +1,116 @@
+"""jsforce 3, unmodified, on the edges its own test suite exercises against a real org: a
+rolled-back collection upsert, Bulk loads of no records, an Account CSV with every standard
+column, and a Bulk 2.0 upsert on Id that creates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from fake_salesforce.fixture import FakeSalesforce
+from fake_salesforce.server import FakeServer
+
+RunNode = Callable[[str, dict[str, Any]], Any]
+
+CONNECT = """
+const conn = new jsforce.Connection({ instanceUrl: env.url, accessToken: env.token,
+                                      version: "59.0" });
+conn.bulk.pollInterval = 20;
+conn.bulk2.pollInterval = 20;
+"""
+
+ACCOUNT_CSV = (
+    "NAME,TYPE,INDUSTRY,SIC,SICDESC,JIGSAW,JIGSAWCOMPANYID,ACCOUNTSOURCE,OWNERSHIP,RATING\n"
+    "Csv One,Customer - Direct,Energy,1234,Oil,,,,Public,Hot\n"
+    "Csv Two,Customer - Channel,Biotechnology,,,,,,Private,\n"
+)
+
+
+def _env(fake: FakeSalesforce, served: FakeServer) -> dict[str, Any]:
+    return {"url": served.url, "token": fake.token(), "csv": ACCOUNT_CSV}
+
+
+@pytest.mark.node
+def test_a_rolled_back_collection_upsert_still_says_each_record_would_be_created(
+    run_node: RunNode, fake: FakeSalesforce, served: FakeServer
+) -> None:
+    script = (
+        CONNECT
+        + """
+    conn.version = "50.0";
+    const records = [1, 2, 3].map((i) => ({ LastName: `Roll ${i}`, External_Id__c: `roll-${i}` }));
+    records[1].OwnerId = "INVALID_OWNER";
+    return await conn.sobject("Contact").upsert(records, "External_Id__c", { allOrNone: true });
+    """
+    )
+    results = run_node(script, _env(fake, served))
+    assert [(r["success"], r["created"]) for r in results] == [(False, True)] * 3
+    codes = [[e["statusCode"] for e in r["errors"]] for r in results]
+    assert codes == [
+        ["ALL_OR_NONE_OPERATION_ROLLED_BACK"],
+        ["MALFORMED_ID"],
+        ["ALL_OR_NONE_OPERATION_ROLLED_BACK"],
+    ]
+    assert fake.org.table("Contact").rows == {}
+
+
+@pytest.mark.node
+def test_bulk_loads_of_no_records_fail_in_bulk_1_and_complete_empty_in_bulk_2(
+    run_node: RunNode, fake: FakeSalesforce, served: FakeServer
+) -> None:
+    script = (
+        CONNECT
+        + """
+    let v1;
+    try { await conn.bulk.load("Account", "update", []); } catch (e) { v1 = e.name; }
+    const v2 = await conn.bulk2.loadAndWaitForResults({ object: "Account", operation: "delete",
+                                                      input: [] });
+    return { v1, v2: [v2.successfulResults, v2.failedResults, v2.unprocessedRecords] };
+    """
+    )
+    out = run_node(script, _env(fake, served))
+    assert out == {"v1": "ClientInputError", "v2": [[], [], []]}
+
+
+@pytest.mark.node
+def test_bulk_loads_an_account_csv_with_upper_case_standard_columns(
+    run_node: RunNode, fake: FakeSalesforce, served: FakeServer
+) -> None:
+    script = (
+        CONNECT
+        + """
+    const v1 = await conn.bulk.load("Account", "insert", env.csv);
+    const v2 = await conn.bulk2.loadAndWaitForResults({ object: "Account", operation: "insert",
+                                                      input: env.csv });
+    return { v1: v1.map((r) => r.success), v2: v2.successfulResults.length,
+             failed: v2.failedResults };
+    """
+    )
+    out = run_node(script, _env(fake, served))
+    assert out == {"v1": [True, True], "v2": 2, "failed": []}
+    loaded = fake.org.table("Account").rows.values()
+    assert sorted(str(fake.org.table("Account").value(r, "SicDesc")) for r in loaded) == [
+        "None",
+        "None",
+        "Oil",
+        "Oil",
+    ]
+
+
+@pytest.mark.node
+def test_a_bulk2_upsert_on_id_with_no_id_column_creates_every_row(
+    run_node: RunNode, fake: FakeSalesforce, served: FakeServer
+) -> None:
+    script = (
+        CONNECT
+        + """
+    const res = await conn.bulk2.loadAndWaitForResults({ object: "Account", operation: "upsert",
+      externalIdFieldName: "Id", columnDelimiter: "BACKQUOTE",
+      input: "NAME`PHONE\\nTick One`415-555-0000\\nTick Two`\\n" });
+    return res.successfulResults.map((r) => r.sf__Created);
+    """
+    )
+    assert run_node(script, _env(fake, served)) == ["true", "true"]
+    assert len(fake.org.table("Account").rows) == 2
