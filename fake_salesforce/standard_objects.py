@@ -198,6 +198,7 @@ ACCOUNT = ObjectSpec(
         owner_field(),
         *viewed_fields(),
         *audit_fields(),
+        read_only("LastActivityDate", "Last Activity", "date"),
     ),
 )
 

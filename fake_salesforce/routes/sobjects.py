@@ -81,6 +81,26 @@ def describe_layout(sobject: str, record_type_id: str) -> Response:
     return json_response(layouts.layout(spec, _layout_id(org, spec)))
 
 
+@bp.get("/<sobject>/describe/namedLayouts/<name>")
+def describe_named_layout(sobject: str, name: str) -> Response:
+    org = current_org()
+    spec = _spec(org, sobject)
+    if not layouts.has_named_layout(spec, name):
+        raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+    return json_response(layouts.describe_layouts(spec, _layout_id(org, spec)))
+
+
+@bp.get("/<sobject>/describe/compactLayouts")
+def describe_compact_layouts(sobject: str) -> Response:
+    return json_response(layouts.compact_layouts(_spec(current_org(), sobject)))
+
+
+@bp.get("/<sobject>/describe/approvalLayouts")
+def describe_approval_layouts(sobject: str) -> Response:
+    _spec(current_org(), sobject)
+    return json_response(layouts.approval_layouts())
+
+
 def _layout_id(org: Org, spec: ObjectSpec) -> str:
     """A stable `00h` Id per object and org (its position among the org's objects)."""
     position = list(org.tables).index(spec.name) + 1

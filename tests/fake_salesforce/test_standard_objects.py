@@ -62,6 +62,24 @@ def test_an_account_takes_its_common_standard_fields(fake: FakeSalesforce, sf: A
     assert row["BillingState"] == "CA" and row["Parent"]["Name"] == "Parent"
 
 
+def test_an_account_has_the_data_com_and_activity_fields_a_full_export_carries(sf: Any) -> None:
+    made = sf.Account.create({"Name": "Exported", "SicDesc": "Oil", "Jigsaw": "k-1"})["id"]
+    (row,) = sf.query(
+        "SELECT SicDesc, Jigsaw, JigsawCompanyId, LastActivityDate FROM Account "
+        "ORDER BY LastActivityDate DESC"
+    )["records"]
+    assert (row["SicDesc"], row["Jigsaw"], row["JigsawCompanyId"]) == ("Oil", "k-1", None)
+    with pytest.raises(SalesforceMalformedRequest) as read_only:
+        sf.Account.update(made, {"JigsawCompanyId": "c-1"})
+    assert read_only.value.content[0]["errorCode"] == "INVALID_FIELD_FOR_INSERT_UPDATE"
+
+
+def test_account_industry_offers_the_standard_values(sf: Any) -> None:
+    field = next(f for f in sf.Account.describe()["fields"] if f["name"] == "Industry")
+    values = [v["value"] for v in field["picklistValues"]]
+    assert len(values) == 32 and {"Biotechnology", "Energy", "Not For Profit"} <= set(values)
+
+
 def test_an_opportunity_needs_name_stage_and_close_date_and_hangs_off_an_account(
     fake: FakeSalesforce, sf: Any
 ) -> None:

@@ -1,5 +1,5 @@
-"""SOQL `FOR VIEW` / `FOR REFERENCE` and `/recent`, `describe/layouts`, and 405s that name the
-methods a resource does allow."""
+"""SOQL `FOR VIEW` / `FOR REFERENCE` and `/recent`, `describe/layouts` (compact, approval and named
+layouts too), and 405s that name the methods a resource does allow."""
 
 from __future__ import annotations
 
@@ -110,3 +110,43 @@ def test_a_405_names_the_methods_allowed_and_never_the_one_refused(
 def test_a_get_of_a_sub_resource_the_fake_lacks_is_not_found(fake: FakeSalesforce) -> None:
     answer = call(fake, "GET", "/sobjects/Contact/listviews")
     assert answer.status_code == 404 and answer.json()[0]["errorCode"] == "NOT_FOUND"
+
+
+def test_a_layout_has_the_standard_buttons_and_a_quick_action_list(fake: FakeSalesforce) -> None:
+    (layout,) = call(fake, "GET", "/sobjects/Account/describe/layouts").json()["layouts"]
+    buttons = layout["buttonLayoutSection"]["detailButtons"]
+    assert [b["name"] for b in buttons] == ["Edit", "Delete", "Clone"]
+    assert all(b["custom"] is False and b["url"] is None for b in buttons)
+    assert layout["quickActionList"] == {"quickActionListItems": []}
+
+
+def test_compact_layouts_are_the_system_default_with_the_name_field(fake: FakeSalesforce) -> None:
+    body = call(fake, "GET", "/sobjects/Account/describe/compactLayouts").json()
+    (system,) = body["compactLayouts"]
+    assert (system["name"], system["id"], system["objectType"]) == ("SYSTEM", None, "Account")
+    assert [i["layoutComponents"][0]["value"] for i in system["fieldItems"]] == ["Name"]
+    assert body["defaultCompactLayoutId"] is None
+    (mapping,) = body["recordTypeCompactLayoutMappings"]
+    assert (mapping["recordTypeId"], mapping["compactLayoutName"]) == (
+        "012000000000000AAA",
+        "SYSTEM",
+    )
+
+
+def test_an_org_without_approval_processes_has_no_approval_layouts(fake: FakeSalesforce) -> None:
+    answer = call(fake, "GET", "/sobjects/Account/describe/approvalLayouts")
+    assert (answer.status_code, answer.json()) == (200, {"approvalLayouts": []})
+
+
+def test_user_has_the_standard_user_alt_named_layout_and_nothing_else_does(
+    fake: FakeSalesforce,
+) -> None:
+    named = call(fake, "GET", "/sobjects/User/describe/namedLayouts/UserAlt")
+    assert named.status_code == 200
+    assert isinstance(named.json()["layouts"][0]["buttonLayoutSection"], dict)
+    for path in (
+        "/sobjects/User/describe/namedLayouts/Other",
+        "/sobjects/Account/describe/namedLayouts/UserAlt",
+    ):
+        missing = call(fake, "GET", path)
+        assert missing.status_code == 404 and missing.json()[0]["errorCode"] == "NOT_FOUND"
