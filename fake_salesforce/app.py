@@ -30,6 +30,7 @@ from fake_salesforce.routes import (
     limits,
     query,
     sobjects,
+    tabs,
     versions,
 )
 
@@ -97,7 +98,8 @@ class FakeApp(Flask):
 
 def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(console.bp)  # first: its recorder sits inside the transport faults
-    for module in (versions, auth, sobjects, query, composite, bulk, bulk_v1, limits, control):
+    modules = (versions, auth, sobjects, query, composite, bulk, bulk_v1, limits, tabs, control)
+    for module in modules:
         app.register_blueprint(module.bp)
 
 
