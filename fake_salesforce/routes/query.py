@@ -1,4 +1,5 @@
-"""Query resources: /query and /queryAll (with paging by locator), and getUpdated/getDeleted.
+"""Query resources: /query and /queryAll (with paging by locator), getUpdated/getDeleted, and
+SOSL /search.
 
 Wire rules in docs/salesforce-wire.md 3.1: both /query/{locator} and /queryAll/{locator}
 resolve, the batch size comes from `Sforce-Query-Options`, and queryAll alone returns deleted
@@ -12,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from fake_salesforce import viewed
+from fake_salesforce import sosl, viewed
 from fake_salesforce.errors import JSON_CONTENT_TYPE, ApiError
 from fake_salesforce.routes.context import (
     api_version,
@@ -123,3 +124,15 @@ def recent() -> Response:
         )
     note_records(*(rid for _, rid in found))
     return json_response(out)
+
+
+@bp.get("/search")
+def search() -> Response:
+    """SOSL (fake_salesforce/sosl.py): `?q=FIND {...} ...`, answered as `searchRecords`."""
+    org = current_org()
+    text = request.args.get("q")
+    if not text:
+        raise ApiError(400, "MALFORMED_SEARCH", "A search string has to be specified")
+    answer = sosl.search(text, org, org.clock.now(), api_version())
+    note_records(*(r["Id"] for r in answer["searchRecords"] if "Id" in r))
+    return json_response(answer)

@@ -1,6 +1,6 @@
 """jsforce 3, unmodified, on the edges its own test suite exercises against a real org: a
 rolled-back collection upsert, Bulk loads of no records, an Account CSV with every standard
-column, and a Bulk 2.0 upsert on Id that creates."""
+column, a Bulk 2.0 upsert on Id that creates, and SOSL search."""
 
 from __future__ import annotations
 
@@ -114,3 +114,20 @@ def test_a_bulk2_upsert_on_id_with_no_id_column_creates_every_row(
     )
     assert run_node(script, _env(fake, served)) == ["true", "true"]
     assert len(fake.org.table("Account").rows) == 2
+
+
+@pytest.mark.node
+def test_jsforce_search_finds_bulk_loaded_accounts_by_a_word_of_their_name(
+    run_node: RunNode, fake: FakeSalesforce, served: FakeServer
+) -> None:
+    script = (
+        CONNECT
+        + """
+    await conn.bulk.load("Account", "insert",
+      [1, 2, 3].map((i) => ({ Name: `Bulk Account 1733 #${i}` })).concat([{ Name: "Other" }]));
+    const { searchRecords } = await conn.search(
+      'FIND {"1733"} IN NAME FIELDS RETURNING Account(Id, Name)');
+    return searchRecords.map((r) => r.Name).sort();
+    """
+    )
+    assert run_node(script, _env(fake, served)) == [f"Bulk Account 1733 #{i}" for i in (1, 2, 3)]
