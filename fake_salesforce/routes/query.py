@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from fake_salesforce import sosl, viewed
+from fake_salesforce import list_views, sosl, viewed
 from fake_salesforce.errors import JSON_CONTENT_TYPE, ApiError
 from fake_salesforce.routes.context import (
     api_version,
@@ -40,7 +40,9 @@ def _run(include_deleted: bool) -> Response:
     now = org.clock.now()
     plan = request.args.get("explain")
     if plan is not None:
-        return json_response(metadata.explain(plan, org, now, org.timezone))
+        view = list_views.by_id(org, plan.strip()) if plan.strip()[:3] == "00B" else None
+        soql = list_views.query(*view) if view is not None else plan
+        return json_response(metadata.explain(soql, org, now, org.timezone))
     text = request.args.get("q")
     if text is None:
         raise ApiError(400, "MALFORMED_QUERY", "A query string has to be specified")

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from fake_salesforce import ids, layouts, save_results
+from fake_salesforce import ids, layouts, list_views, save_results
 from fake_salesforce.describe import describe_global, describe_object, global_entry
 from fake_salesforce.errors import ApiError
 from fake_salesforce.org import Org
@@ -99,6 +99,41 @@ def describe_compact_layouts(sobject: str) -> Response:
 def describe_approval_layouts(sobject: str) -> Response:
     _spec(current_org(), sobject)
     return json_response(layouts.approval_layouts())
+
+
+@bp.get("/<sobject>/listviews")
+def list_view_listing(sobject: str) -> Response:
+    org = current_org()
+    return json_response(list_views.listing(org, _spec(org, sobject), _base()))
+
+
+@bp.get("/<sobject>/listviews/<list_view_id>")
+def list_view_info(sobject: str, list_view_id: str) -> Response:
+    org = current_org()
+    spec = _spec(org, sobject)
+    list_views.require(org, spec, list_view_id)
+    return json_response(list_views.info(org, spec, _base()))
+
+
+@bp.get("/<sobject>/listviews/<list_view_id>/describe")
+def list_view_describe(sobject: str, list_view_id: str) -> Response:
+    org = current_org()
+    spec = _spec(org, sobject)
+    view = list_views.require(org, spec, list_view_id)
+    return json_response(list_views.describe(org, spec, view))
+
+
+@bp.get("/<sobject>/listviews/<list_view_id>/results")
+def list_view_results(sobject: str, list_view_id: str) -> Response:
+    org = current_org()
+    spec = _spec(org, sobject)
+    view = list_views.require(org, spec, list_view_id)
+    limit, offset = list_views.page_bounds(request.args.get("limit"), request.args.get("offset"))
+    return json_response(list_views.results(org, spec, view, limit, offset))
+
+
+def _base() -> str:
+    return f"/services/data/v{api_version()}"
 
 
 def _layout_id(org: Org, spec: ObjectSpec) -> str:

@@ -108,7 +108,7 @@ def test_a_405_names_the_methods_allowed_and_never_the_one_refused(
 
 
 def test_a_get_of_a_sub_resource_the_fake_lacks_is_not_found(fake: FakeSalesforce) -> None:
-    answer = call(fake, "GET", "/sobjects/Contact/listviews")
+    answer = call(fake, "GET", "/sobjects/Contact/quickActions")
     assert answer.status_code == 404 and answer.json()[0]["errorCode"] == "NOT_FOUND"
 
 
