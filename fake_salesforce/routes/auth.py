@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 import jwt
 from flask import Blueprint, Response, current_app, request
 
+from fake_salesforce import soap_partner
 from fake_salesforce.errors import ApiError
 from fake_salesforce.org import Org
 from fake_salesforce.registry import Registry, Session
@@ -79,13 +80,33 @@ def soap(version: str, org_hint: str = "", prefix: str = "") -> Response:
             "</soapenv:Envelope>"
         )
     if "login" not in fields:
-        return _soap(LOGIN_FAULT.format(code="INVALID_LOGIN", message=BAD_LOGIN), 500)
+        return _partner_call(request.get_data())
     org = _registry().by_username(fields.get("username", ""))
     password = fields.get("password", "")
     if org is None or not _password_ok(org, password, fields.get("organizationId")):
         return _soap(LOGIN_FAULT.format(code="INVALID_LOGIN", message=BAD_LOGIN), 500)
     session = _registry().issue(org)
     return _soap(_login_response(org, session, version))
+
+
+def _partner_call(raw: bytes) -> Response:
+    """A partner API call other than login and logout (fake_salesforce/soap_partner.py)."""
+    try:
+        root = ElementTree.fromstring(raw)
+    except ElementTree.ParseError:
+        fault = soap_partner.SoapFault("soapenv:Client", "Unable to parse the SOAP request")
+        return _soap(fault.body(), 500)
+    org = _registry().resolve(soap_partner.session_id(root))
+    call = soap_partner.operation(root)
+    try:
+        if org is None:
+            message = "Invalid Session ID found in SessionHeader: Illegal Session"
+            raise soap_partner.SoapFault("sf:INVALID_SESSION_ID", message)
+        if call is None:
+            raise soap_partner.SoapFault("soapenv:Client", "No operation in the SOAP Body")
+        return _soap(soap_partner.answer(org, call[0], call[1], instance_url()))
+    except soap_partner.SoapFault as fault:
+        return _soap(fault.body(), 500)
 
 
 def _password_ok(org: Org, password: str, organization_id: str | None) -> bool:

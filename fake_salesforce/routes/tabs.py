@@ -43,34 +43,35 @@ def _colors(name: str) -> list[dict[str, str]]:
     return [{"color": TABBED[name][2], "context": "primary", "theme": "theme4"}]
 
 
-def _icon(path: str, size: int, theme: str, kind: str = "image/png") -> dict[str, Any]:
-    url = f"{_base()}/img/icon/{path}"
+def _icon(base: str, path: str, size: int, theme: str, kind: str = "image/png") -> dict[str, Any]:
+    url = f"{base}/img/icon/{path}"
     return {"contentType": kind, "height": size, "theme": theme, "url": url, "width": size}
 
 
-def _icons(name: str) -> list[dict[str, Any]]:
+def _icons(name: str, base: str) -> list[dict[str, Any]]:
     classic, lightning, _ = TABBED[name]
     return [
-        _icon(f"{classic}32.png", 32, "theme3"),
-        _icon(f"{classic}16.png", 16, "theme3"),
-        _icon(f"t4v35/standard/{lightning}.svg", 0, "theme4", "image/svg+xml"),
-        _icon(f"t4v35/standard/{lightning}_60.png", 60, "theme4"),
-        _icon(f"t4v35/standard/{lightning}_120.png", 120, "theme4"),
+        _icon(base, f"{classic}32.png", 32, "theme3"),
+        _icon(base, f"{classic}16.png", 16, "theme3"),
+        _icon(base, f"t4v35/standard/{lightning}.svg", 0, "theme4", "image/svg+xml"),
+        _icon(base, f"t4v35/standard/{lightning}_60.png", 60, "theme4"),
+        _icon(base, f"t4v35/standard/{lightning}_120.png", 120, "theme4"),
     ]
 
 
-def _tab(spec: ObjectSpec) -> dict[str, Any]:
+def tab_of(spec: ObjectSpec, base: str) -> dict[str, Any]:
+    """The DescribeTab of an object in TABBED (also the SOAP describeTabs() tab)."""
     classic = TABBED[spec.name][0]
     return {
         "colors": _colors(spec.name),
         "custom": False,
-        "iconUrl": f"{_base()}/img/icon/{classic}32.png",
-        "icons": _icons(spec.name),
+        "iconUrl": f"{base}/img/icon/{classic}32.png",
+        "icons": _icons(spec.name, base),
         "label": spec.label_plural,
-        "miniIconUrl": f"{_base()}/img/icon/{classic}16.png",
+        "miniIconUrl": f"{base}/img/icon/{classic}16.png",
         "name": f"standard-{spec.name}",
         "sobjectName": spec.name,
-        "url": f"{_base()}/{spec.key_prefix}/o",
+        "url": f"{base}/{spec.key_prefix}/o",
     }
 
 
@@ -81,7 +82,7 @@ def _specs() -> list[ObjectSpec]:
 
 @bp.get("/tabs")
 def tabs() -> Response:
-    return json_response([_tab(s) for s in _specs() if s.name in TABBED])
+    return json_response([tab_of(s, _base()) for s in _specs() if s.name in TABBED])
 
 
 @bp.get("/theme")
@@ -89,7 +90,7 @@ def theme() -> Response:
     items = [
         {
             "colors": _colors(s.name) if s.name in TABBED else None,
-            "icons": _icons(s.name) if s.name in TABBED else None,
+            "icons": _icons(s.name, _base()) if s.name in TABBED else None,
             "name": s.name,
         }
         for s in _specs()

@@ -1,6 +1,6 @@
 """jsforce 3, unmodified, on the edges its own test suite exercises against a real org: a
 rolled-back collection upsert, Bulk loads of no records, an Account CSV with every standard
-column, a Bulk 2.0 upsert on Id that creates, and SOSL search."""
+column, a Bulk 2.0 upsert on Id that creates, SOSL search, and SOAP partner calls."""
 
 from __future__ import annotations
 
@@ -131,3 +131,63 @@ def test_jsforce_search_finds_bulk_loaded_accounts_by_a_word_of_their_name(
     """
     )
     assert run_node(script, _env(fake, served)) == [f"Bulk Account 1733 #{i}" for i in (1, 2, 3)]
+
+
+@pytest.mark.node
+def test_jsforce_soap_undelete_restores_deleted_records_and_reports_the_others(
+    run_node: RunNode, fake: FakeSalesforce, served: FakeServer
+) -> None:
+    gone = fake.org.create("Contact", {"LastName": "Gone"})
+    fake.org.delete("Contact", gone)
+    live = fake.org.create("Contact", {"LastName": "Live"})
+    script = (
+        CONNECT
+        + """
+    const res = await conn.soap.undelete([env.gone, "not an id", env.live]);
+    return res.map((r) => [r.success, r.id, r.errors.map((e) => e.statusCode)]);
+    """
+    )
+    out = run_node(script, {**_env(fake, served), "gone": gone, "live": live})
+    assert out == [
+        [True, gone, []],
+        [False, None, ["MALFORMED_ID"]],
+        [False, None, ["UNDELETE_FAILED"]],
+    ]
+    assert fake.org.get("Contact", gone) is not None
+
+
+@pytest.mark.node
+def test_jsforce_soap_describe_tabs_lists_the_sales_app_and_its_tabs(
+    run_node: RunNode, fake: FakeSalesforce, served: FakeServer
+) -> None:
+    script = (
+        CONNECT
+        + """
+    const apps = await conn.soap.describeTabs();
+    return apps.map((a) => [a.label, a.selected, a.tabs.map((t) => [t.name, t.custom,
+      t.icons.length])]);
+    """
+    )
+    ((label, selected, tabs),) = run_node(script, _env(fake, served))
+    assert (label, selected) == ("Sales", True)
+    assert ["standard-Account", False, 5] in tabs and len(tabs) == 4
+
+
+@pytest.mark.node
+def test_jsforce_soap_calls_need_a_live_session_and_a_served_operation(
+    run_node: RunNode, fake: FakeSalesforce, served: FakeServer
+) -> None:
+    script = """
+    const bad = new jsforce.Connection({ instanceUrl: env.url, accessToken: "nope" });
+    const conn = new jsforce.Connection({ instanceUrl: env.url, accessToken: env.token });
+    const out = {};
+    try { await bad.soap.getUserInfo(); } catch (e) { out.session = e.name; }
+    try { await conn.soap.emptyRecycleBin(["003000000000000AAA"]); }
+    catch (e) { out.op = e.message; }
+    out.user = (await conn.soap.getUserInfo()).userId;
+    return out;
+    """
+    out = run_node(script, _env(fake, served))
+    assert out["session"] == "sf:INVALID_SESSION_ID"
+    assert "No operation available for request" in out["op"]
+    assert out["user"] == fake.org.user_id
