@@ -120,6 +120,28 @@ def test_sf_bulk_import_upsert_and_export(sf: Sf, fake: FakeSalesforce, tmp_path
 
 
 @pytest.mark.node
+def test_sf_bulk_upserts_on_id_without_ids_create_every_row(
+    sf: Sf, fake: FakeSalesforce, tmp_path: Path
+) -> None:
+    """jsforce's org setup loads its big table this way: a CSV without Ids upserted on Id."""
+    rows = tmp_path / "owners.csv"
+    rows.write_text("OwnerId,Name\n" + "".join(f"{fake.org.user_id},Big {k}\n" for k in range(3)))
+    legacy = sf(
+        "force", "data", "bulk", "upsert", "--file", str(rows), "--sobject", "Account",
+        "--external-id", "Id", "-w", "1", "-o", "fake",
+    )  # fmt: skip
+    (job,) = legacy  # Bulk API 1.0: the job's info
+    assert (job["numberRecordsProcessed"], job["numberRecordsFailed"]) == ("3", "0")
+    current = sf(
+        "data", "upsert", "bulk", "-s", "Account", "--file", str(rows),
+        "--external-id", "Id", "-w", "1", "-o", "fake",
+    )  # fmt: skip
+    created = current["records"]["successfulResults"]  # Bulk API 2.0
+    assert [r["sf__Created"] for r in created] == ["true"] * 3
+    assert len(fake.org.table("Account").rows) == 6
+
+
+@pytest.mark.node
 def test_sf_import_tree_describe_and_limits(sf: Sf, fake: FakeSalesforce, tmp_path: Path) -> None:
     tree = {
         "records": [
