@@ -1,6 +1,7 @@
 """jsforce 3, unmodified, on the edges its own test suite exercises against a real org: a
 rolled-back collection upsert, Bulk loads of no records, an Account CSV with every standard
-column, a Bulk 2.0 upsert on Id that creates, SOSL search, and SOAP partner calls."""
+column, a Bulk 2.0 upsert on Id that creates, SOSL search, SOAP partner calls, and the
+Streaming API's objects as records."""
 
 from __future__ import annotations
 
@@ -191,3 +192,24 @@ def test_jsforce_soap_calls_need_a_live_session_and_a_served_operation(
     assert out["session"] == "sf:INVALID_SESSION_ID"
     assert "No operation available for request" in out["op"]
     assert out["user"] == fake.org.user_id
+
+
+@pytest.mark.node
+def test_streaming_objects_are_records_jsforce_can_create_find_and_destroy(
+    run_node: RunNode, fake: FakeSalesforce, served: FakeServer
+) -> None:
+    script = (
+        CONNECT
+        + """
+    const topic = await conn.sobject("PushTopic").create({ Name: "Topic-1",
+      Query: "SELECT Id, Name FROM Account", ApiVersion: "54.0", NotifyForFields: "Referenced" });
+    await conn.sobject("StreamingChannel").create({ Name: "/u/JSforceTestChannel" });
+    const gone = await conn.sobject("StreamingChannel").find({ Name: "/u/JSforceTestChannel" })
+      .destroy();
+    const found = await conn.sobject("PushTopic").findOne({ Id: topic.id }, "*");
+    return { gone: gone.map((r) => r.success), active: found.IsActive,
+             create: found.NotifyForOperationCreate };
+    """
+    )
+    out = run_node(script, _env(fake, served))
+    assert out == {"gone": [True], "active": True, "create": True}
