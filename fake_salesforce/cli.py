@@ -98,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="load custom objects and fields: an SFDX project, a Metadata API package or "
         "describe JSON (repeatable)",
     )
+    serve.add_argument(
+        "--sample-data",
+        action="store_true",
+        help="start with a new Developer Edition org's sample Accounts, Contacts, "
+        "Opportunities and Leads",
+    )
     serve.add_argument("--api-limit", type=_positive, default=OrgSettings.api_limit)
     serve.add_argument("--session-seconds", type=_positive, default=OrgSettings.session_seconds)
     serve.add_argument("--threads", type=_positive, default=8)
@@ -182,6 +188,7 @@ def _add_org(registry: Registry, args: argparse.Namespace) -> None:
             session_seconds=args.session_seconds,
             packages=args.packages,
             schema=tuple(str(Path(p).resolve()) for p in args.schema),
+            sample_data=args.sample_data,
         ),
         Credentials(
             username=args.username,

@@ -40,10 +40,12 @@ class FakeSalesforce:
         instance_url: str | None = DEFAULT_INSTANCE,
         control_token: str | None = None,
         schema: Iterable[str | os.PathLike[str]] = (),
+        sample_data: bool = False,
     ) -> None:
         self.registry = Registry()
         self.org = self.add_org(
             schema=schema,
+            sample_data=sample_data,
             username=username,
             password=password,
             security_token=security_token,
@@ -69,8 +71,10 @@ class FakeSalesforce:
         session_seconds: int = 7200,
         name: str = "Fake Org",
         schema: Iterable[str | os.PathLike[str]] = (),
+        sample_data: bool = False,
     ) -> Org:
-        """Another isolated org; `schema` loads SFDX, Metadata API or describe JSON paths."""
+        """Another isolated org; `schema` loads SFDX, Metadata API or describe JSON paths;
+        `sample_data` gives it a new Developer Edition org's sample records."""
         settings = OrgSettings(
             name=name,
             timezone=timezone,
@@ -78,6 +82,7 @@ class FakeSalesforce:
             session_seconds=session_seconds,
             packages=frozenset(packages),
             schema=tuple(os.fspath(p) for p in schema),
+            sample_data=sample_data,
         )
         credentials = Credentials(
             username=username,

@@ -22,6 +22,7 @@ from fake_salesforce.faults import FaultSet
 from fake_salesforce.history import TRACKED_FIELDS, FieldHistory
 from fake_salesforce.journal import Journal
 from fake_salesforce.record_rules import auto_numbers, check_unique
+from fake_salesforce.sample_data import load_sample_data
 from fake_salesforce.schema import PACKAGES, ObjectSpec, visible_spec
 from fake_salesforce.standard_objects import STANDARD_OBJECTS
 from fake_salesforce.table import Table
@@ -55,6 +56,7 @@ class OrgSettings:
     session_seconds: int = 7200
     packages: frozenset[str] = field(default_factory=frozenset)
     schema: tuple[str, ...] = ()  # paths of the user's own metadata (fake_salesforce.schema_load)
+    sample_data: bool = False  # a new Developer Edition org's sample records (sample_data.py)
 
 
 class Org:
@@ -120,6 +122,8 @@ class Org:
             now,
             record_id=self.org_id,
         )
+        if self.settings.sample_data:
+            load_sample_data(self)
 
     # -- metadata --------------------------------------------------------------------------
     @property

@@ -76,7 +76,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "fake_salesforce(server=False, packages=(), schema=(), api_limit=15000, timezone=...): "
+        "fake_salesforce(server=False, packages=(), schema=(), sample_data=False, "
+        "api_limit=15000, timezone=...): "
         "how the fake_salesforce fixture builds the org (server=True serves it over HTTP; "
         f"schema= paths replace the {SCHEMA_INI} ini option's)",
     )
@@ -197,7 +198,8 @@ def _live_org(live: dict[str, Any], options: dict[str, Any]) -> Iterator[Salesfo
 
     admin = ControlClient(url, token=live["token"], session=session())
     username = f"pytest-{uuid.uuid4().hex[:12]}@fake-salesforce.test"
-    names = {"api_limit": "apiLimit", "timezone": "timezone", "session_seconds": "sessionSeconds"}
+    names = {"api_limit": "apiLimit", "timezone": "timezone", "session_seconds": "sessionSeconds",
+             "sample_data": "sampleData"}  # fmt: skip
     settings = {names[k]: v for k, v in options.items() if k in names}
     schema = [str(p) for p in options.get("schema", ())]
     made = admin.create_org(

@@ -54,6 +54,14 @@ def whole(body: Mapping[str, Any], key: str, default: int, low: int, high: int) 
     return value
 
 
+def flag(body: Mapping[str, Any], key: str, default: bool) -> bool:
+    """`body[key]` as true or false (or `default` when absent)."""
+    value = body.get(key, default)
+    if not isinstance(value, bool):
+        raise BadInput(f"{key}: true or false (got {value!r})")
+    return value
+
+
 def timezone(body: Mapping[str, Any], key: str, default: str) -> str:
     """`body[key]` as an IANA time zone name Salesforce knows (`America/Los_Angeles`)."""
     name = text(body, key, default)
@@ -109,6 +117,7 @@ def org_settings(body: Mapping[str, Any], **checked: Any) -> OrgSettings:
         api_limit=whole(body, "apiLimit", OrgSettings.api_limit, 0, 10**9),
         session_seconds=whole(body, "sessionSeconds", OrgSettings.session_seconds, 1, 10**8),
         packages=names(body, "packages"),
+        sample_data=flag(body, "sampleData", OrgSettings.sample_data),
     )
 
 
