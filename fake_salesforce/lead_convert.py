@@ -1,7 +1,8 @@
 """Lead conversion as an admin does it in Salesforce (convertLead), with the standard mapping.
 
 A Lead becomes a Contact (new, or merged into a given one) under an Account (new from Company,
-or given). Standard mapping: name, title, phone and email carry over; Email Opt Out too. Merging
+or given). Standard mapping: name, title, phones, email and fax carry over, the Lead's address
+becomes the Contact's mailing address; Email Opt Out too. Merging
 fills the Contact's blank fields and never clears a checkbox that is set. The Marketo Sales
 Opt Out package field carries over only when the admin mapped it (`map_package_field`).
 """
@@ -21,6 +22,11 @@ CARRIED: tuple[str, ...] = (
     *("FirstName", "LastName", "Salutation", "Title", "Email", "Phone", "MobilePhone"),
     *("LeadSource", "Description", "HasOptedOutOfEmail", "HasOptedOutOfFax", "DoNotCall"),
 )
+# The Lead's field -> the Contact's, where the names differ (the standard lead field mapping).
+RENAMED = {
+    "Street": "MailingStreet", "City": "MailingCity", "State": "MailingState",
+    "PostalCode": "MailingPostalCode", "Country": "MailingCountry", "Fax": "Fax",
+}  # fmt: skip
 CONVERTED_STATUS = "Closed - Converted"
 
 
@@ -41,7 +47,9 @@ def _carried(org: Org, lead: dict[str, Any], map_package_field: bool) -> dict[st
     contact = org.require_spec("Contact")
     if map_package_field and contact.field(MSO_FIELD) is not None:
         fields.append(MSO_FIELD)
-    return {name: lead.get(name) for name in fields if contact.field(name) is not None}
+    carried = {name: lead.get(name) for name in fields if contact.field(name) is not None}
+    carried |= {mine: lead.get(theirs) for theirs, mine in RENAMED.items() if lead.get(theirs)}
+    return carried
 
 
 def _merged(existing: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:

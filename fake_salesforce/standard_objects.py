@@ -35,6 +35,41 @@ INDUSTRIES = (
 )  # fmt: skip
 
 
+def _contact_fields() -> tuple[FieldSpec, ...]:
+    """Contact's address parts and other phones (Object Reference, "Contact"); the compound
+    `MailingAddress`/`OtherAddress` are not modelled (docs/coverage.md)."""
+    return (
+        FieldSpec("MailingStreet", "Mailing Street", "textarea", 255),
+        FieldSpec("MailingState", "Mailing State/Province", "string", 80),
+        FieldSpec("MailingPostalCode", "Mailing Zip/Postal Code", "string", 20),
+        FieldSpec("OtherStreet", "Other Street", "textarea", 255),
+        FieldSpec("OtherCity", "Other City", "string", 40),
+        FieldSpec("OtherState", "Other State/Province", "string", 80),
+        FieldSpec("OtherPostalCode", "Other Zip/Postal Code", "string", 20),
+        FieldSpec("OtherCountry", "Other Country", "string", 80),
+        FieldSpec("Fax", "Business Fax", "phone", 40),
+        FieldSpec("HomePhone", "Home Phone", "phone", 40),
+        FieldSpec("OtherPhone", "Other Phone", "phone", 40),
+        FieldSpec("AssistantName", "Assistant's Name", "string", 40),
+        FieldSpec("AssistantPhone", "Asst. Phone", "phone", 40),
+    )
+
+
+def _lead_fields() -> tuple[FieldSpec, ...]:
+    """Lead's address parts and company facts (Object Reference, "Lead"); the compound
+    `Address` is not modelled (docs/coverage.md)."""
+    return (
+        FieldSpec("Street", "Street", "textarea", 255),
+        FieldSpec("State", "State/Province", "string", 80),
+        FieldSpec("PostalCode", "Zip/Postal Code", "string", 20),
+        FieldSpec("Website", "Website", "url", 255),
+        FieldSpec("Fax", "Fax", "phone", 40),
+        FieldSpec("NumberOfEmployees", "Employees", "int"),
+        FieldSpec("AnnualRevenue", "Annual Revenue", "currency"),
+        _picklist("Rating", "Rating", ("Hot", "Warm", "Cold")),
+    )
+
+
 CONTACT = ObjectSpec(
     "Contact",
     "Contact",
@@ -48,6 +83,7 @@ CONTACT = ObjectSpec(
         FieldSpec("Birthdate", "Birthdate", "date"),
         FieldSpec("MailingCity", "Mailing City", "string", 40),
         FieldSpec("MailingCountry", "Mailing Country", "string", 80),
+        *_contact_fields(),
         owner_field(),
         *viewed_fields(),
         *audit_fields(),
@@ -83,6 +119,7 @@ LEAD = ObjectSpec(
         _picklist("Industry", "Industry", INDUSTRIES),
         FieldSpec("City", "City", "string", 40),
         FieldSpec("Country", "Country", "string", 80),
+        *_lead_fields(),
         read_only(
             "IsConverted",
             "Converted",

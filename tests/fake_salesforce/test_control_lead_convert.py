@@ -58,3 +58,16 @@ def test_converted_date_is_the_day_in_the_orgs_time_zone() -> None:
         lead_id = lead(org)
         convert_lead(org, lead_id)
         assert (org.get("Lead", lead_id) or {})["ConvertedDate"] == date(2030, 3, 2)
+
+
+def test_the_leads_address_becomes_the_contacts_mailing_address() -> None:
+    org = Org()
+    address = {"Street": "1 Market St", "City": "San Francisco", "State": "CA",
+               "PostalCode": "94105", "Country": "USA", "Fax": "(415) 555-0100"}  # fmt: skip
+    result = convert_lead(org, lead(org, **address))
+    contact = org.get("Contact", result.contact_id) or {}
+    mailing = {k: contact[k] for k in ("MailingStreet", "MailingCity", "MailingState",
+                                       "MailingPostalCode", "MailingCountry", "Fax")}  # fmt: skip
+    assert mailing == {"MailingStreet": "1 Market St", "MailingCity": "San Francisco",
+                       "MailingState": "CA", "MailingPostalCode": "94105",
+                       "MailingCountry": "USA", "Fax": "(415) 555-0100"}  # fmt: skip

@@ -120,3 +120,17 @@ def test_an_accounts_opportunities_and_child_accounts_are_its_child_relationship
     assert [r["Name"] for r in row["ChildAccounts"]["records"]] == ["Child"]
     names = {c["relationshipName"] for c in sf.Account.describe()["childRelationships"]}
     assert {"Contacts", "Opportunities", "ChildAccounts"} <= names
+
+
+def test_contact_and_lead_take_every_part_of_their_addresses() -> None:
+    sf = FakeSalesforce().client()
+    contact = {"LastName": "Doe", "MailingStreet": "1 Main St", "MailingState": "CA",
+               "MailingPostalCode": "94105", "OtherCity": "Oakland", "HomePhone": "555-0100",
+               "AssistantName": "Sam"}  # fmt: skip
+    made = sf.Contact.create(contact)["id"]
+    assert {k: sf.Contact.get(made)[k] for k in contact} == contact
+    lead = {"LastName": "Roe", "Company": "Acme", "Street": "2 Main St", "State": "NY",
+            "PostalCode": "10001", "Website": "https://acme.example", "Rating": "Hot",
+            "NumberOfEmployees": 40}  # fmt: skip
+    made = sf.Lead.create(lead)["id"]
+    assert {k: sf.Lead.get(made)[k] for k in lead} == lead
