@@ -7,8 +7,8 @@ used before it exists or a clock moving backwards is reported before anything ru
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -41,7 +41,7 @@ from simulator.model import (
 from simulator.problems import Problems, hint
 from simulator.records import OBJECTS, FieldRules
 from simulator.source import Map, Node, Scalar
-from simulator.timespec import TimeError, parse_duration, parse_time, resolve
+from simulator.timespec import MAX_SPAN, TimeError, parse_duration, parse_time, resolve
 
 
 class SetupReader(Protocol):
@@ -68,6 +68,10 @@ class Timeline:
     records: dict[str, str]
     people: set[str]
     now_line: int = 0
+    start: datetime = field(init=False)  # the clock's start (`now` when made)
+
+    def __post_init__(self) -> None:
+        self.start = self.now
 
     def local(self, instant: datetime) -> str:
         return instant.astimezone(ZoneInfo(self.settings.timezone)).isoformat()
@@ -116,7 +120,17 @@ class StepReader:
         spec = self._time(node, "at")
         if spec is None or node is None:
             return None
-        instant = resolve(spec, timeline.now, timeline.settings)
+        try:
+            instant = resolve(spec, timeline.now, timeline.settings)
+        except OverflowError:
+            instant = timeline.start + MAX_SPAN + timedelta(days=1)
+        if instant - timeline.start > MAX_SPAN:
+            self.p.add(
+                node.line,
+                f"{spec.text} is more than 100 years after the clock's start: a scenario spans "
+                "at most 100 years",
+            )
+            return spec
         if instant < timeline.now:
             since = f" (set at line {timeline.now_line})" if timeline.now_line else ""
             self.p.add(

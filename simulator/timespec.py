@@ -13,6 +13,7 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 _DURATION = re.compile(r"^(\d+)([smhd])$")
 _WALL_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
+MAX_SPAN = timedelta(days=36525)  # a scenario's times lie within 100 years of its clock's start
 TIME_FORMS = (
     "an ISO 8601 time with an offset (2026-03-02T19:59:00-08:00), +Ns/+Nm/+Nh/+Nd, or next_nightly"
 )
@@ -28,7 +29,7 @@ def parse_time(text: str) -> TimeSpec:
         return TimeSpec(TimeKind.NEXT_NIGHTLY, text)
     relative = _RELATIVE.match(text)
     if relative:
-        offset = timedelta(**{_UNITS[relative.group(2)]: int(relative.group(1))})
+        offset = _span(text, relative.group(1), relative.group(2))
         return TimeSpec(TimeKind.RELATIVE, text, offset=offset)
     return TimeSpec(TimeKind.ABSOLUTE, text, instant=parse_instant(text))
 
@@ -49,7 +50,18 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text)
     if not match or int(match.group(1)) == 0:
         raise TimeError(f'"{text}" is not a duration: use a positive Ns, Nm, Nh or Nd, e.g. 3h')
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    return _span(text, match.group(1), match.group(2))
+
+
+def _span(text: str, count: str, unit: str) -> timedelta:
+    """`count` `unit`s, at most MAX_SPAN (a scenario spans at most 100 years)."""
+    try:
+        span = timedelta(**{_UNITS[unit]: int(count)})
+    except OverflowError:
+        span = MAX_SPAN + timedelta(days=1)
+    if span > MAX_SPAN:
+        raise TimeError(f'"{text}" is too long: a scenario spans at most 100 years')
+    return span
 
 
 def parse_wall_time(text: str) -> time:

@@ -101,3 +101,33 @@ def test_a_duplicate_key_is_reported_with_its_line() -> None:
 
 def test_an_empty_file_is_reported_not_crashed_on() -> None:
     assert problems("") == ["1: the file is empty: a scenario needs name, clock and steps"]
+
+
+def test_times_past_a_hundred_years_are_refused_with_their_line_never_overflowing() -> None:
+    text = """
+name: far
+clock: {start: 2026-03-02T09:00:00-08:00}
+steps:
+  - at: +99999999999999999999d
+    run_nightly: true
+  - at: +20000d
+    run_nightly: true
+  - at: +20000d
+    run_nightly: true
+  - at: 9999-12-31T23:00:00Z
+    run_nightly: true
+  - restart_service: {down_for: 999999999999d}
+  - fault: {kind: outage, until: +40000d}
+"""
+    found = problems(text)
+    assert (
+        found[0]
+        == '5: at: "+99999999999999999999d" is too long: a scenario spans at most 100 years'
+    )
+    assert found[1].startswith("9: +20000d is more than 100 years after the clock's start")
+    assert found[2].startswith("11: 9999-12-31T23:00:00Z is more than 100 years after")
+    limit = "is too long: a scenario spans at most 100 years"
+    assert found[3:] == [
+        f'13: restart_service.down_for: "999999999999d" {limit}',
+        f'14: fault.until: "+40000d" {limit}',
+    ]
