@@ -22,6 +22,7 @@ from fake_salesforce.schema import ObjectSpec
 from fake_salesforce.soql import nodes
 from fake_salesforce.soql.children import bind_child
 from fake_salesforce.soql.diagnostics import malformed
+from fake_salesforce.soql.expansion import expand_fields
 from fake_salesforce.soql.fields import Catalog, require_object
 from fake_salesforce.soql.grouping import aggregate
 from fake_salesforce.soql.literals import Context
@@ -96,6 +97,7 @@ def execute(
     """
     query = parse(text)
     spec = require_object(catalog, query.sobject, text, query.sobject_pos)
+    query = expand_fields(query, spec)
     table = catalog.table(spec.name)
     if query.offset is not None and query.offset > MAX_OFFSET:
         raise ApiError(400, "NUMBER_OUTSIDE_VALID_RANGE", "Maximum SOQL offset allowed is 2000")

@@ -19,6 +19,7 @@ from typing import Any
 
 from fake_salesforce.schema import FieldSpec, ObjectSpec
 from fake_salesforce.soql import nodes
+from fake_salesforce.soql.expansion import expand_fields
 from fake_salesforce.soql.fields import Catalog, require_object, resolve
 from fake_salesforce.soql.literals import Context
 from fake_salesforce.soql.parser import parse
@@ -50,6 +51,7 @@ def columns(text: str, catalog: Catalog) -> dict[str, Any]:
     """The `columns=true` answer for `text` (parsed and bound, not run)."""
     query = parse(text)
     spec = require_object(catalog, query.sobject, text, query.sobject_pos)
+    query = expand_fields(query, spec)
     out: list[dict[str, Any]] = []
     unnamed = 0
     for item in query.select:

@@ -40,6 +40,24 @@ class CountField:
 
 
 @dataclass(frozen=True)
+class Aggregate:
+    """`MIN(f)`, `MAX(f)`, `SUM(f)`, `AVG(f)`, `COUNT_DISTINCT(f)` (optionally aliased)."""
+
+    function: str
+    path: FieldPath
+    alias: str | None
+    pos: int
+
+
+@dataclass(frozen=True)
+class FieldsFn:
+    """`FIELDS(ALL)`, `FIELDS(STANDARD)` or `FIELDS(CUSTOM)`: a group of fields by kind."""
+
+    kind: str
+    pos: int
+
+
+@dataclass(frozen=True)
 class StringLit:
     """A quoted string: `value` with escapes applied; `like` keeps `\\%` and `\\_` apart."""
 
@@ -132,7 +150,31 @@ class Not:
     item: Condition
 
 
-Condition = Comparison | InList | Includes | And | Or | Not
+@dataclass(frozen=True)
+class SemiJoin:
+    """`field IN (SELECT f FROM Object WHERE ...)` (an anti-join when negated)."""
+
+    path: FieldPath
+    negated: bool
+    select: FieldPath
+    sobject: str
+    sobject_pos: int
+    where: Condition | None
+    pos: int
+
+
+@dataclass(frozen=True)
+class AggregateTest:
+    """`COUNT(Id) > 1` or `SUM(Amount) >= 10` in a HAVING clause (`function` COUNT, MIN...)."""
+
+    function: str
+    path: FieldPath | None  # None for COUNT()
+    op: str
+    value: Literal
+    pos: int
+
+
+Condition = Comparison | InList | Includes | And | Or | Not | SemiJoin | AggregateTest
 
 
 @dataclass(frozen=True)
@@ -148,7 +190,7 @@ class SubQuery:
     pos: int
 
 
-SelectItem = FieldPath | CountAll | CountField | SubQuery
+SelectItem = FieldPath | CountAll | CountField | Aggregate | FieldsFn | SubQuery
 
 
 @dataclass(frozen=True)
@@ -172,3 +214,4 @@ class Query:
     text: str
     group_by: tuple[FieldPath, ...] = ()
     for_mode: str | None = None  # "VIEW" or "REFERENCE": stamp LastViewed/ReferencedDate
+    having: Condition | None = None

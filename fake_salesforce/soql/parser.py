@@ -33,6 +33,8 @@ class LiteralError(Exception):
 # Salesforce's documented statement limit (SOQL and SOSL Limits: 100,000 characters).
 MAX_LENGTH = 100_000
 MAX_DEPTH = 100
+FIELD_GROUPS = frozenset({"ALL", "STANDARD", "CUSTOM"})
+AGGREGATES = frozenset({"MIN", "MAX", "SUM", "AVG", "COUNT_DISTINCT"})
 ESCAPES = {
     "\\": "\\",
     "'": "'",
@@ -64,6 +66,7 @@ class _Build(Transformer[Token, Any]):
             text="",
             group_by=tuple(found.get("group_by", ())),
             for_mode=found.get("for_mode"),
+            having=found.get("having"),
         )
 
     def select_list(self, items: list[Any]) -> list[Any]:
@@ -95,6 +98,45 @@ class _Build(Transformer[Token, Any]):
         alias = str(items[2]) if len(items) > 2 and items[2] is not None else None
         return nodes.CountField(items[1], alias, _pos(items[0]))
 
+    def call(self, items: list[Any]) -> nodes.Aggregate | nodes.FieldsFn:
+        """`FIELDS(ALL)` or an aggregate function other than COUNT, by name."""
+        name, path = items[0], items[1]
+        alias = items[2] if len(items) > 2 else None
+        function = str(name).upper()
+        if function == "FIELDS":
+            group = path.text.upper()
+            if group not in FIELD_GROUPS:
+                raise LiteralError(path.pos, f"unexpected token: '{path.text}'")
+            if alias is not None:
+                raise LiteralError(_pos(alias), f"unexpected token: '{alias}'")
+            return nodes.FieldsFn(group, _pos(name))
+        if function not in AGGREGATES:
+            raise LiteralError(_pos(name), f"unknown function: '{name}'")
+        return nodes.Aggregate(function, path, None if alias is None else str(alias), _pos(name))
+
+    def semi_select(self, items: list[Any]) -> tuple[Any, Token, Any]:
+        return (items[0], items[1], items[2][1] if len(items) > 2 else None)
+
+    def semi_join(self, items: list[Any]) -> nodes.SemiJoin:
+        return _semi(items[0], items[2], False, items[1])
+
+    def anti_join(self, items: list[Any]) -> nodes.SemiJoin:
+        return _semi(items[0], items[3], True, items[1])
+
+    def count_test(self, items: list[Any]) -> nodes.AggregateTest:
+        path = items[1] if len(items) == 4 else None
+        return nodes.AggregateTest("COUNT", path, _op(items[-2]), items[-1], _pos(items[0]))
+
+    def aggregate_test(self, items: list[Any]) -> nodes.AggregateTest:
+        name, path, op, value = items
+        function = str(name).upper()
+        if function not in AGGREGATES:
+            raise LiteralError(_pos(name), f"unknown function: '{name}'")
+        return nodes.AggregateTest(function, path, _op(op), value, _pos(name))
+
+    def having(self, items: list[Any]) -> tuple[str, Any]:
+        return ("having", items[0])
+
     def where(self, items: list[Any]) -> tuple[str, Any]:
         return ("where", items[1])
 
@@ -109,8 +151,7 @@ class _Build(Transformer[Token, Any]):
 
     def comparison(self, items: list[Any]) -> nodes.Comparison:
         path, op, value = items
-        operator = "!=" if op == "<>" else str(op).upper()
-        return nodes.Comparison(path, operator, value, _pos(op))
+        return nodes.Comparison(path, _op(op), value, _pos(op))
 
     def in_list(self, items: list[Any]) -> nodes.InList:
         return nodes.InList(items[0], False, tuple(items[2:]), _pos(items[1]))
@@ -178,6 +219,15 @@ class _Build(Transformer[Token, Any]):
 
     def offset(self, items: list[Token]) -> tuple[str, Any]:
         return ("offset", int(items[1]))
+
+
+def _op(token: Token) -> str:
+    return "!=" if token == "<>" else str(token).upper()
+
+
+def _semi(path: nodes.FieldPath, inner: tuple[Any, Token, Any], negated: bool, at: Token) -> Any:
+    select, sobject, where = inner
+    return nodes.SemiJoin(path, negated, select, str(sobject), _pos(sobject), where, _pos(at))
 
 
 def _string(token: Token) -> nodes.StringLit:
@@ -272,16 +322,21 @@ def _fill(query: nodes.Query, strings: dict[int, str]) -> nodes.Query:
         else item
         for item in query.select
     )
-    if query.where is None:
-        return replace(query, select=select)
-    return replace(query, select=select, where=_filled(query.where, strings))
+    return replace(
+        query,
+        select=select,
+        where=_filled(query.where, strings),
+        having=_filled(query.having, strings),
+    )
 
 
 def _filled(node: Any, strings: dict[int, str]) -> Any:
     if isinstance(node, nodes.StringLit):
         return _string(Token("STRING", strings[node.pos], start_pos=node.pos))
-    if isinstance(node, nodes.Comparison):
+    if isinstance(node, nodes.Comparison | nodes.AggregateTest):
         return replace(node, value=_filled(node.value, strings))
+    if isinstance(node, nodes.SemiJoin):
+        return replace(node, where=_filled(node.where, strings))
     if isinstance(node, nodes.InList | nodes.Includes):
         return replace(node, values=tuple(_filled(v, strings) for v in node.values))
     if isinstance(node, nodes.And | nodes.Or):
@@ -345,11 +400,14 @@ def depth(condition: nodes.Condition | None) -> int:
             stack.extend((item, level + 1) for item in node.items)
         elif isinstance(node, nodes.Not):
             stack.append((node.item, level + 1))
+        elif isinstance(node, nodes.SemiJoin) and node.where is not None:
+            stack.append((node.where, level + 1))
     return deepest
 
 
 def check_depth(query: nodes.Query) -> None:
-    wheres = [query.where, *(i.where for i in query.select if isinstance(i, nodes.SubQuery))]
+    subs = (i.where for i in query.select if isinstance(i, nodes.SubQuery))
+    wheres = [query.where, query.having, *subs]
     if max(depth(where) for where in wheres) > MAX_DEPTH:
         raise query_error(
             "QUERY_TOO_COMPLICATED",
