@@ -191,6 +191,8 @@ def _filter_fields(
                 walk(child)
         elif isinstance(node, nodes.Not):
             walk(node.item)
+        elif isinstance(node, nodes.AggregateTest):
+            return
         else:
             resolved = resolve(catalog, spec, node.path, text)
             if resolved.is_direct and resolved.field.name not in names:

@@ -14,13 +14,15 @@ from typing import Any
 
 from fake_salesforce.schema import ObjectSpec
 from fake_salesforce.soql import nodes
-from fake_salesforce.soql.diagnostics import query_error
+from fake_salesforce.soql.diagnostics import malformed, query_error
 from fake_salesforce.soql.fields import Catalog, Getter, Resolved, getter, resolve
 from fake_salesforce.soql.literals import Context, Span, kind, like_matcher, value_of
+from fake_salesforce.soql.semijoin import check_or, compile_semi_join
 from fake_salesforce.table import Row, Table
 
 Predicate = Callable[[Row], bool]
 Probe = Callable[[], "set[str] | None"]
+AGGREGATE_IN_WHERE = "Aggregate functions are not allowed in WHERE; filter them with HAVING"
 ORDERING = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
@@ -41,14 +43,22 @@ def _never(row: Row) -> bool:
 class Compiler:
     """Binds and compiles the conditions of one query against one table."""
 
-    def __init__(self, catalog: Catalog, spec: ObjectSpec, table: Table, ctx: Context) -> None:
+    def __init__(
+        self, catalog: Catalog, spec: ObjectSpec, table: Table, ctx: Context, nested: bool = False
+    ) -> None:
         self.catalog, self.spec, self.table, self.ctx = catalog, spec, table, ctx
+        self.nested = nested  # inside a semi-join, where another one is not allowed
 
     def condition(self, node: nodes.Condition) -> Compiled:
         if isinstance(node, nodes.And):
             return _all([self.condition(item) for item in node.items])
         if isinstance(node, nodes.Or):
+            check_or(node.items, self.ctx.text)
             return _any([self.condition(item) for item in node.items])
+        if isinstance(node, nodes.SemiJoin):
+            return compile_semi_join(self, node)
+        if isinstance(node, nodes.AggregateTest):
+            raise malformed(self.ctx.text, node.pos, AGGREGATE_IN_WHERE)
         if isinstance(node, nodes.Not):
             inner = self.condition(node.item).test
             return Compiled(lambda row: not inner(row))
@@ -58,7 +68,7 @@ class Compiler:
             return self._includes(node)
         return self._comparison(node)
 
-    def _bind(self, path: nodes.FieldPath) -> tuple[Resolved, Getter]:
+    def bind(self, path: nodes.FieldPath) -> tuple[Resolved, Getter]:
         resolved = resolve(self.catalog, self.spec, path, self.ctx.text)
         if not resolved.field.filterable:
             raise query_error(
@@ -70,7 +80,7 @@ class Compiler:
         return resolved, getter(self.catalog, self.table, resolved)
 
     def _comparison(self, node: nodes.Comparison) -> Compiled:
-        resolved, get = self._bind(node.path)
+        resolved, get = self.bind(node.path)
         family = kind(resolved.field)
         if node.op == "LIKE":
             return Compiled(self._like(node, resolved, get, family))
@@ -90,7 +100,7 @@ class Compiler:
         test = _compare(get, node.op, target, family == "text", slot)
         if node.op == "=" and target is not None and name is not None:
             exact = (slot, target) if slot is not None and family != "text" else None
-            return Compiled(test, self._eq_probe(name, [target]), 0, exact)
+            return Compiled(test, self.eq_probe(name, [target]), 0, exact)
         if node.op in ORDERING and target is not None:
             return Compiled(test, *self._range_probe(name, node.op, target))
         return Compiled(test)
@@ -110,7 +120,7 @@ class Compiler:
         return lambda row: (v := get(row)) is not None and match(v)
 
     def _in_list(self, node: nodes.InList) -> Compiled:
-        resolved, get = self._bind(node.path)
+        resolved, get = self.bind(node.path)
         family = kind(resolved.field)
         targets = [value_of(self.ctx, resolved.field, lit) for lit in node.values]
         if family == "boolean":
@@ -133,12 +143,12 @@ class Compiler:
         name = resolved.field.name if resolved.is_direct else None
         if has_null or spans or name is None:
             return Compiled(member)
-        return Compiled(member, self._eq_probe(name, list(keys)), 0)
+        return Compiled(member, self.eq_probe(name, list(keys)), 0)
 
     def _includes(self, node: nodes.Includes) -> Compiled:
         """INCLUDES matches a record holding every value of any one `;`-joined string;
         EXCLUDES the rest (SOQL "Querying Multi-Select Picklists"). Case-insensitive."""
-        resolved, get = self._bind(node.path)
+        resolved, get = self.bind(node.path)
         if resolved.field.type != "multipicklist":
             raise query_error(
                 "INVALID_QUERY_FILTER_OPERATOR",
@@ -165,7 +175,7 @@ class Compiler:
             return Compiled(lambda row: not hit(row))
         return Compiled(hit)
 
-    def _eq_probe(self, name: str, keys: list[Any]) -> Probe | None:
+    def eq_probe(self, name: str, keys: list[Any]) -> Probe | None:
         if not self.table.is_indexed(name):
             return None
         table = self.table
