@@ -24,7 +24,7 @@ from fake_salesforce.soql.children import bind_child
 from fake_salesforce.soql.diagnostics import malformed
 from fake_salesforce.soql.expansion import expand_fields
 from fake_salesforce.soql.fields import Catalog, require_object
-from fake_salesforce.soql.grouping import aggregate
+from fake_salesforce.soql.grouping import aggregate, is_aggregate
 from fake_salesforce.soql.literals import Context
 from fake_salesforce.soql.ordering import sort_ids
 from fake_salesforce.soql.parser import parse
@@ -102,9 +102,9 @@ def execute(
     if query.offset is not None and query.offset > MAX_OFFSET:
         raise ApiError(400, "NUMBER_OUTSIDE_VALID_RANGE", "Maximum SOQL offset allowed is 2000")
     ctx = Context(text, now, zone)
-    if query.group_by or any(isinstance(i, nodes.CountField) for i in query.select):
+    if is_aggregate(query):
         ids = _matching(query, catalog, spec, table, ctx, include_deleted, use_indexes)
-        records = aggregate(query, catalog, spec, table, ids)
+        records = aggregate(query, catalog, spec, table, ids, ctx)
         return Result(spec.name, table, [], len(records), None, fixed=records)
     count_all = [item for item in query.select if isinstance(item, nodes.CountAll)]
     paths = [item for item in query.select if isinstance(item, nodes.FieldPath)]

@@ -1,8 +1,10 @@
-"""Aggregate queries: COUNT(field) with or without GROUP BY, answered as AggregateResult rows.
+"""Aggregate queries: COUNT, COUNT_DISTINCT, MIN, MAX, SUM, AVG with or without GROUP BY, and
+HAVING, answered as AggregateResult rows.
 
 Unaliased aggregates are named expr0, expr1, ... in SELECT order; grouped fields keep their
-field name (SOQL reference, "Using Aliases with GROUP BY" and "COUNT() and COUNT(fieldName)").
+field name (SOQL reference, "Using Aliases with GROUP BY" and "Aggregate Functions").
 Text groups compare case-insensitively; groups come in value order unless ORDER BY says otherwise.
+HAVING filters the groups after aggregation (SOQL reference, "HAVING").
 """
 
 from __future__ import annotations
@@ -16,91 +18,141 @@ from fake_salesforce.schema import ObjectSpec
 from fake_salesforce.soql import nodes
 from fake_salesforce.soql.diagnostics import malformed
 from fake_salesforce.soql.fields import Catalog, Getter, getter, resolve
+from fake_salesforce.soql.having import compile_having
+from fake_salesforce.soql.literals import Context
+from fake_salesforce.soql.measures import Measure, measure
 from fake_salesforce.soql.projection import Record
 from fake_salesforce.table import Table
 
+AGGREGATES = (nodes.CountField, nodes.Aggregate)
+
 
 @dataclass
-class _Group:
+class Group:
+    """One group: its grouped values as shown, its row count and each measure's state."""
+
     shown: tuple[Any, ...]
-    counts: list[int] = field(default_factory=list)
+    found: list[Any] = field(default_factory=list)
+    rows: int = 0
 
 
-@dataclass(frozen=True)
-class _Plan:
-    keys: list[Getter]
-    columns: list[tuple[str, str, int]]  # (output name, "key" | "count", index)
-    counters: list[Getter]
+@dataclass
+class Plan:
+    """Grouping getters, output columns and the measures to compute per group."""
+
+    query: nodes.Query
+    catalog: Catalog
+    spec: ObjectSpec
+    table: Table
+    keys: list[Getter] = field(default_factory=list)
+    position: dict[tuple[str, ...], int] = field(default_factory=dict)
+    columns: list[tuple[str, str, int]] = field(default_factory=list)  # (name, kind, index)
+    measures: list[Measure] = field(default_factory=list)
+
+    def key_index(self, path: nodes.FieldPath, message: str) -> int:
+        """The GROUP BY position of `path`, or MALFORMED_QUERY with `message`."""
+        found = resolve(self.catalog, self.spec, path, self.query.text).key
+        if found not in self.position:
+            raise malformed(self.query.text, path.pos, f"{message}: {path.text}")
+        return self.position[found]
+
+    def measure_index(self, function: str, path: nodes.FieldPath | None) -> int:
+        """The index of `function(path)`, added when not yet computed."""
+        wanted = measure(self.catalog, self.spec, self.table, function, path, self.query.text)
+        for i, known in enumerate(self.measures):
+            if known.key == wanted.key:
+                return i
+        self.measures.append(wanted)
+        return len(self.measures) - 1
+
+    def value(self, group: Group, index: int) -> Any:
+        return self.measures[index].value(group.found[index], group.rows)
+
+
+def is_aggregate(query: nodes.Query) -> bool:
+    """Whether `query` answers AggregateResult rows."""
+    return bool(query.group_by or query.having) or any(
+        isinstance(i, AGGREGATES) for i in query.select
+    )
 
 
 def aggregate(
-    query: nodes.Query, catalog: Catalog, spec: ObjectSpec, table: Table, ids: list[str]
+    query: nodes.Query,
+    catalog: Catalog,
+    spec: ObjectSpec,
+    table: Table,
+    ids: list[str],
+    ctx: Context,
 ) -> list[Record]:
-    """The AggregateResult records of `query` over the matching `ids`, ordered and cut."""
+    """The AggregateResult records of `query` over the matching `ids`, filtered, ordered, cut."""
     plan = _plan(query, catalog, spec, table)
-    groups: dict[tuple[Any, ...], _Group] = {}
+    keep = compile_having(plan, query.having, ctx) if query.having is not None else None
+    groups = _groups(plan, table, ids)
+    kept = [g for g in groups if keep(g)] if keep is not None else groups
+    ordered = _order(kept, plan)
+    start = query.offset or 0
+    ordered = ordered[start:] if query.limit is None else ordered[start : start + query.limit]
+    return [_record(group, plan) for group in ordered]
+
+
+def _groups(plan: Plan, table: Table, ids: list[str]) -> list[Group]:
+    groups: dict[tuple[Any, ...], Group] = {}
     rows = table.rows
+    updates = [(m.get, m.counts) for m in plan.measures]
     for rid in ids:
         row = rows[rid]
         shown = tuple(get(row) for get in plan.keys)
         norm = tuple(v.lower() if isinstance(v, str) else v for v in shown)
         group = groups.get(norm)
         if group is None:
-            group = groups[norm] = _Group(shown, [0] * len(plan.counters))
-        for i, count in enumerate(plan.counters):
-            if count(row) is not None:
-                group.counts[i] += 1
-    if not query.group_by and not groups:
-        groups[()] = _Group((), [0] * len(plan.counters))
-    ordered = _order(list(groups.values()), query, catalog, spec)
-    start = query.offset or 0
-    ordered = ordered[start:] if query.limit is None else ordered[start : start + query.limit]
-    return [_record(group, plan) for group in ordered]
+            group = groups[norm] = Group(shown, [0 if c else [] for _, c in updates])
+        group.rows += 1
+        for i, (get, counts) in enumerate(updates):
+            value = get(row) if get is not None else None
+            if value is None:
+                continue
+            if counts:
+                group.found[i] += 1
+            else:
+                group.found[i].append(value)
+    if not plan.query.group_by and not groups:
+        groups[()] = Group((), [0 if c else [] for _, c in updates])
+    return list(groups.values())
 
 
-def _plan(query: nodes.Query, catalog: Catalog, spec: ObjectSpec, table: Table) -> _Plan:
+def _plan(query: nodes.Query, catalog: Catalog, spec: ObjectSpec, table: Table) -> Plan:
     text = query.text
+    plan = Plan(query, catalog, spec, table)
     resolved = [resolve(catalog, spec, path, text) for path in query.group_by]
-    position = {r.key: i for i, r in enumerate(resolved)}
-    columns: list[tuple[str, str, int]] = []
-    counters: list[Getter] = []
+    plan.position = {r.key: i for i, r in enumerate(resolved)}
+    plan.keys = [getter(catalog, table, r) for r in resolved]
     unnamed = 0
     for item in query.select:
         if isinstance(item, nodes.CountAll):
             raise malformed(text, item.pos, "COUNT() must be the only element in the SELECT list.")
         if isinstance(item, nodes.FieldPath):
-            target = resolve(catalog, spec, item, text)
-            if target.key not in position:
-                raise malformed(text, item.pos, f"Field must be grouped or aggregated: {item.text}")
-            columns.append((target.field.name, "key", position[target.key]))
+            index = plan.key_index(item, "Field must be grouped or aggregated")
+            name = resolve(catalog, spec, item, text).field.name
+            plan.columns.append((name, "key", index))
             continue
-        if isinstance(item, nodes.SubQuery):
+        if isinstance(item, nodes.SubQuery | nodes.FieldsFn):
             raise malformed(text, item.pos, "Nested queries are not supported in aggregate query")
+        function = item.function if isinstance(item, nodes.Aggregate) else "COUNT"
         if item.alias is None:
             unnamed += 1
-        columns.append((item.alias or f"expr{unnamed - 1}", "count", len(counters)))
-        counters.append(getter(catalog, table, resolve(catalog, spec, item.path, text)))
-    keys = [getter(catalog, table, r) for r in resolved]
-    return _Plan(keys, columns, counters)
+        index = plan.measure_index(function, item.path)
+        plan.columns.append((item.alias or f"expr{unnamed - 1}", "measure", index))
+    return plan
 
 
-def _order(
-    groups: list[_Group], query: nodes.Query, catalog: Catalog, spec: ObjectSpec
-) -> list[_Group]:
-    text = query.text
-    position = {resolve(catalog, spec, p, text).key: i for i, p in enumerate(query.group_by)}
+def _order(groups: list[Group], plan: Plan) -> list[Group]:
+    query = plan.query
     keys = [(i, False, False) for i in range(len(query.group_by))][::-1]
     if query.order_by:
         keys = []
         for key in reversed(query.order_by):
-            found = resolve(catalog, spec, key.path, text).key
-            if found not in position:
-                raise malformed(
-                    text,
-                    key.path.pos,
-                    f"Ordered field must be grouped or aggregated: {key.path.text}",
-                )
-            keys.append((position[found], key.descending, key.nulls_last))
+            index = plan.key_index(key.path, "Ordered field must be grouped or aggregated")
+            keys.append((index, key.descending, key.nulls_last))
     for index, descending, nulls_last in keys:
         groups.sort(
             key=_sort_key(index, (1 if nulls_last else 0) ^ (1 if descending else 0)),
@@ -109,8 +161,8 @@ def _order(
     return groups
 
 
-def _sort_key(index: int, null_rank: int) -> Callable[[_Group], tuple[int, Any]]:
-    def sort_key(group: _Group) -> tuple[int, Any]:
+def _sort_key(index: int, null_rank: int) -> Callable[[Group], tuple[int, Any]]:
+    def sort_key(group: Group) -> tuple[int, Any]:
         value = group.shown[index]
         if value is None:
             return (null_rank, 0)
@@ -119,8 +171,11 @@ def _sort_key(index: int, null_rank: int) -> Callable[[_Group], tuple[int, Any]]
     return sort_key
 
 
-def _record(group: _Group, plan: _Plan) -> Record:
+def _record(group: Group, plan: Plan) -> Record:
     out: Record = {"attributes": {"type": "AggregateResult"}}
     for name, kind, index in plan.columns:
-        out[name] = values.to_json(group.shown[index]) if kind == "key" else group.counts[index]
+        if kind == "key":
+            out[name] = values.to_json(group.shown[index])
+        else:
+            out[name] = values.to_json(plan.value(group, index))
     return out

@@ -57,12 +57,12 @@ def columns(text: str, catalog: Catalog) -> dict[str, Any]:
     for item in query.select:
         if isinstance(item, nodes.FieldPath):
             _add_path(out, catalog, spec, item, text)
-        elif isinstance(item, nodes.CountField):
+        elif isinstance(item, nodes.CountField | nodes.Aggregate):
             name = item.alias or f"expr{unnamed}"
             unnamed += item.alias is None
-            out.append(_aggregate(name, f"COUNT({'.'.join(item.path.parts)})"))
-        else:
-            out.append(_aggregate("expr0", "COUNT()"))
+            out.append(_aggregate(name, *_function(catalog, spec, item, text)))
+        elif isinstance(item, nodes.CountAll):
+            out.append(_aggregate("expr0", "COUNT()", "Integer"))
     ids = [c for c in out if c["columnName"] == "Id" and not c["joinColumns"]]
     return {
         "columnMetadata": out,
@@ -110,19 +110,34 @@ def _column(name: str, display: str, field: FieldSpec, join: bool = False) -> di
     }
 
 
-def _aggregate(name: str, display: str) -> dict[str, Any]:
+def _function(
+    catalog: Catalog, spec: ObjectSpec, item: nodes.CountField | nodes.Aggregate, text: str
+) -> tuple[str, str]:
+    """Display name and Apex type of an aggregate column: counts are Integer, SUM and AVG
+    Double, MIN and MAX the aggregated field's type."""
+    function = item.function if isinstance(item, nodes.Aggregate) else "COUNT"
+    display = f"{function}({item.path.text})"
+    if function in ("COUNT", "COUNT_DISTINCT"):
+        return display, "Integer"
+    if function in ("SUM", "AVG"):
+        return display, "Double"
+    field = resolve(catalog, spec, item.path, text).field
+    return display, APEX_TYPES.get(field.type, "String")
+
+
+def _aggregate(name: str, display: str, apex_type: str) -> dict[str, Any]:
     return {
         "aggregate": True,
-        "apexType": "Integer",
-        "booleanType": False,
+        "apexType": apex_type,
+        "booleanType": apex_type == "Boolean",
         "columnName": name,
         "custom": False,
         "displayName": display,
         "foreignKeyName": None,
         "insertable": False,
         "joinColumns": [],
-        "numberType": True,
-        "textType": False,
+        "numberType": apex_type in ("Integer", "Double"),
+        "textType": apex_type == "String",
         "updatable": False,
     }
 

@@ -225,7 +225,9 @@ def _op(token: Token) -> str:
     return "!=" if token == "<>" else str(token).upper()
 
 
-def _semi(path: nodes.FieldPath, inner: tuple[Any, Token, Any], negated: bool, at: Token) -> Any:
+def _semi(
+    path: nodes.FieldPath, inner: tuple[Any, Token, Any], negated: bool, at: Token
+) -> nodes.SemiJoin:
     select, sobject, where = inner
     return nodes.SemiJoin(path, negated, select, str(sobject), _pos(sobject), where, _pos(at))
 

@@ -69,9 +69,7 @@ def compile_semi_join(compiler: Compiler, node: nodes.SemiJoin) -> Compiled:
     pick = sub.bind(node.select)[1]
     deleted = table.slots["IsDeleted"]
     found = {
-        pick(row)
-        for row in table.rows.values()
-        if not row[deleted] and (test is None or test(row))
+        pick(row) for row in table.rows.values() if not row[deleted] and (test is None or test(row))
     }
     found.discard(None)
     keys = frozenset(found)

@@ -109,9 +109,7 @@ def test_deleted_records_in_the_subquery_count_for_nothing(
         ),
     ],
 )
-def test_salesforces_restrictions_on_semi_joins(
-    sf: Any, soql: str, code: str, detail: str
-) -> None:
+def test_salesforces_restrictions_on_semi_joins(sf: Any, soql: str, code: str, detail: str) -> None:
     with pytest.raises(SalesforceMalformedRequest) as caught:
         sf.query(soql)
     error = caught.value.content[0]
