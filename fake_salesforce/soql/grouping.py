@@ -98,26 +98,33 @@ def aggregate(
 def _groups(plan: Plan, table: Table, ids: list[str]) -> list[Group]:
     groups: dict[tuple[Any, ...], Group] = {}
     rows = table.rows
-    updates = [(m.get, m.counts) for m in plan.measures]
+    keys = plan.keys
+    counts = [m.counts for m in plan.measures]
+    counters = [(i, m.get) for i, m in enumerate(plan.measures) if m.counts and m.get]
+    collectors = [(i, m.get) for i, m in enumerate(plan.measures) if not m.counts and m.get]
     for rid in ids:
         row = rows[rid]
-        shown = tuple(get(row) for get in plan.keys)
-        norm = tuple(v.lower() if isinstance(v, str) else v for v in shown)
+        shown = tuple([get(row) for get in keys])
+        norm = tuple([v.lower() if isinstance(v, str) else v for v in shown])
         group = groups.get(norm)
         if group is None:
-            group = groups[norm] = Group(shown, [0 if c else [] for _, c in updates])
+            group = groups[norm] = Group(shown, _fresh(counts))
         group.rows += 1
-        for i, (get, counts) in enumerate(updates):
-            value = get(row) if get is not None else None
-            if value is None:
-                continue
-            if counts:
-                group.found[i] += 1
-            else:
-                group.found[i].append(value)
+        found = group.found
+        for i, get in counters:
+            if get(row) is not None:
+                found[i] += 1
+        for i, get in collectors:
+            if (value := get(row)) is not None:
+                found[i].append(value)
     if not plan.query.group_by and not groups:
-        groups[()] = Group((), [0 if c else [] for _, c in updates])
+        groups[()] = Group((), _fresh(counts))
     return list(groups.values())
+
+
+def _fresh(counts: list[bool]) -> list[Any]:
+    """A new group's measure states: a count for COUNT, a value list for the others."""
+    return [0 if c else [] for c in counts]
 
 
 def _plan(query: nodes.Query, catalog: Catalog, spec: ObjectSpec, table: Table) -> Plan:
