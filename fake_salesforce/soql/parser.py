@@ -18,7 +18,8 @@ from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput
 from fake_salesforce import values
 from fake_salesforce.errors import ApiError
 from fake_salesforce.soql import nodes
-from fake_salesforce.soql.diagnostics import malformed, query_error, row_column
+from fake_salesforce.soql.depth import check_depth
+from fake_salesforce.soql.diagnostics import malformed, row_column
 
 
 class LiteralError(Exception):
@@ -32,7 +33,6 @@ class LiteralError(Exception):
 
 # Salesforce's documented statement limit (SOQL and SOSL Limits: 100,000 characters).
 MAX_LENGTH = 100_000
-MAX_DEPTH = 100
 FIELD_GROUPS = frozenset({"ALL", "STANDARD", "CUSTOM"})
 AGGREGATES = frozenset({"MIN", "MAX", "SUM", "AVG", "COUNT_DISTINCT"})
 ESCAPES = {
@@ -389,32 +389,3 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> ApiError:
     else:
         detail = f"line {row}:{column} no viable alternative at character '{text[pos]}'"
     return malformed(text, pos, detail)
-
-
-def depth(condition: nodes.Condition | None) -> int:
-    """Nesting depth of a WHERE tree, measured without recursion."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(condition, 1)] if condition is not None else []
-    while stack:
-        node, level = stack.pop()
-        deepest = max(deepest, level)
-        if isinstance(node, nodes.And | nodes.Or):
-            stack.extend((item, level + 1) for item in node.items)
-        elif isinstance(node, nodes.Not):
-            stack.append((node.item, level + 1))
-        elif isinstance(node, nodes.SemiJoin) and node.where is not None:
-            stack.append((node.where, level + 1))
-    return deepest
-
-
-def check_depth(query: nodes.Query) -> None:
-    subs = (i.where for i in query.select if isinstance(i, nodes.SubQuery))
-    wheres = [query.where, query.having, *subs]
-    if max(depth(where) for where in wheres) > MAX_DEPTH:
-        raise query_error(
-            "QUERY_TOO_COMPLICATED",
-            query.text,
-            0,
-            "Query is either selecting too many fields or the filter conditions "
-            "are too complicated.",
-        )

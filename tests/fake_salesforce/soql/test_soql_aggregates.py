@@ -172,3 +172,11 @@ def test_column_metadata_and_plans_answer_for_aggregates(sf: Any, widgets: None)
     assert answer["groupBy"] is True
     plans = sf.restful("query", params={"explain": soql})["plans"]
     assert [p["leadingOperationType"] for p in plans] == ["TableScan"]
+
+
+def test_statements_differing_only_in_having_strings_each_get_their_own(
+    sf: Any, widgets: None
+) -> None:
+    soql = "SELECT Tier__c FROM Widget__c GROUP BY Tier__c HAVING Tier__c = '{}'"
+    assert [r["Tier__c"] for r in records(sf, soql.format("Blue"))] == ["Blue"]
+    assert [r["Tier__c"] for r in records(sf, soql.format("Red"))] == ["Red"]

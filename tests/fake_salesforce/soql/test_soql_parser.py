@@ -10,7 +10,8 @@ import pytest
 
 from fake_salesforce.errors import ApiError
 from fake_salesforce.soql import nodes
-from fake_salesforce.soql.parser import MAX_DEPTH, parse
+from fake_salesforce.soql.depth import MAX_DEPTH
+from fake_salesforce.soql.parser import parse
 
 
 def test_keywords_are_case_insensitive_and_names_keep_their_spelling() -> None:

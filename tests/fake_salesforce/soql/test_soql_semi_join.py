@@ -125,3 +125,11 @@ def test_query_plans_and_column_metadata_answer_for_semi_joins(
     assert plans[0]["cardinality"] == 2
     columns = sf.restful("query", params={"q": soql, "columns": "true"})["columnMetadata"]
     assert [c["columnName"] for c in columns] == ["Name"]
+
+
+def test_statements_differing_only_in_subquery_strings_each_get_their_own(
+    sf: Any, accounts: dict[str, str]
+) -> None:
+    soql = "SELECT Name FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE Title = '{}')"
+    assert names(sf, soql.format("VP")) == ["Acme"]
+    assert names(sf, soql.format("CEO")) == ["Bolt"]
