@@ -20,6 +20,7 @@ from fake_salesforce.errors import ApiError
 from fake_salesforce.soql import nodes
 from fake_salesforce.soql.depth import check_depth
 from fake_salesforce.soql.diagnostics import malformed, row_column
+from fake_salesforce.soql.semijoin import check_placement
 
 
 class LiteralError(Exception):
@@ -373,6 +374,7 @@ def parse_uncached(text: str) -> nodes.Query:
     assert isinstance(query, nodes.Query)
     query = replace(query, text=text)
     check_depth(query)
+    check_placement(query.where, text)
     return query
 
 

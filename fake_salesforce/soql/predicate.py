@@ -17,7 +17,7 @@ from fake_salesforce.soql import nodes
 from fake_salesforce.soql.diagnostics import malformed, query_error
 from fake_salesforce.soql.fields import Catalog, Getter, Resolved, getter, resolve
 from fake_salesforce.soql.literals import Context, Span, kind, like_matcher, value_of
-from fake_salesforce.soql.semijoin import check_or, compile_semi_join
+from fake_salesforce.soql.semijoin import compile_semi_join
 from fake_salesforce.table import Row, Table
 
 Predicate = Callable[[Row], bool]
@@ -53,7 +53,6 @@ class Compiler:
         if isinstance(node, nodes.And):
             return _all([self.condition(item) for item in node.items])
         if isinstance(node, nodes.Or):
-            check_or(node.items, self.ctx.text)
             return _any([self.condition(item) for item in node.items])
         if isinstance(node, nodes.SemiJoin):
             return compile_semi_join(self, node)

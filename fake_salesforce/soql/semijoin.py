@@ -3,9 +3,10 @@
 SOQL and SOSL Reference, "Semi-Joins with IN and Anti-Joins with NOT IN": the left operand is an
 Id or a reference field; the subquery selects one Id or reference field of another object that
 points at the same kind of record; it takes a WHERE clause but no ORDER BY, LIMIT or COUNT (the
-grammar leaves no room for them, so they are MALFORMED_QUERY); semi-joins don't nest and don't
-combine with OR. The subquery runs once per query over live rows; its null values match nothing,
-so an anti-join keeps rows whose field is null (NOT IN matches null, docs/salesforce-wire.md 3.3).
+grammar leaves no room for them, so they are MALFORMED_QUERY); semi-joins don't nest, and stand
+only at the top level of WHERE (not under OR or NOT), two at most. The subquery runs once per
+query over live rows; its null values match nothing, so an anti-join keeps rows whose field is
+null (NOT IN matches null, docs/salesforce-wire.md 3.3).
 """
 
 from __future__ import annotations
@@ -23,23 +24,38 @@ if TYPE_CHECKING:
 ID_TYPES = frozenset({"id", "reference"})
 NESTED = "Nesting of semi join sub-selects is not supported"
 WITH_OR = "Semi join sub-selects are not allowed with the 'OR' operator"
+NOT_TOP_LEVEL = (
+    "Semi join sub-selects are only allowed at the top level WHERE expressions and not in "
+    "nested WHERE expressions."
+)
+MAX_JOINS = 2
+TOO_MANY = "No more than two semi join or anti join sub-selects are allowed in a WHERE clause"
 
 
-def has_semi_join(node: nodes.Condition) -> bool:
-    """Whether `node` is a semi-join or anti-join, or holds one under NOT."""
-    while isinstance(node, nodes.Not):
-        node = node.item
-    return isinstance(node, nodes.SemiJoin)
+def check_placement(where: nodes.Condition | None, text: str) -> None:
+    """Semi-joins stand alone or in the top-level AND chain of WHERE, at most two of them.
 
-
-def check_or(parts: tuple[nodes.Condition, ...], text: str) -> None:
-    """An OR holding a semi-join is MALFORMED_QUERY, as in Salesforce."""
-    found = next((p for p in parts if has_semi_join(p)), None)
-    if found is not None:
-        while isinstance(found, nodes.Not):
-            found = found.item
-        assert isinstance(found, nodes.SemiJoin)
-        raise malformed(text, found.pos, WITH_OR)
+    Salesforce: "Semi join sub-selects are not allowed with the 'OR' operator" for one under OR,
+    "... only allowed at the top level WHERE expressions ..." for one nested deeper (under NOT
+    or inside parentheses), and at most two IN / NOT IN subqueries per WHERE clause.
+    """
+    if where is None:
+        return
+    top = where.items if isinstance(where, nodes.And) else (where,)
+    joins = [item for item in top if isinstance(item, nodes.SemiJoin)]
+    if len(joins) > MAX_JOINS:
+        raise malformed(text, joins[MAX_JOINS].pos, TOO_MANY)
+    stack: list[tuple[nodes.Condition, bool]] = [
+        (item, False) for item in top if not isinstance(item, nodes.SemiJoin)
+    ]
+    while stack:
+        node, under_or = stack.pop()
+        if isinstance(node, nodes.SemiJoin):
+            raise malformed(text, node.pos, WITH_OR if under_or else NOT_TOP_LEVEL)
+        if isinstance(node, nodes.And | nodes.Or):
+            stack.extend((item, isinstance(node, nodes.Or)) for item in node.items)
+        elif isinstance(node, nodes.Not):
+            stack.append((node.item, False))
 
 
 def compile_semi_join(compiler: Compiler, node: nodes.SemiJoin) -> Compiled:

@@ -34,6 +34,14 @@ def test_a_semi_join_keeps_the_records_the_subquery_points_at(
     assert names(sf, everyone) == ["Acme", "Bolt"]
 
 
+def test_two_joins_in_the_top_level_and_chain_both_apply(sf: Any, accounts: dict[str, str]) -> None:
+    soql = (
+        "SELECT Name FROM Account WHERE Id IN (SELECT AccountId FROM Contact) "
+        "AND Id NOT IN (SELECT AccountId FROM Contact WHERE Title = 'CEO') AND Name != 'x'"
+    )
+    assert names(sf, soql) == ["Acme"]
+
+
 def test_an_anti_join_keeps_the_rest_and_a_reference_field_can_be_the_operand(
     sf: Any, accounts: dict[str, str]
 ) -> None:
@@ -89,6 +97,24 @@ def test_deleted_records_in_the_subquery_count_for_nothing(
             "SELECT Id FROM Account WHERE Name = 'x' OR Id IN (SELECT AccountId FROM Contact)",
             "MALFORMED_QUERY",
             "Semi join sub-selects are not allowed with the 'OR' operator",
+        ),
+        (
+            "SELECT Id FROM Account WHERE Name = 'x' AND (Name = 'y' OR "
+            "Id IN (SELECT AccountId FROM Contact))",
+            "MALFORMED_QUERY",
+            "Semi join sub-selects are not allowed with the 'OR' operator",
+        ),
+        (
+            "SELECT Id FROM Account WHERE Name = 'x' AND NOT Id IN (SELECT AccountId FROM Contact)",
+            "MALFORMED_QUERY",
+            "Semi join sub-selects are only allowed at the top level WHERE expressions and not "
+            "in nested WHERE expressions.",
+        ),
+        (
+            "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact) "
+            "AND Id IN (SELECT AccountId FROM Case) AND Id NOT IN (SELECT AccountId FROM Contact)",
+            "MALFORMED_QUERY",
+            "No more than two semi join or anti join sub-selects are allowed in a WHERE clause",
         ),
         (
             "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact ORDER BY Id)",
