@@ -71,8 +71,10 @@ class Plan:
 
 def is_aggregate(query: nodes.Query) -> bool:
     """Whether `query` answers AggregateResult rows."""
-    return bool(query.group_by or query.having) or any(
-        isinstance(i, AGGREGATES) for i in query.select
+    return (
+        bool(query.group_by or query.having)
+        or any(isinstance(i, AGGREGATES) for i in query.select)
+        or any(key.function is not None for key in query.order_by)
     )
 
 
@@ -149,28 +151,46 @@ def _plan(query: nodes.Query, catalog: Catalog, spec: ObjectSpec, table: Table) 
             unnamed += 1
         index = plan.measure_index(function, item.path)
         plan.columns.append((item.alias or f"expr{unnamed - 1}", "measure", index))
+    for key in query.order_by:  # measured while grouping, like the selected ones
+        if key.function is not None:
+            plan.measure_index(key.function, key.path)
     return plan
 
 
 def _order(groups: list[Group], plan: Plan) -> list[Group]:
+    """Groups in ORDER BY order (grouped fields or aggregates), else by grouped values."""
     query = plan.query
-    keys = [(i, False, False) for i in range(len(query.group_by))][::-1]
+    keys: list[tuple[Callable[[Group], Any], bool, bool]] = [
+        (_shown(i), False, False) for i in range(len(query.group_by))
+    ][::-1]
     if query.order_by:
         keys = []
         for key in reversed(query.order_by):
+            if key.function is not None:
+                index = plan.measure_index(key.function, key.path)
+                keys.append((_measured(plan, index), key.descending, key.nulls_last))
+                continue
             index = plan.key_index(key.path, "Ordered field must be grouped or aggregated")
-            keys.append((index, key.descending, key.nulls_last))
-    for index, descending, nulls_last in keys:
+            keys.append((_shown(index), key.descending, key.nulls_last))
+    for value, descending, nulls_last in keys:
         groups.sort(
-            key=_sort_key(index, (1 if nulls_last else 0) ^ (1 if descending else 0)),
+            key=_sort_key(value, (1 if nulls_last else 0) ^ (1 if descending else 0)),
             reverse=descending,
         )
     return groups
 
 
-def _sort_key(index: int, null_rank: int) -> Callable[[Group], tuple[int, Any]]:
+def _shown(index: int) -> Callable[[Group], Any]:
+    return lambda group: group.shown[index]
+
+
+def _measured(plan: Plan, index: int) -> Callable[[Group], Any]:
+    return lambda group: plan.value(group, index)
+
+
+def _sort_key(value_of: Callable[[Group], Any], null_rank: int) -> Callable[[Group], Any]:
     def sort_key(group: Group) -> tuple[int, Any]:
-        value = group.shown[index]
+        value = value_of(group)
         if value is None:
             return (null_rank, 0)
         return (1 - null_rank, value.lower() if isinstance(value, str) else value)

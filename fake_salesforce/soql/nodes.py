@@ -195,9 +195,13 @@ SelectItem = FieldPath | CountAll | CountField | Aggregate | FieldsFn | SubQuery
 
 @dataclass(frozen=True)
 class OrderKey:
+    """`path [ASC|DESC] [NULLS FIRST|LAST]`; `function` orders groups by an aggregate
+    (`ORDER BY COUNT(Id) DESC`, COUNT() read as COUNT(Id))."""
+
     path: FieldPath
     descending: bool
     nulls_last: bool
+    function: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from fake_salesforce.schema import ObjectSpec
 from fake_salesforce.soql import nodes
-from fake_salesforce.soql.diagnostics import query_error
+from fake_salesforce.soql.diagnostics import malformed, query_error
 from fake_salesforce.soql.fields import Catalog, getter, resolve
 from fake_salesforce.table import Row, Table
 
@@ -23,6 +23,9 @@ def sort_ids(
     """Sort in place, last key first (stable sorts compose); nulls first unless NULLS LAST."""
     rows = table.rows
     for key in reversed(keys):
+        if key.function is not None:
+            detail = f"Field must be grouped or aggregated: {key.path.text}"
+            raise malformed(text, key.path.pos, detail)
         resolved = resolve(catalog, spec, key.path, text)
         if not resolved.field.sortable:
             raise query_error(

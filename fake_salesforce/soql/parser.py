@@ -208,9 +208,19 @@ class _Build(Transformer[Token, Any]):
     def order_by(self, items: list[nodes.OrderKey]) -> tuple[str, Any]:
         return ("order_by", items)
 
-    def order_key(self, items: list[Any]) -> nodes.OrderKey:
-        words = [str(t).upper() for t in items[1:] if t is not None]
-        return nodes.OrderKey(items[0], "DESC" in words, "LAST" in words)
+    def order_key(self, items: list[Any], function: str | None = None) -> nodes.OrderKey:
+        words = [str(t).upper() for t in items[1:] if isinstance(t, Token)]
+        return nodes.OrderKey(items[0], "DESC" in words, "LAST" in words, function)
+
+    def count_order_key(self, items: list[Any]) -> nodes.OrderKey:
+        path = items[1] if isinstance(items[1], nodes.FieldPath) else None
+        rest = items[2:] if path else items[1:]
+        return self.order_key([path or nodes.FieldPath(("Id",), _pos(items[0])), *rest], "COUNT")
+
+    def function_order_key(self, items: list[Any]) -> nodes.OrderKey:
+        if str(items[0]).upper() not in AGGREGATES:
+            raise LiteralError(_pos(items[0]), f"unknown function: '{items[0]}'")
+        return self.order_key(items[1:], str(items[0]).upper())
 
     def limit(self, items: list[Token]) -> tuple[str, Any]:
         return ("limit", int(items[0]))

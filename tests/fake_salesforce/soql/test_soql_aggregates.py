@@ -180,3 +180,25 @@ def test_statements_differing_only_in_having_strings_each_get_their_own(
     soql = "SELECT Tier__c FROM Widget__c GROUP BY Tier__c HAVING Tier__c = '{}'"
     assert [r["Tier__c"] for r in records(sf, soql.format("Blue"))] == ["Blue"]
     assert [r["Tier__c"] for r in records(sf, soql.format("Red"))] == ["Red"]
+
+
+def test_groups_can_be_ordered_by_an_aggregate_selected_or_not(sf: Any, widgets: None) -> None:
+    soql = "SELECT Tier__c, COUNT(Id) n FROM Widget__c GROUP BY Tier__c ORDER BY COUNT(Id) DESC"
+    soql += ", Tier__c"
+    assert [(r["Tier__c"], r["n"]) for r in records(sf, soql)] == [
+        ("Red", 2),
+        (None, 1),
+        ("Blue", 1),
+    ]
+    by_sum = "SELECT Tier__c FROM Widget__c GROUP BY Tier__c ORDER BY SUM(Quantity__c) NULLS LAST"
+    assert [r["Tier__c"] for r in records(sf, by_sum)] == ["Blue", "Red", None]
+    rows = "SELECT Tier__c FROM Widget__c GROUP BY Tier__c ORDER BY COUNT() DESC LIMIT 1"
+    assert [r["Tier__c"] for r in records(sf, rows)] == ["Red"]
+
+
+def test_ordering_plain_rows_by_an_aggregate_is_malformed(sf: Any, widgets: None) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as caught:
+        sf.query("SELECT Name FROM Widget__c ORDER BY MAX(Price__c)")
+    error = caught.value.content[0]
+    assert error["errorCode"] == "MALFORMED_QUERY"
+    assert error["message"].endswith("Field must be grouped or aggregated: Name")
