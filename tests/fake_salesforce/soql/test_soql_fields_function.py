@@ -96,3 +96,13 @@ def test_column_metadata_and_query_plans_answer_for_fields_functions(sf: Any) ->
     assert [c["columnName"] for c in columns] == [n for n, _ in described(sf, "Widget__c")]
     plans = sf.restful("query", params={"explain": soql})["plans"]
     assert [p["leadingOperationType"] for p in plans] == ["TableScan"]
+
+
+def test_bulk_queries_expand_fields_and_keep_the_limit_rule(sf: Any) -> None:
+    sf.Widget__c.create({"Name": "W1", "Size__c": "S"})
+    csv = "".join(sf.bulk2.Widget__c.query("SELECT FIELDS(STANDARD) FROM Widget__c", wait=0.01))
+    header = csv.splitlines()[0].replace('"', "").split(",")
+    assert header == [name for name, custom in described(sf, "Widget__c") if not custom]
+    with pytest.raises(SalesforceMalformedRequest) as caught:
+        list(sf.bulk2.Widget__c.query("SELECT FIELDS(ALL) FROM Widget__c"))
+    assert caught.value.content[0]["errorCode"] == "MALFORMED_QUERY"
