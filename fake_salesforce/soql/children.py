@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from fake_salesforce.schema import FieldSpec, ObjectSpec
 from fake_salesforce.soql import nodes
 from fake_salesforce.soql.diagnostics import malformed, query_error
+from fake_salesforce.soql.expansion import expand
 from fake_salesforce.soql.fields import Catalog, child_relationship
 from fake_salesforce.soql.literals import Context
 from fake_salesforce.soql.ordering import sort_ids
@@ -89,7 +90,11 @@ def bind_child(
     table = catalog.table(spec.name)
     if not sub.select:
         raise malformed(ctx.text, sub.pos, "unexpected token: 'FROM'")
-    projection = renderer(catalog, spec, table, list(sub.select), ctx.text)
+    select = expand(sub.select, sub.limit, spec, ctx.text)
+    aggregate = next((item for item in select if isinstance(item, nodes.Aggregate)), None)
+    if aggregate is not None:
+        raise malformed(ctx.text, aggregate.pos, "unexpected token: '('")
+    projection = renderer(catalog, spec, table, list(select), ctx.text)
     test = None
     if sub.where is not None:
         test = Compiler(catalog, spec, table, ctx).condition(sub.where).test

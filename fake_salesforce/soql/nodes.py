@@ -181,7 +181,7 @@ Condition = Comparison | InList | Includes | And | Or | Not | SemiJoin | Aggrega
 class SubQuery:
     """`(SELECT ... FROM <child relationship> ...)` in a SELECT list."""
 
-    select: tuple[FieldPath, ...]
+    select: tuple[FieldPath | FieldsFn | Aggregate, ...]
     relationship: str
     relationship_pos: int
     where: Condition | None

@@ -106,3 +106,18 @@ def test_bulk_queries_expand_fields_and_keep_the_limit_rule(sf: Any) -> None:
     with pytest.raises(SalesforceMalformedRequest) as caught:
         list(sf.bulk2.Widget__c.query("SELECT FIELDS(ALL) FROM Widget__c"))
     assert caught.value.content[0]["errorCode"] == "MALFORMED_QUERY"
+
+
+def test_a_parent_to_child_subquery_takes_fields_under_its_own_limit(sf: Any) -> None:
+    acme = sf.Account.create({"Name": "Acme"})["id"]
+    sf.Widget__c.create({"Name": "W1", "Size__c": "S", "Account__c": acme})
+    soql = "SELECT Name, (SELECT FIELDS(CUSTOM) FROM Widgets__r LIMIT 5) FROM Account"
+    (record,) = sf.query(soql)["records"]
+    child = record["Widgets__r"]["records"][0]
+    assert selected(child) == [name for name, custom in described(sf, "Widget__c") if custom]
+    assert child["Account__c"] == acme
+    with pytest.raises(SalesforceMalformedRequest) as caught:
+        sf.query("SELECT Name, (SELECT FIELDS(ALL) FROM Widgets__r) FROM Account LIMIT 5")
+    assert caught.value.content[0]["message"].endswith(
+        "The SOQL FIELDS function must have a LIMIT of at most 200"
+    )
