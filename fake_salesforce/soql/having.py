@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from fake_salesforce.schema import FieldSpec
@@ -48,10 +49,11 @@ def compile_having(plan: Plan, node: nodes.Condition, ctx: Context) -> GroupTest
 def _aggregate_test(plan: Plan, node: nodes.AggregateTest, ctx: Context) -> GroupTest:
     index = plan.measure_index(node.function, node.path)
     found = plan.measures[index]
+    shown = f"{node.function}({node.path.text if node.path else ''})"
     if node.function in ("COUNT", "COUNT_DISTINCT"):
-        spec = COUNTED
+        spec = replace(COUNTED, name=shown)
     elif node.function in ("SUM", "AVG"):
-        spec = SUMMED
+        spec = replace(SUMMED, name=shown)
     else:
         assert found.field is not None
         spec = found.field

@@ -1,12 +1,12 @@
 """Semi-joins and anti-joins: `Id IN (SELECT AccountId FROM Contact WHERE ...)`, `NOT IN`.
 
 SOQL and SOSL Reference, "Semi-Joins with IN and Anti-Joins with NOT IN": the left operand is an
-Id or a reference field; the subquery selects one Id or reference field of another object that
-points at the same kind of record; it takes a WHERE clause but no ORDER BY, LIMIT or COUNT (the
-grammar leaves no room for them, so they are MALFORMED_QUERY); semi-joins don't nest, and stand
-only at the top level of WHERE (not under OR or NOT), two at most. The subquery runs once per
-query over live rows; its null values match nothing, so an anti-join keeps rows whose field is
-null (NOT IN matches null, docs/salesforce-wire.md 3.3).
+Id or a reference field; the subquery selects one Id or reference field that points at the same
+kind of record, from an object other than the outer query's; it takes a WHERE clause but no
+ORDER BY, LIMIT or COUNT (the grammar leaves no room for them, so they are MALFORMED_QUERY);
+semi-joins don't nest, and stand only at the top level of WHERE (not under OR or NOT), two at
+most. The subquery runs once per query over live rows; its null values match nothing, so an
+anti-join keeps rows whose field is null (NOT IN matches null, docs/salesforce-wire.md 3.3).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ NOT_TOP_LEVEL = (
     "Semi join sub-selects are only allowed at the top level WHERE expressions and not in "
     "nested WHERE expressions."
 )
+SAME_OBJECT = "The inner and outer selects should not be on the same object type"
 MAX_JOINS = 2
 TOO_MANY = "No more than two semi join or anti join sub-selects are allowed in a WHERE clause"
 
@@ -67,6 +68,8 @@ def compile_semi_join(compiler: Compiler, node: nodes.SemiJoin) -> Compiled:
         raise malformed(text, node.pos, NESTED)
     outer, get = compiler.bind(node.path)
     inner_spec = require_object(compiler.catalog, node.sobject, text, node.sobject_pos)
+    if inner_spec.name == compiler.spec.name:
+        raise malformed(text, node.sobject_pos, SAME_OBJECT)
     inner = resolve(compiler.catalog, inner_spec, node.select, text)
     _check_operands(outer.owner, outer.field, node.path, text)
     _check_operands(inner.owner, inner.field, node.select, text)

@@ -133,6 +133,12 @@ def test_having_filters_groups_on_aggregates_not_selected_and_on_grouped_fields(
             "Field must be grouped or aggregated: Name",
         ),
         (
+            "SELECT Tier__c FROM Widget__c GROUP BY Tier__c HAVING COUNT(Id) > 'x'",
+            "INVALID_FIELD",
+            "value of filter criterion for field 'COUNT(Id)' must be of type integer and should "
+            "not be enclosed in quotes",
+        ),
+        (
             "SELECT MEDIAN(Price__c) FROM Widget__c",
             "MALFORMED_QUERY",
             "unknown function: 'MEDIAN'",

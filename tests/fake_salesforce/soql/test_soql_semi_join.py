@@ -72,9 +72,9 @@ def test_deleted_records_in_the_subquery_count_for_nothing(
     ("soql", "code", "detail"),
     [
         (
-            "SELECT Id FROM Account WHERE Name IN (SELECT Id FROM Account)",
+            "SELECT Id FROM Contact WHERE Title IN (SELECT Id FROM Account)",
             "INVALID_FIELD",
-            "Semi join and anti join operands must be Id or reference fields: Name",
+            "Semi join and anti join operands must be Id or reference fields: Title",
         ),
         (
             "SELECT Id FROM Account WHERE Id IN (SELECT LastName FROM Contact)",
@@ -92,6 +92,11 @@ def test_deleted_records_in_the_subquery_count_for_nothing(
             "WHERE Id IN (SELECT ContactId FROM Case))",
             "MALFORMED_QUERY",
             "Nesting of semi join sub-selects is not supported",
+        ),
+        (
+            "SELECT Id FROM Contact WHERE Id IN (SELECT Id FROM Contact WHERE Title = 'VP')",
+            "MALFORMED_QUERY",
+            "The inner and outer selects should not be on the same object type",
         ),
         (
             "SELECT Id FROM Account WHERE Name = 'x' OR Id IN (SELECT AccountId FROM Contact)",
