@@ -95,6 +95,23 @@ def timed(call: Callable[[], Any], repeat: int) -> float:
     return statistics.median(samples)
 
 
+AGGREGATES = (
+    "SELECT Title, COUNT(Id) FROM Contact GROUP BY Title",
+    "SELECT LastName, COUNT(Id) n, MAX(CreatedDate) FROM Contact GROUP BY LastName "
+    "HAVING COUNT(Id) > 400 ORDER BY COUNT(Id) DESC",
+    "SELECT Id FROM Lead WHERE ConvertedContactId IN (SELECT Id FROM Contact WHERE "
+    "HasOptedOutOfEmail = true)",
+)
+
+
+def aggregates(org: Org) -> None:
+    """Whole-table aggregate and semi-join queries: one pass over the rows each (no target)."""
+    now = org.clock.now()
+    for text in AGGREGATES:
+        took = timed(lambda t=text: execute(t, org, now, org.timezone), 3)
+        print(f"  {took * 1e3:8.1f} ms  {text}")
+
+
 def index_vs_scan(org: Org, rng: random.Random) -> None:
     table = org.table("Contact")
     ids = rng.sample(list(table.rows), 50)
@@ -193,6 +210,7 @@ def main() -> None:
         "resident for the whole process (target < 1.5 GB)"
     )
     index_vs_scan(fake.org, rng)
+    aggregates(fake.org)
     drain(fake)
 
 
