@@ -24,9 +24,10 @@ UNBOUNDED_MESSAGE = "The SOQL FIELDS function must have a LIMIT of at most 200"
 
 def expand_fields(query: nodes.Query, spec: ObjectSpec) -> nodes.Query:
     """`query` with each FIELDS() item replaced by its fields, in describe order."""
-    if not any(isinstance(item, nodes.FieldsFn) for item in query.select):
-        return query
-    return replace(query, select=expand(query.select, query.limit, spec, query.text))
+    for item in query.select:
+        if isinstance(item, nodes.FieldsFn):
+            return replace(query, select=expand(query.select, query.limit, spec, query.text))
+    return query
 
 
 def expand(

@@ -71,11 +71,12 @@ class Plan:
 
 def is_aggregate(query: nodes.Query) -> bool:
     """Whether `query` answers AggregateResult rows."""
-    return (
-        bool(query.group_by or query.having)
-        or any(isinstance(i, AGGREGATES) for i in query.select)
-        or any(key.function is not None for key in query.order_by)
-    )
+    if query.group_by or query.having:
+        return True
+    for item in query.select:
+        if isinstance(item, AGGREGATES):
+            return True
+    return any(key.function is not None for key in query.order_by)
 
 
 def aggregate(

@@ -50,6 +50,8 @@ class Compiler:
         self.nested = nested  # inside a semi-join, where another one is not allowed
 
     def condition(self, node: nodes.Condition) -> Compiled:
+        if node.__class__ is nodes.Comparison:  # the common case first
+            return self._comparison(node)  # type: ignore[arg-type]
         if isinstance(node, nodes.And):
             return _all([self.condition(item) for item in node.items])
         if isinstance(node, nodes.Or):
