@@ -146,6 +146,7 @@ def explain(text: str, catalog: Catalog, now: datetime, zone: str) -> dict[str, 
     """The `explain=` answer: an Index plan when the engine would probe, then a TableScan."""
     query = parse(text)
     spec = require_object(catalog, query.sobject, text, query.sobject_pos)
+    expand_fields(query, spec)  # FIELDS(ALL) without LIMIT is as malformed here as in a query
     table = catalog.table(spec.name)
     deleted = table.slots["IsDeleted"]
     live = sum(1 for row in table.rows.values() if not row[deleted])

@@ -96,6 +96,8 @@ def test_column_metadata_and_query_plans_answer_for_fields_functions(sf: Any) ->
     assert [c["columnName"] for c in columns] == [n for n, _ in described(sf, "Widget__c")]
     plans = sf.restful("query", params={"explain": soql})["plans"]
     assert [p["leadingOperationType"] for p in plans] == ["TableScan"]
+    with pytest.raises(SalesforceMalformedRequest):
+        sf.restful("query", params={"explain": "SELECT FIELDS(ALL) FROM Widget__c"})
 
 
 def test_bulk_queries_expand_fields_and_keep_the_limit_rule(sf: Any) -> None:
