@@ -27,6 +27,7 @@ from fake_salesforce.routes import (
     bulk_v1,
     composite,
     control,
+    frontdoor,
     limits,
     query,
     sobjects,
@@ -98,7 +99,8 @@ class FakeApp(Flask):
 
 def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(console.bp)  # first: its recorder sits inside the transport faults
-    modules = (versions, auth, sobjects, query, composite, bulk, bulk_v1, limits, tabs, control)
+    modules = (versions, auth, frontdoor, sobjects, query, composite, bulk, bulk_v1, limits, tabs,
+               control)  # fmt: skip
     for module in modules:
         app.register_blueprint(module.bp)
 

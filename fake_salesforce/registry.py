@@ -33,6 +33,7 @@ class Registry:
         self._refresh: dict[str, str] = {}
         self._lock = threading.Lock()
         self._pods = 0
+        self._one_time: dict[str, tuple[str, datetime]] = {}  # frontdoor codes: org Id, expiry
 
     def add_org(
         self, settings: OrgSettings | None = None, credentials: Credentials | None = None
@@ -93,6 +94,22 @@ class Registry:
         if org is None or org.clock.now() >= session.expires_at:
             return None
         return org
+
+    def one_time_code(self, org: Org, seconds: int = 60) -> str:
+        """A single-use code that opens `org` in a browser (the frontdoor's `otp`)."""
+        code = secrets.token_urlsafe(24)
+        with self._lock:
+            self._one_time[code] = (org.org_id, org.clock.now() + timedelta(seconds=seconds))
+        return code
+
+    def redeem(self, code: str) -> Org | None:
+        """The org a one-time code opens; the code works once, and only before it expires."""
+        with self._lock:
+            found = self._one_time.pop(code, None)
+        if found is None:
+            return None
+        org = self.orgs.get(found[0])
+        return org if org is not None and org.clock.now() < found[1] else None
 
     def revoke(self, token: str) -> bool:
         with self._lock:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from fake_salesforce.fixture import FakeSalesforce
 from fake_salesforce.server import FakeServer
@@ -168,3 +169,16 @@ def test_sf_import_tree_describe_and_limits(sf: Sf, fake: FakeSalesforce, tmp_pa
     assert described["name"] == "Contact" and described["keyPrefix"] == "003"
     limits = {row["name"]: row for row in sf("limits", "api", "display", "-o", "fake")}
     assert limits["DailyApiRequests"]["max"] == fake.org.usage.limit
+
+
+@pytest.mark.node
+def test_sf_org_open_gives_a_one_time_link_into_the_org_console(
+    sf: Sf, fake: FakeSalesforce, served: FakeServer
+) -> None:
+    opened = sf("org", "open", "--url-only", "-p", "/lightning/o/Lead/list", "-o", "fake")
+    url = opened["url"]
+    assert url.startswith(f"{served.url}/secur/frontdoor.jsp?otp=")
+    answer = requests.get(url, allow_redirects=False, timeout=30)
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == f"/_fake/ui/{fake.org.org_id}/Lead"
+    assert requests.get(url, allow_redirects=False, timeout=30).status_code == 401  # used
