@@ -24,6 +24,7 @@ from fake_salesforce.journal import Journal
 from fake_salesforce.record_rules import auto_numbers, check_unique
 from fake_salesforce.sample_data import load_sample_data
 from fake_salesforce.schema import PACKAGES, ObjectSpec, visible_spec
+from fake_salesforce.setup_objects import SYSTEM_ADMINISTRATOR
 from fake_salesforce.standard_objects import STANDARD_OBJECTS
 from fake_salesforce.table import Table
 from fake_salesforce.usage import ApiUsage
@@ -94,9 +95,11 @@ class Org:
             self._install_schema(self.settings.schema)
         now = self.clock.now()
         self.org_id = self.minter.mint("00D")
+        profile = self._seed("Profile", {"Name": SYSTEM_ADMINISTRATOR, "UserType": "Standard"}, now)
         self.user_id = self._seed(
             "User",
             {
+                "ProfileId": profile,
                 "Username": self.credentials.username,
                 "Email": self.credentials.username,
                 "FirstName": "Integration",

@@ -1,5 +1,5 @@
 """The built-in standard objects: Account, Contact, Lead, Opportunity, User, Organization (and the
-Streaming API's PushTopic and StreamingChannel as plain records), with
+setup objects of setup_objects.py: Profile, PushTopic, StreamingChannel), with
 the fields a sync engine and a CRM test touch (Object Reference for Salesforce and Lightning
 Platform, one page per object).
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fake_salesforce.schema import FieldSpec, ObjectSpec
+from fake_salesforce.setup_objects import PROFILE, PUSH_TOPIC, STREAMING_CHANNEL
 from fake_salesforce.standard_fields import (
     account_id_field,
     audit_fields,
@@ -255,6 +256,15 @@ USER = ObjectSpec(
         FieldSpec(
             "IsActive", "Active", "boolean", nillable=False, default=True, defaulted_on_create=True
         ),
+        read_only(
+            "ProfileId",
+            "Profile ID",
+            "reference",
+            length=18,
+            reference_to=("Profile",),
+            relationship_name="Profile",
+            indexed=True,
+        ),
         *viewed_fields(),
         *audit_fields(),
     ),
@@ -354,47 +364,7 @@ OPPORTUNITY = ObjectSpec(
 )
 
 
-def _flag(name: str, label: str) -> FieldSpec:
-    return FieldSpec(name, label, "boolean", nillable=False, default=True, defaulted_on_create=True)
-
-
-# Streaming API's objects (Object Reference, "PushTopic", "StreamingChannel"): stored and
-# queried like any record; the fake serves no CometD endpoint that would deliver their events.
-PUSH_TOPIC = ObjectSpec(
-    "PushTopic",
-    "Push Topic",
-    "Push Topics",
-    "0IF",
-    (
-        id_field(),
-        FieldSpec("Name", "Topic Name", "string", 25, nillable=False),
-        FieldSpec("Query", "SOQL Query", "string", 1300, nillable=False),
-        FieldSpec("ApiVersion", "API Version", "double", nillable=False, precision=18, scale=1),
-        _flag("IsActive", "Is Active"),
-        _picklist("NotifyForFields", "Notify For Fields", ("All", "Referenced", "Select", "Where"),
-                  default="Referenced", defaulted_on_create=True, nillable=False),
-        _flag("NotifyForOperationCreate", "Create"),
-        _flag("NotifyForOperationUpdate", "Update"),
-        _flag("NotifyForOperationDelete", "Delete"),
-        _flag("NotifyForOperationUndelete", "Undelete"),
-        FieldSpec("Description", "Description", "string", 400),
-        *audit_fields(),
-    ),
-)  # fmt: skip
-STREAMING_CHANNEL = ObjectSpec(
-    "StreamingChannel",
-    "Streaming Channel",
-    "Streaming Channels",
-    "0M6",
-    (
-        id_field(),
-        FieldSpec("Name", "Streaming Channel Name", "string", 80, nillable=False),
-        FieldSpec("Description", "Description", "string", 255),
-        owner_field(),
-        *audit_fields(),
-    ),
-)
-
 STANDARD_OBJECTS: tuple[ObjectSpec, ...] = (
-    ACCOUNT, CONTACT, LEAD, OPPORTUNITY, USER, ORGANIZATION, PUSH_TOPIC, STREAMING_CHANNEL,
+    ACCOUNT, CONTACT, LEAD, OPPORTUNITY, USER, ORGANIZATION, PROFILE, PUSH_TOPIC,
+    STREAMING_CHANNEL,
 )  # fmt: skip

@@ -172,9 +172,11 @@ def test_sf_import_tree_describe_and_limits(sf: Sf, fake: FakeSalesforce, tmp_pa
 
 
 @pytest.mark.node
-def test_sf_org_open_gives_a_one_time_link_into_the_org_console(
+def test_sf_org_display_user_and_org_open_into_the_org_console(
     sf: Sf, fake: FakeSalesforce, served: FakeServer
 ) -> None:
+    user = sf("org", "display", "user", "-o", "fake")
+    assert (user["id"], user["profileName"]) == (fake.org.user_id, "System Administrator")
     opened = sf("org", "open", "--url-only", "-p", "/lightning/o/Lead/list", "-o", "fake")
     url = opened["url"]
     assert url.startswith(f"{served.url}/secur/frontdoor.jsp?otp=")

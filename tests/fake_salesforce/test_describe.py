@@ -143,6 +143,7 @@ def test_global_describe_reports_encoding_and_batch_size() -> None:
         "006",
         "005",
         "00D",
+        "00e",
         "0IF",
         "0M6",
     ]

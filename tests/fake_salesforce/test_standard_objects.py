@@ -134,3 +134,18 @@ def test_contact_and_lead_take_every_part_of_their_addresses() -> None:
             "NumberOfEmployees": 40}  # fmt: skip
     made = sf.Lead.create(lead)["id"]
     assert {k: sf.Lead.get(made)[k] for k in lead} == lead
+
+
+def test_the_integration_user_has_the_system_administrator_profile_which_the_api_only_reads() -> (
+    None
+):
+    sf = FakeSalesforce().client()
+    (user,) = sf.query("SELECT Profile.Name, Username FROM User")["records"]
+    assert user["Profile"]["Name"] == "System Administrator"
+    found = sf.query(
+        "SELECT Name FROM Profile WHERE Id IN (SELECT ProfileId FROM User WHERE Username = "
+        "'admin@example.com')"
+    )
+    assert [r["Name"] for r in found["records"]] == ["System Administrator"]
+    with pytest.raises(SalesforceMalformedRequest):
+        sf.Profile.create({"Name": "Custom"})
