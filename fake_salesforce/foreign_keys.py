@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fake_salesforce.errors import ApiError
+from fake_salesforce.save_results import external_matches
 from fake_salesforce.schema import FieldSpec, ObjectSpec
 from fake_salesforce.values import coerce
 
@@ -100,13 +101,7 @@ def parent_id(org: Org, reference: FieldSpec, given: Mapping[str, Any]) -> str |
     value = given[keys[0]]
     if value is None or value == "":
         return None
-    table = org.table(parent.name)
-    stored = coerce(field, value)
-    found = sorted(
-        r
-        for r in table.lookup(field.name, [stored]) or ()
-        if not table.value(table.rows[r], "IsDeleted")
-    )
+    found = external_matches(org, parent, field.name, coerce(field, value))
     if not found:
         raise ApiError(
             400,

@@ -232,11 +232,11 @@ def _label(spec: ObjectSpec, name: str) -> str:
     return found.label if found is not None else name
 
 
-def external_matches(org: Org, spec: ObjectSpec, field: str, value: str) -> list[str]:
+def external_matches(org: Org, spec: ObjectSpec, field: str, value: Any) -> list[str]:
     """The live records whose external-Id `field` (canonical name, or `Id`) holds `value`."""
     table = org.table(spec.name)
     if field == "Id":
-        rid = ids.normalize(value)
+        rid = ids.normalize(str(value))
         found = {rid} if rid and rid in table else set()
     else:
         found = table.lookup(field, [value]) or set()

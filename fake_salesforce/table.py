@@ -66,6 +66,13 @@ class Table:
     def __contains__(self, record_id: str) -> bool:
         return record_id in self.rows
 
+    def live_count(self) -> int:
+        """Records not in the recycle bin (every record of an object that has none)."""
+        deleted = self.slots.get("IsDeleted")
+        if deleted is None:
+            return len(self.rows)
+        return sum(1 for row in self.rows.values() if not row[deleted])
+
     def row(self, record_id: str) -> Row | None:
         return self.rows.get(record_id)
 

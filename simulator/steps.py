@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -121,10 +121,10 @@ class StepReader:
         if spec is None or node is None:
             return None
         try:
-            instant = resolve(spec, timeline.now, timeline.settings)
-        except OverflowError:
-            instant = timeline.start + MAX_SPAN + timedelta(days=1)
-        if instant - timeline.start > MAX_SPAN:
+            instant: datetime | None = resolve(spec, timeline.now, timeline.settings)
+        except OverflowError:  # past the year 9999: past the span too
+            instant = None
+        if instant is None or instant - timeline.start > MAX_SPAN:
             self.p.add(
                 node.line,
                 f"{spec.text} is more than 100 years after the clock's start: a scenario spans "

@@ -55,17 +55,12 @@ def common(org: Org) -> dict[str, Any]:
 
 @bp.get("/")
 def orgs() -> str:
-    listed = [(org, {name: _live_count(org, name) for name in OBJECTS})
+    listed = [(org, {name: org.table(name).live_count() for name in OBJECTS})
               for org in registry().orgs.values()]  # fmt: skip
     if len(listed) == 1:
         org = listed[0][0]
         return render_template("fake_console/orgs.html", orgs=listed, **common(org))
     return render_template("fake_console/orgs.html", orgs=listed, org=None, objects=OBJECTS)
-
-
-def _live_count(org: Org, sobject: str) -> int:
-    table = org.table(sobject)
-    return sum(1 for row in table.rows.values() if not table.value(row, "IsDeleted"))
 
 
 @bp.get("/<org_ref>/<sobject>")
