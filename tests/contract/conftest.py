@@ -32,6 +32,14 @@ from fake_salesforce.server import FakeServer, TlsFiles, make_certificate
 from fake_salesforce.transport import rewriting_session
 
 MODES = ("in_process", "http", "https")
+RunNode = Callable[[str, dict[str, Any]], Any]  # the `run_node` fixture
+# A jsforce connection to the served fake (`env.url`, `env.token`), Bulk polls kept short.
+JSFORCE_CONNECT = """
+const conn = new jsforce.Connection({ instanceUrl: env.url, accessToken: env.token,
+                                      version: "59.0" });
+conn.bulk.pollInterval = 20;
+conn.bulk2.pollInterval = 20;
+"""
 NODE_DIR = Path(__file__).parent / "node"
 
 

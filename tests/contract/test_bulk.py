@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from fake_salesforce.fixture import FakeSalesforce
 from fake_salesforce.server import FakeServer
-from tests.contract.conftest import Target
+from tests.contract.conftest import RunNode, Target
 from tests.contract.test_composite import LOGIN, node_env
-
-RunNode = Callable[[str, dict[str, Any]], Any]
 
 
 def rows(text: str) -> list[dict[str, str]]:

@@ -3,18 +3,15 @@ CRUD, upsert by a custom external Id, a subquery, INCLUDES, and a Bulk 2.0 load.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
 from fake_salesforce.fixture import FakeSalesforce
 from fake_salesforce.server import FakeServer
-from tests.contract.conftest import NodeScriptError
+from tests.contract.conftest import NodeScriptError, RunNode
 from tests.contract.test_composite import LOGIN, node_env
 from tests.fake_salesforce.schema.project import SFDX
-
-RunNode = Callable[[str, dict[str, Any]], Any]
 
 
 @pytest.fixture

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from fake_salesforce.fixture import FakeSalesforce
 from fake_salesforce.server import FakeServer
-from tests.contract.conftest import NodeScriptError
-
-RunNode = Callable[[str, dict[str, Any]], Any]
+from tests.contract.conftest import NodeScriptError, RunNode
 
 SOAP_LOGIN = """
 const conn = new jsforce.Connection({ loginUrl: env.url, version: "59.0" });

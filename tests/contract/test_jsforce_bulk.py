@@ -3,22 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from fake_salesforce.fixture import FakeSalesforce
 from fake_salesforce.server import FakeServer
-
-RunNode = Callable[[str, dict[str, Any]], Any]
-
-CONNECT = """
-const conn = new jsforce.Connection({ instanceUrl: env.url, accessToken: env.token,
-                                      version: "59.0" });
-conn.bulk.pollInterval = 20;
-conn.bulk2.pollInterval = 20;
-"""
+from tests.contract.conftest import JSFORCE_CONNECT, RunNode
 
 
 def _env(fake: FakeSalesforce, served: FakeServer) -> dict[str, Any]:
@@ -30,7 +21,7 @@ def test_jsforce_bulk_load_reports_each_row_and_bulk_query_streams_records(
     run_node: RunNode, fake: FakeSalesforce, served: FakeServer
 ) -> None:
     script = (
-        CONNECT
+        JSFORCE_CONNECT
         + """
     const loaded = await conn.bulk.load("Contact", "insert", [
       { LastName: "Bulk", Email: "b@example.com" }, { Email: "nameless@example.com" },
@@ -55,7 +46,7 @@ def test_jsforce_query_update_above_the_bulk_threshold_goes_through_bulk_v1(
 ) -> None:
     ids = [fake.org.create("Contact", {"LastName": "Many", "Title": "old"}) for _ in range(205)]
     script = (
-        CONNECT
+        JSFORCE_CONNECT
         + """
     const results = await conn.sobject("Contact").find({ LastName: "Many" }, ["Id"])
       .update({ Title: "new" });
@@ -72,7 +63,7 @@ def test_jsforce_bulk2_load_and_query(
     run_node: RunNode, fake: FakeSalesforce, served: FakeServer
 ) -> None:
     script = (
-        CONNECT
+        JSFORCE_CONNECT
         + """
     const loaded = await conn.bulk2.loadAndWaitForResults({ object: "Contact",
       operation: "insert", input: [{ LastName: "Two", Email: "two@example.com" }] });
@@ -93,7 +84,7 @@ def test_jsforce_query_destroy_above_the_bulk_threshold_goes_through_bulk_v1(
     ids = [fake.org.create("Contact", {"LastName": "Doomed"}) for _ in range(201)]
     kept = fake.org.create("Contact", {"LastName": "Kept"})
     script = (
-        CONNECT
+        JSFORCE_CONNECT
         + """
     const results = await conn.sobject("Contact").find({ LastName: "Doomed" }).destroy();
     return results.filter((r) => r.success).length;

@@ -5,22 +5,13 @@ Streaming API's objects as records."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from fake_salesforce.fixture import FakeSalesforce
 from fake_salesforce.server import FakeServer
-
-RunNode = Callable[[str, dict[str, Any]], Any]
-
-CONNECT = """
-const conn = new jsforce.Connection({ instanceUrl: env.url, accessToken: env.token,
-                                      version: "59.0" });
-conn.bulk.pollInterval = 20;
-conn.bulk2.pollInterval = 20;
-"""
+from tests.contract.conftest import JSFORCE_CONNECT, RunNode
 
 ACCOUNT_CSV = (
     "NAME,TYPE,INDUSTRY,SIC,SICDESC,JIGSAW,JIGSAWCOMPANYID,ACCOUNTSOURCE,OWNERSHIP,RATING\n"
@@ -38,7 +29,7 @@ def test_a_rolled_back_collection_upsert_still_says_each_record_would_be_created
     run_node: RunNode, fake: FakeSalesforce, served: FakeServer
 ) -> None:
     script = (
-        CONNECT
+        JSFORCE_CONNECT
         + """
     conn.version = "50.0";
     const records = [1, 2, 3].map((i) => ({ LastName: `Roll ${i}`, External_Id__c: `roll-${i}` }));
@@ -62,7 +53,7 @@ def test_bulk_loads_of_no_records_fail_in_bulk_1_and_complete_empty_in_bulk_2(
     run_node: RunNode, fake: FakeSalesforce, served: FakeServer
 ) -> None:
     script = (
-        CONNECT
+        JSFORCE_CONNECT
         + """
     let v1;
     try { await conn.bulk.load("Account", "update", []); } catch (e) { v1 = e.name; }
@@ -80,7 +71,7 @@ def test_bulk_loads_an_account_csv_with_upper_case_standard_columns(
     run_node: RunNode, fake: FakeSalesforce, served: FakeServer
 ) -> None:
     script = (
-        CONNECT
+        JSFORCE_CONNECT
         + """
     const v1 = await conn.bulk.load("Account", "insert", env.csv);
     const v2 = await conn.bulk2.loadAndWaitForResults({ object: "Account", operation: "insert",
@@ -105,7 +96,7 @@ def test_a_bulk2_upsert_on_id_with_no_id_column_creates_every_row(
     run_node: RunNode, fake: FakeSalesforce, served: FakeServer
 ) -> None:
     script = (
-        CONNECT
+        JSFORCE_CONNECT
         + """
     const res = await conn.bulk2.loadAndWaitForResults({ object: "Account", operation: "upsert",
       externalIdFieldName: "Id", columnDelimiter: "BACKQUOTE",
@@ -122,7 +113,7 @@ def test_jsforce_search_finds_bulk_loaded_accounts_by_a_word_of_their_name(
     run_node: RunNode, fake: FakeSalesforce, served: FakeServer
 ) -> None:
     script = (
-        CONNECT
+        JSFORCE_CONNECT
         + """
     await conn.bulk.load("Account", "insert",
       [1, 2, 3].map((i) => ({ Name: `Bulk Account 1733 #${i}` })).concat([{ Name: "Other" }]));
@@ -142,7 +133,7 @@ def test_jsforce_soap_undelete_restores_deleted_records_and_reports_the_others(
     fake.org.delete("Contact", gone)
     live = fake.org.create("Contact", {"LastName": "Live"})
     script = (
-        CONNECT
+        JSFORCE_CONNECT
         + """
     const res = await conn.soap.undelete([env.gone, "not an id", env.live]);
     return res.map((r) => [r.success, r.id, r.errors.map((e) => e.statusCode)]);
@@ -162,7 +153,7 @@ def test_jsforce_soap_describe_tabs_lists_the_sales_app_and_its_tabs(
     run_node: RunNode, fake: FakeSalesforce, served: FakeServer
 ) -> None:
     script = (
-        CONNECT
+        JSFORCE_CONNECT
         + """
     const apps = await conn.soap.describeTabs();
     return apps.map((a) => [a.label, a.selected, a.tabs.map((t) => [t.name, t.custom,
@@ -199,7 +190,7 @@ def test_streaming_objects_are_records_jsforce_can_create_find_and_destroy(
     run_node: RunNode, fake: FakeSalesforce, served: FakeServer
 ) -> None:
     script = (
-        CONNECT
+        JSFORCE_CONNECT
         + """
     const topic = await conn.sobject("PushTopic").create({ Name: "Topic-1",
       Query: "SELECT Id, Name FROM Account", ApiVersion: "54.0", NotifyForFields: "Referenced" });

@@ -11,16 +11,6 @@ from simple_salesforce.exceptions import SalesforceMalformedRequest
 from fake_salesforce.fixture import FakeSalesforce
 
 
-@pytest.fixture
-def fake() -> FakeSalesforce:
-    return FakeSalesforce()
-
-
-@pytest.fixture
-def sf(fake: FakeSalesforce) -> Any:
-    return fake.client()
-
-
 def test_the_organization_answers_the_fields_the_cli_queries_on_every_command(sf: Any) -> None:
     # @salesforce/core org.js: the query `sf` runs to learn about the org
     (row,) = sf.query(
