@@ -35,27 +35,12 @@ class ForeignKey:
     external_field: str
 
 
-def relationship_field(spec: ObjectSpec, name: str) -> FieldSpec | None:
-    """The lookup whose relationship name is `name` (case-insensitive), if any."""
-    lowered = name.lower()
-    return next(
-        (
-            f
-            for f in spec.fields
-            if f.type == "reference"
-            and f.relationship_name
-            and f.relationship_name.lower() == lowered
-        ),
-        None,
-    )
-
-
 def column(spec: ObjectSpec, header: str) -> ForeignKey | None:
     """The foreign key a `Relationship.Field` header names, or None when it names none."""
     relationship, dot, external = header.partition(".")
     if not dot or not external or "." in external:
         return None
-    reference = relationship_field(spec, relationship)
+    reference = spec.relationship(relationship)
     if reference is None:
         return None
     return ForeignKey(header, reference, reference.relationship_name or relationship, external)
@@ -68,7 +53,7 @@ def resolve(org: Org, spec: ObjectSpec, body: Mapping[str, Any]) -> Mapping[str,
         return body
     resolved: dict[str, Any] = {}
     for key, value in body.items():
-        reference = relationship_field(spec, key) if isinstance(value, Mapping) else None
+        reference = spec.relationship(key) if isinstance(value, Mapping) else None
         if reference is None or key == "attributes":
             resolved[key] = value
             continue
